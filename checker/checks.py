@@ -1,0 +1,396 @@
+"""Named built-in checks: what a field test cannot say, written once in Python.
+
+Policies call them as ``{check: NAME, params: {...}}``. The registry ``BUILTINS`` at the
+bottom lists every one; nothing registers itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
+from checker.finding import field_path
+from checker.yamlload import FieldPath
+
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """metadata.name is used by no other AISystem of the repository."""
+    name = lookup(value, ("metadata", "name"))
+    if not isinstance(name, str):
+        return
+    others = [s for s in env.project.systems_named(name) if s.doc is not env.doc]
+    if others:
+        where = ", ".join(f"{o.file}:{o.doc.locate(('metadata', 'name'))[0]}" for o in others)
+        yield Failure(("metadata", "name"), f"the name '{name}' is also used by {where}")
+
+
+def separation_of_duties(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """No release is approved only by the technical owner or the people who retrained the model."""
+    spec = _dict(value.get("spec"))
+    conflicted: set[str] = set()
+    tech = lookup(spec, ("ownership", "technicalOwner"))
+    if isinstance(tech, str):
+        conflicted.add(tech)
+    for entry in _list(lookup(spec, ("ownership", "raci"))):
+        if isinstance(entry, dict) and entry.get("activity") == "retrain":
+            conflicted.update(p for p in _list(entry.get("responsible")) if isinstance(p, str))
+    for i, release in enumerate(_list(spec.get("releases"))):
+        approvers = {a.get("by") for a in _list(_dict(release).get("approvals")) if isinstance(a, dict)}
+        approvers.discard(None)
+        if approvers and approvers <= conflicted:
+            names = ", ".join(sorted(str(a) for a in approvers))
+            yield Failure(
+                ("spec", "releases", i, "approvals"),
+                f"release {release.get('version')} is approved only by {names}, who built or retrained it",
+            )
+
+
+def _current_version(spec: Mapping[str, Any]) -> tuple[str | None, FieldPath]:
+    for i, component in enumerate(_list(spec.get("components"))):
+        if isinstance(component, dict) and component.get("kind") == "model" and component.get("version"):
+            return str(component["version"]), ("spec", "components", i, "version")
+    return None, ()
+
+
+def rollback_target_differs(
+    env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
+) -> Iterator[Failure]:
+    """The rollback target is a different version from the model that is running now."""
+    spec = _dict(value.get("spec"))
+    target = lookup(spec, ("rollback", "target", "version"))
+    current, _ = _current_version(spec)
+    if target is not None and current is not None and str(target) == current:
+        yield Failure(
+            ("spec", "rollback", "target", "version"),
+            f"the rollback target {target} is the version running now; name the last known good one",
+        )
+
+
+def evaluation_before_release(
+    env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
+) -> Iterator[Failure]:
+    """A model's evaluation is dated no later than the release entry of its current version."""
+    spec = _dict(value.get("spec"))
+    released: dict[str, dt.date] = {}
+    for release in _list(spec.get("releases")):
+        day = as_date(_dict(release).get("date"))
+        if day is not None and release.get("version") is not None:
+            released[str(release["version"])] = day
+    for i, component in enumerate(_list(spec.get("components"))):
+        if not isinstance(component, dict) or component.get("kind") != "model":
+            continue
+        evaluated = as_date(lookup(component, ("evaluation", "date")))
+        version = str(component.get("version"))
+        if evaluated and version in released and evaluated > released[version]:
+            yield Failure(
+                ("spec", "components", i, "evaluation", "date"),
+                f"the evaluation of {component.get('name')} is dated {evaluated.isoformat()}, after "
+                f"release {version} on {released[version].isoformat()}",
+            )
+
+
+def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """Review gates cover the listed kinds of change, each needing enough approvers."""
+    gates = _list(lookup(value, ("spec", "reviewGates")))
+    minimum = int(params["minApprovals"])
+    for change in params["changes"]:
+        covering = [
+            (i, g) for i, g in enumerate(gates)
+            if isinstance(g, dict) and (change in _list(g.get("changes")) or "any" in _list(g.get("changes")))
+        ]
+        if not covering:
+            yield Failure(("spec", "reviewGates"), f"no review gate covers {change} changes")
+    for i, gate in enumerate(gates):
+        if not isinstance(gate, dict):
+            continue
+        if not set(_list(gate.get("changes"))) & {*params["changes"], "any"}:
+            continue
+        needed = gate.get("minApprovals")
+        approvers = _list(gate.get("approvers"))
+        if not isinstance(needed, int) or needed < minimum:
+            yield Failure(
+                ("spec", "reviewGates", i, "minApprovals"),
+                f"review gate {i + 1} requires {needed or 'no'} approvals, at least {minimum} needed",
+            )
+        elif len(approvers) < needed:
+            yield Failure(
+                ("spec", "reviewGates", i, "approvers"),
+                f"review gate {i + 1} names {len(approvers)} approvers but requires {needed} approvals",
+            )
+
+
+def signal_thresholds(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """warn and critical lie on the same side of the baseline, critical no closer than warn."""
+    for i, signal in enumerate(_list(lookup(value, ("spec", "monitoring", "signals")))):
+        if not isinstance(signal, dict):
+            continue
+        numbers = [signal.get(k) for k in ("baseline", "warn", "critical")]
+        if any(isinstance(n, bool) or not isinstance(n, (int, float)) for n in numbers):
+            continue
+        baseline, warn, critical = numbers
+        side_warn = (warn > baseline) - (warn < baseline)
+        side_critical = (critical > baseline) - (critical < baseline)
+        if side_warn == 0 or side_warn != side_critical or abs(critical - baseline) < abs(warn - baseline):
+            yield Failure(
+                ("spec", "monitoring", "signals", i),
+                f"signal {signal.get('name')}: warn {warn} and critical {critical} must lie on the same "
+                f"side of the baseline {baseline}, critical at least as far from it as warn",
+            )
+
+
+def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """Each maintenance activity has evidence no older than its cadence allows."""
+    name = lookup(value, ("metadata", "name"))
+    limits: Mapping[str, int] = params["maxAgeDays"]
+    newest: dict[str, tuple[dt.date, str]] = {}
+    for source in env.project.evidence.get(str(name), []):
+        activity = source.get("spec", "activity")
+        day = as_date(source.get("spec", "performedAt"))
+        if day is None or day > env.today or not isinstance(activity, str):
+            continue
+        if activity not in newest or day > newest[activity][0]:
+            newest[activity] = (day, source.file)
+    for i, item in enumerate(_list(lookup(value, ("spec", "maintenance")))):
+        if not isinstance(item, dict):
+            continue
+        activity, cadence = item.get("activity"), item.get("cadence")
+        if cadence == "daily" and not is_missing(item.get("automated")):
+            continue
+        limit = limits.get(str(cadence))
+        if limit is None:
+            continue
+        last = newest.get(str(activity))
+        where = ("spec", "maintenance", i)
+        if last is None:
+            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done")
+            continue
+        age = (env.today - last[0]).days
+        if age > limit:
+            yield Failure(
+                where,
+                f"the last evidence of the {cadence} {activity} is {age} days old ({last[1]}, "
+                f"{last[0].isoformat()}); at most {limit} allowed",
+            )
+
+
+def evidence_consistent(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """Evidence names a system and one of its activities, is not from the future, and tracks findings."""
+    spec = _dict(value.get("spec"))
+    system = spec.get("system")
+    systems = env.project.systems_named(str(system))
+    if not systems:
+        yield Failure(("spec", "system"), f"no AISystem named '{system}' exists in the repository")
+    else:
+        activities = [
+            m.get("activity") for m in _list(systems[0].get("spec", "maintenance")) if isinstance(m, dict)
+        ]
+        if spec.get("activity") not in activities:
+            known = ", ".join(str(a) for a in activities) or "none"
+            yield Failure(
+                ("spec", "activity"),
+                f"'{spec.get('activity')}' is not a maintenance activity of {system} (its activities: {known})",
+            )
+    day = as_date(spec.get("performedAt"))
+    if day is not None and day > env.today:
+        yield Failure(("spec", "performedAt"), f"performedAt {day.isoformat()} is in the future")
+    for i, finding in enumerate(_list(spec.get("findings"))):
+        if not isinstance(finding, dict) or finding.get("status") not in params["openStatuses"]:
+            continue
+        due = as_date(finding.get("due"))
+        if due is not None and due < env.today:
+            yield Failure(
+                ("spec", "findings", i, "due"),
+                f"finding {finding.get('id')} was due on {due.isoformat()} and is still {finding.get('status')}",
+            )
+
+
+def waiver_problem(waiver: Any, rules: Mapping[str, Any], today: dt.date, max_days: int) -> tuple[str, str] | None:
+    """(field, why) when a waiver is not valid, None when it waives its rule."""
+    if not isinstance(waiver, dict):
+        return ("", "a waiver must be a mapping")
+    rule_id = waiver.get("rule")
+    rule = rules.get(str(rule_id))
+    if rule is None:
+        return ("rule", f"the waiver names '{rule_id}', which is not a rule of the policy set")
+    if not rule.model.waivable:
+        return ("rule", f"{rule_id} cannot be waived")
+    for key in ("reason", "approvedBy", "expires"):
+        if is_missing(waiver.get(key)):
+            return (key, f"the waiver of {rule_id} has no {key}")
+    expires = as_date(waiver.get("expires"))
+    if expires is None:
+        return ("expires", f"the waiver of {rule_id} has no valid expiry date")
+    if expires < today:
+        return ("expires", f"the waiver of {rule_id} expired on {expires.isoformat()} and waives nothing")
+    if (expires - today).days > max_days:
+        return (
+            "expires",
+            f"the waiver of {rule_id} expires {expires.isoformat()}, more than {max_days} days ahead",
+        )
+    return None
+
+
+def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """Every waiver names a waivable rule, a reason, an approver and an expiry not too far ahead."""
+    for i, waiver in enumerate(_list(lookup(value, ("spec", "waivers")))):
+        problem = waiver_problem(waiver, env.project.rules, env.today, int(params["maxDays"]))
+        if problem is not None:
+            key, why = problem
+            path: FieldPath = ("spec", "waivers", i, key) if key else ("spec", "waivers", i)
+            yield Failure(path, why)
+
+
+def _base_system(env: Env, value: Any) -> Any:
+    if env.project.base is None:
+        return None
+    return env.project.base.get(str(lookup(value, ("metadata", "name"))))
+
+
+def _semver_key(version: str) -> tuple[int, int, int, int, str] | None:
+    match = SEMVER.match(version)
+    if not match:
+        return None
+    major, minor, patch, pre = match.groups()
+    # A release sorts after its own pre-releases.
+    return (int(major), int(minor), int(patch), 0 if pre else 1, pre or "")
+
+
+def _components(data: Any) -> dict[str, tuple[int, dict[str, Any]]]:
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    for i, component in enumerate(_list(lookup(data, ("spec", "components")))):
+        if isinstance(component, dict) and isinstance(component.get("name"), str):
+            out[component["name"]] = (i, component)
+    return out
+
+
+def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """A component whose digest changed since the base has a higher semver version."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    old = _components(before)
+    for name, (i, component) in _components(value).items():
+        if name not in old:
+            continue
+        previous = old[name][1]
+        old_digest = lookup(previous, ("artifact", "digest"))
+        new_digest = lookup(component, ("artifact", "digest"))
+        if old_digest == new_digest:
+            continue
+        old_key = _semver_key(str(previous.get("version")))
+        new_key = _semver_key(str(component.get("version")))
+        if old_key is None or new_key is None or new_key <= old_key:
+            yield Failure(
+                ("spec", "components", i, "version"),
+                f"the digest of {name} changed but its version went from {previous.get('version')} "
+                f"to {component.get('version')}; a new artifact needs a higher version",
+            )
+
+
+def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """A changed component version has a release entry whose approvals satisfy the review gates."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    old = _components(before)
+    spec = _dict(value.get("spec"))
+    releases = {str(r.get("version")): (i, r) for i, r in enumerate(_list(spec.get("releases"))) if isinstance(r, dict)}
+    gates = [g for g in _list(spec.get("reviewGates")) if isinstance(g, dict)]
+    for name, (i, component) in _components(value).items():
+        version = str(component.get("version"))
+        if name not in old or str(old[name][1].get("version")) == version:
+            continue
+        if version not in releases:
+            yield Failure(
+                ("spec", "components", i, "version"),
+                f"{name} changed to {version} but spec.releases has no entry for {version}",
+            )
+            continue
+        index, release = releases[version]
+        approvers = {a.get("by") for a in _list(release.get("approvals")) if isinstance(a, dict)}
+        change = "model" if component.get("kind") == "model" else "any"
+        for gate in gates:
+            covered = _list(gate.get("changes"))
+            if change not in covered and "any" not in covered:
+                continue
+            named = set(_list(gate.get("approvers")))
+            teams = {n for n in named if isinstance(n, str) and "/" in n}
+            counted = {a for a in approvers if a in named} if not teams else approvers
+            needed = gate.get("minApprovals") or 1
+            if len(counted) < needed:
+                yield Failure(
+                    ("spec", "releases", index, "approvals"),
+                    f"release {version} has {len(counted)} approvals from the gate's approvers, "
+                    f"the review gate for {', '.join(map(str, covered))} changes requires {needed}",
+                )
+
+
+def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """Lowering the risk tier or changing the intended use comes with a new classification date."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    order = ["low", "medium", "high", "critical"]
+    tier_now = lookup(value, ("spec", "risk", "tier"))
+    tier_then = lookup(before, ("spec", "risk", "tier"))
+    lowered = tier_now in order and tier_then in order and order.index(tier_now) < order.index(tier_then)
+    use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(before, ("spec", "purpose", "intendedUse"))
+    same_date = lookup(value, ("spec", "risk", "classifiedAt")) == lookup(before, ("spec", "risk", "classifiedAt"))
+    if (lowered or use_changed) and same_date:
+        what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
+        yield Failure(("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not updated")
+
+
+def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """When the model version changes, the rollback target becomes the version of the base."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    now, _ = _current_version(_dict(value.get("spec")))
+    then, _ = _current_version(_dict(before.get("spec")))
+    target = lookup(value, ("spec", "rollback", "target", "version"))
+    if now and then and now != then and str(target) != then:
+        yield Failure(
+            ("spec", "rollback", "target", "version"),
+            f"the model moved from {then} to {now}, so the rollback target should be {then}, not {target}",
+        )
+
+
+BUILTINS: dict[str, Builtin] = {
+    "unique-name": Builtin(unique_name, {}, "the name is unique among AISystems"),
+    "separation-of-duties": Builtin(separation_of_duties, {}, "releases are approved independently"),
+    "rollback-target-differs": Builtin(rollback_target_differs, {}, "the rollback target differs from the current version"),
+    "evaluation-before-release": Builtin(evaluation_before_release, {}, "evaluations precede their release"),
+    "review-gates": Builtin(review_gates, {"changes": ["model", "data"], "minApprovals": 2}, "review gates cover changes"),
+    "signal-thresholds": Builtin(signal_thresholds, {}, "signal thresholds are consistent"),
+    "evidence-fresh": Builtin(
+        evidence_fresh,
+        {"maxAgeDays": {"daily": 2, "weekly": 8, "monthly": 35, "quarterly": 100}},
+        "maintenance evidence is fresh",
+    ),
+    "evidence-consistent": Builtin(
+        evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
+    ),
+    "waivers-valid": Builtin(waivers_valid, {"maxDays": 180}, "waivers are valid"),
+    "version-bump": Builtin(version_bump, {}, "a changed artifact has a higher version"),
+    "release-recorded": Builtin(release_recorded, {}, "a version change has an approved release"),
+    "reclassified": Builtin(reclassified, {}, "a lowered tier or new use is reclassified"),
+    "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
+}
+
+__all__ = ["BUILTINS", "SEMVER", "field_path", "waiver_problem"]

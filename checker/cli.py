@@ -1,0 +1,100 @@
+"""The command line: parse options, call one command function, map errors to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from checker import __version__
+from checker.errors import EXIT_INTERNAL, EXIT_USAGE, FatalError
+from checker.reporters import REPORTERS
+
+ISSUES_URL = "https://github.com/charter-checker/charter/issues"
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for fmt in reversed(list(REPORTERS)):
+        func = click.option(
+            f"--output-{fmt}", f"output_{fmt}", type=click.Path(dir_okay=False),
+            help=f"Also write the {fmt} report to this file.",
+        )(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="charter")
+def cli() -> None:
+    """Check AI-system manifests and their evidence against governance policies."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text", show_default=True,
+              help="Format written to standard output.")
+@_output_options
+@click.option("--as-of", callback=_date, metavar="DATE", help="Judge dates as of this day (default: today, UTC).")
+@click.option("--policy", "policies", multiple=True, type=click.Path(exists=True),
+              help="A policy file or directory added to the configured packs (repeatable).")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), help="Lowest severity that fails the check.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text report; auto means on a terminal unless NO_COLOR is set.")
+def check(paths: tuple[str, ...], fmt: str, as_of: dt.date | None, policies: tuple[str, ...],
+          config: str | None, fail_on: str | None, color: str, **outputs: str | None) -> int:
+    """Check manifests and evidence under PATHS (default: the current directory)."""
+    from checker.commands.check import CheckOptions, run_check
+
+    use_color = color == "always" or (
+        color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    files = {key.removeprefix("output_"): value for key, value in outputs.items() if value}
+    return run_check(CheckOptions(
+        paths=list(paths) or ["."], format=fmt, outputs=files, as_of=as_of, policies=list(policies),
+        config=config, fail_on=fail_on, color=use_color,
+    ))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        result = cli.main(args, prog_name="charter", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("charter: aborted", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except FatalError as exc:
+        click.echo(f"charter: error: {exc}", err=True)
+        return EXIT_USAGE
+    except Exception as exc:  # the one place an unexpected failure becomes exit 3
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"charter: internal error: {type(exc).__name__}: {exc}\n"
+            f"This is a bug in Charter; please report it at {ISSUES_URL} "
+            "(run again with --debug for the traceback).",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    return int(result or 0)

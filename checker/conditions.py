@@ -1,0 +1,505 @@
+"""The assertion vocabulary of policy rules, compiled from YAML into condition objects.
+
+A condition is a mapping in a rule's ``assert`` (or ``appliesTo.when``) list:
+
+- a field test: ``{field: spec.rollback.runbook, present: true, ref: exists}`` with any of the
+  operators in ``OPERATORS``; a missing field satisfies every operator but ``present``;
+- ``{each: LIST, where: [...], assert: [...]}``: the conditions hold for every item that matches;
+- ``{any: LIST, match: [...]}``: at least one item matches;
+- ``{if: [...], then: [...], else: [...]}`` and ``{anyOf: [...]}``;
+- ``{check: NAME, params: {...}}``: a named built-in check from ``checker.checks``.
+
+Any argument may be ``{param: NAME}``, read from the rule's parameters (which the
+configuration may override).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from checker.errors import FatalError
+from checker.finding import field_path
+from checker.yamlload import Document, FieldPath
+
+if TYPE_CHECKING:
+    from checker.project import Project
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A condition that does not hold, at an absolute path of the document."""
+
+    path: FieldPath
+    detail: str
+    message: str | None = None
+
+
+@dataclass
+class Env:
+    """What a condition may look at while it is evaluated for one document."""
+
+    project: Project
+    doc: Document
+    file: str
+    system: str | None
+    today: dt.date
+
+
+class Condition(Protocol):
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]: ...
+
+    def describe(self) -> str: ...
+
+
+def holds(conds: Sequence[Condition], env: Env, value: Any, base: FieldPath) -> bool:
+    return not any(True for c in conds for _ in c.failures(env, value, base))
+
+
+def lookup(value: Any, parts: FieldPath) -> Any:
+    """The value at parts below value, or None when any step is missing."""
+    for part in parts:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and len(value) == 0)
+
+
+def as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v) for v in value)
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+# Each operator: (value, argument, env, field) -> detail when the test fails, else None.
+OpFn = Callable[[Any, Any, Env, str], "str | None"]
+
+
+def _op_equals(v: Any, a: Any, env: Env, f: str) -> str | None:
+    return None if v == a else f"{f} is {_show(v)}, expected {_show(a)}"
+
+
+def _op_not_equals(v: Any, a: Any, env: Env, f: str) -> str | None:
+    return None if v != a else f"{f} must not be {_show(a)}"
+
+
+def _op_one_of(v: Any, a: Any, env: Env, f: str) -> str | None:
+    return None if v in a else f"{f} is {_show(v)}, expected one of: {_show(a)}"
+
+
+def _op_not_one_of(v: Any, a: Any, env: Env, f: str) -> str | None:
+    return None if v not in a else f"{f} must not be {_show(v)}"
+
+
+def _op_matches(v: Any, a: Any, env: Env, f: str) -> str | None:
+    if isinstance(v, str) and a.search(v):
+        return None
+    return f"{f} ({_show(v)}) does not match {a.pattern}"
+
+
+def _op_min_items(v: Any, a: Any, env: Env, f: str) -> str | None:
+    n = len(v) if isinstance(v, (list, dict)) else 0
+    return None if n >= a else f"{f} has {n} item{'s' if n != 1 else ''}, at least {a} required"
+
+
+def _op_max_items(v: Any, a: Any, env: Env, f: str) -> str | None:
+    n = len(v) if isinstance(v, (list, dict)) else 0
+    return None if n <= a else f"{f} has {n} items, at most {a} allowed"
+
+
+def _op_min(v: Any, a: Any, env: Env, f: str) -> str | None:
+    n = _number(v)
+    return None if n is not None and n >= a else f"{f} is {_show(v)}, at least {_show(a)} required"
+
+
+def _op_max(v: Any, a: Any, env: Env, f: str) -> str | None:
+    n = _number(v)
+    return None if n is not None and n <= a else f"{f} is {_show(v)}, at most {_show(a)} allowed"
+
+
+def _op_max_age_days(v: Any, a: Any, env: Env, f: str) -> str | None:
+    d = as_date(v)
+    if d is None:
+        return f"{f} ({_show(v)}) is not a date"
+    age = (env.today - d).days
+    return None if age <= a else f"{f} is {age} days old ({d.isoformat()}), at most {a} allowed"
+
+
+def _op_not_past(v: Any, a: Any, env: Env, f: str) -> str | None:
+    d = as_date(v)
+    if d is None:
+        return f"{f} ({_show(v)}) is not a date"
+    if not a or d >= env.today:
+        return None
+    return f"{f} ({d.isoformat()}) is in the past"
+
+
+def _op_not_future(v: Any, a: Any, env: Env, f: str) -> str | None:
+    d = as_date(v)
+    if d is None:
+        return f"{f} ({_show(v)}) is not a date"
+    if not a or d <= env.today:
+        return None
+    return f"{f} ({d.isoformat()}) is in the future"
+
+
+def _op_contains(v: Any, a: Any, env: Env, f: str) -> str | None:
+    return None if isinstance(v, list) and a in v else f"{f} does not include {_show(a)}"
+
+
+def _op_contains_all(v: Any, a: Any, env: Env, f: str) -> str | None:
+    have = v if isinstance(v, list) else []
+    missing = [x for x in a if x not in have]
+    return None if not missing else f"{f} does not include {_show(missing)}"
+
+
+def _op_ref(v: Any, a: Any, env: Env, f: str) -> str | None:
+    if not isinstance(v, str):
+        return None
+    problem = env.project.ref_problem(v)
+    return None if problem is None else f"{f} {problem}"
+
+
+OPERATORS: dict[str, OpFn] = {
+    "equals": _op_equals,
+    "notEquals": _op_not_equals,
+    "oneOf": _op_one_of,
+    "notOneOf": _op_not_one_of,
+    "matches": _op_matches,
+    "minItems": _op_min_items,
+    "maxItems": _op_max_items,
+    "min": _op_min,
+    "max": _op_max,
+    "maxAgeDays": _op_max_age_days,
+    "notPast": _op_not_past,
+    "notFuture": _op_not_future,
+    "contains": _op_contains,
+    "containsAll": _op_contains_all,
+    "ref": _op_ref,
+}
+
+_DESCRIBE = {
+    "equals": "is {}",
+    "notEquals": "is not {}",
+    "oneOf": "is one of {}",
+    "notOneOf": "is not one of {}",
+    "matches": "matches {}",
+    "minItems": "has at least {} items",
+    "maxItems": "has at most {} items",
+    "min": "is at least {}",
+    "max": "is at most {}",
+    "maxAgeDays": "is at most {} days old",
+    "notPast": "is not in the past",
+    "notFuture": "is not in the future",
+    "contains": "includes {}",
+    "containsAll": "includes {}",
+    "ref": "refers to a file that exists",
+}
+
+
+def _split(path: str) -> FieldPath:
+    return tuple(path.split("."))
+
+
+@dataclass(frozen=True)
+class FieldTest:
+    field: FieldPath
+    present: bool | None
+    ops: tuple[tuple[str, Any], ...]
+    message: str | None
+
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
+        v = lookup(value, self.field)
+        where = (*base, *self.field)
+        name = field_path(where)
+        if is_missing(v):
+            if self.present:
+                yield Failure(where, f"{name} is missing", self.message)
+            return
+        if self.present is False:
+            yield Failure(where, f"{name} must not be set", self.message)
+            return
+        for op, arg in self.ops:
+            detail = OPERATORS[op](v, arg, env, name)
+            if detail is not None:
+                yield Failure(where, detail, self.message)
+
+    def describe(self) -> str:
+        name = ".".join(self.field) or "the item"
+        parts = []
+        if self.present:
+            parts.append(f"{name} is set")
+        elif self.present is False:
+            parts.append(f"{name} is not set")
+        for op, arg in self.ops:
+            shown = arg.pattern if isinstance(arg, re.Pattern) else _show(arg)
+            parts.append(f"{name} {_DESCRIBE[op].format(shown)}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Each:
+    field: FieldPath
+    where: tuple[Condition, ...]
+    conds: tuple[Condition, ...]
+
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
+        items = lookup(value, self.field)
+        if not isinstance(items, list):
+            return
+        for i, item in enumerate(items):
+            at = (*base, *self.field, i)
+            if holds(self.where, env, item, at):
+                for cond in self.conds:
+                    yield from cond.failures(env, item, at)
+
+    def describe(self) -> str:
+        return f"every item of {'.'.join(self.field)} satisfies its conditions"
+
+
+@dataclass(frozen=True)
+class AnyItem:
+    field: FieldPath
+    match: tuple[Condition, ...]
+    message: str | None
+
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
+        items = lookup(value, self.field)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if holds(self.match, env, item, (*base, *self.field, i)):
+                    return
+        where = (*base, *self.field)
+        wanted = " and ".join(c.describe() for c in self.match) or "any item"
+        yield Failure(where, f"no item of {field_path(where)} has {wanted}", self.message)
+
+    def describe(self) -> str:
+        return f"some item of {'.'.join(self.field)} matches"
+
+
+@dataclass(frozen=True)
+class IfThen:
+    test: tuple[Condition, ...]
+    then: tuple[Condition, ...]
+    otherwise: tuple[Condition, ...]
+
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
+        branch = self.then if holds(self.test, env, value, base) else self.otherwise
+        for cond in branch:
+            yield from cond.failures(env, value, base)
+
+    def describe(self) -> str:
+        return "the conditional holds"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    options: tuple[Condition, ...]
+    message: str | None
+
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
+        first: Failure | None = None
+        for cond in self.options:
+            failed = next(iter(cond.failures(env, value, base)), None)
+            if failed is None:
+                return
+            first = first or failed
+        if first is not None:
+            alternatives = "; or ".join(c.describe() for c in self.options)
+            yield Failure(first.path, f"none of these holds: {alternatives}", self.message)
+
+    def describe(self) -> str:
+        return " or ".join(c.describe() for c in self.options)
+
+
+CheckFn = Callable[[Env, Any, FieldPath, Mapping[str, Any]], Iterator[Failure]]
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A named check written in Python, with the parameters it accepts and their defaults."""
+
+    func: CheckFn
+    params: Mapping[str, Any]
+    description: str
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    builtin: Builtin
+    params: Mapping[str, Any]
+    message: str | None
+
+    def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
+        for failure in self.builtin.func(env, value, base, self.params):
+            if self.message and failure.message is None:
+                yield Failure(failure.path, failure.detail, self.message)
+            else:
+                yield failure
+
+    def describe(self) -> str:
+        return self.builtin.description
+
+
+class Compiler:
+    """Compiles condition mappings, reporting mistakes with the policy file and line."""
+
+    def __init__(self, file: str, doc: Document, params: Mapping[str, Any], builtins: Mapping[str, Builtin]):
+        self.file = file
+        self.doc = doc
+        self.params = params
+        self.builtins = builtins
+
+    def fail(self, path: FieldPath, message: str) -> FatalError:
+        return FatalError(message, self.file, self.doc.locate_key(path)[0])
+
+    def _arg(self, raw: Any, path: FieldPath) -> Any:
+        if isinstance(raw, dict) and set(raw) == {"param"}:
+            name = raw["param"]
+            if name not in self.params:
+                raise self.fail(path, f"unknown parameter {name!r}: declare it in the rule's params")
+            return self.params[name]
+        return raw
+
+    def many(self, raw: Any, path: FieldPath) -> tuple[Condition, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(path, "expected a list of conditions")
+        return tuple(self.one(item, (*path, i)) for i, item in enumerate(raw))
+
+    def one(self, raw: Any, path: FieldPath) -> Condition:
+        if not isinstance(raw, dict):
+            raise self.fail(path, "a condition must be a mapping")
+        message = raw.get("message")
+        if message is not None and not isinstance(message, str):
+            raise self.fail((*path, "message"), "message must be a string")
+        if "field" in raw or any(k in OPERATORS or k in ("present", "absent") for k in raw):
+            return self._field_test(raw, path, message)
+        if "each" in raw:
+            self._keys(raw, path, {"each", "where", "assert"})
+            return Each(
+                self._path(raw["each"], (*path, "each")),
+                self.many(raw.get("where"), (*path, "where")),
+                self.many(raw.get("assert"), (*path, "assert")),
+            )
+        if "any" in raw:
+            self._keys(raw, path, {"any", "match", "message"})
+            return AnyItem(
+                self._path(raw["any"], (*path, "any")), self.many(raw.get("match"), (*path, "match")), message
+            )
+        if "if" in raw:
+            self._keys(raw, path, {"if", "then", "else"})
+            return IfThen(
+                self.many(raw["if"], (*path, "if")),
+                self.many(raw.get("then"), (*path, "then")),
+                self.many(raw.get("else"), (*path, "else")),
+            )
+        if "anyOf" in raw:
+            self._keys(raw, path, {"anyOf", "message"})
+            return AnyOf(self.many(raw["anyOf"], (*path, "anyOf")), message)
+        if "check" in raw:
+            return self._check(raw, path, message)
+        raise self.fail(path, "a condition needs one of: field, each, any, if, anyOf, check")
+
+    def _keys(self, raw: dict[str, Any], path: FieldPath, allowed: set[str]) -> None:
+        for key in raw:
+            if key not in allowed:
+                raise self.fail((*path, key), f"unknown key {key!r} in this condition")
+
+    def _path(self, raw: Any, path: FieldPath) -> FieldPath:
+        if not isinstance(raw, str) or not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*", raw):
+            raise self.fail(path, f"{raw!r} is not a field path such as spec.ownership.team")
+        return _split(raw)
+
+    def _field_test(self, raw: dict[str, Any], path: FieldPath, message: str | None) -> FieldTest:
+        present: bool | None = None
+        ops: list[tuple[str, Any]] = []
+        for key, value in raw.items():
+            arg = self._arg(value, (*path, key))
+            if key in ("field", "message"):
+                continue
+            if key == "present":
+                if not isinstance(arg, bool):
+                    raise self.fail((*path, key), "present takes true or false")
+                present = arg
+            elif key == "absent":
+                if arg is not True:
+                    raise self.fail((*path, key), "absent takes true")
+                present = False
+            elif key in OPERATORS:
+                ops.append((key, self._validate(key, arg, (*path, key))))
+            else:
+                known = ", ".join(["present", "absent", *OPERATORS])
+                raise self.fail((*path, key), f"unknown operator {key!r}; known operators: {known}")
+        target = self._path(raw["field"], (*path, "field")) if "field" in raw else ()
+        return FieldTest(target, present, tuple(ops), message)
+
+    def _validate(self, op: str, arg: Any, path: FieldPath) -> Any:
+        if op == "matches":
+            if not isinstance(arg, str):
+                raise self.fail(path, "matches takes a regular expression")
+            try:
+                return re.compile(arg)
+            except re.error as exc:
+                raise self.fail(path, f"invalid regular expression: {exc}") from None
+        if op in ("oneOf", "notOneOf", "containsAll") and not isinstance(arg, list):
+            raise self.fail(path, f"{op} takes a list")
+        if op in ("minItems", "maxItems", "maxAgeDays") and (isinstance(arg, bool) or not isinstance(arg, int)):
+            raise self.fail(path, f"{op} takes a whole number")
+        if op in ("min", "max") and _number(arg) is None:
+            raise self.fail(path, f"{op} takes a number")
+        if op in ("notPast", "notFuture") and not isinstance(arg, bool):
+            raise self.fail(path, f"{op} takes true or false")
+        if op == "ref" and arg != "exists":
+            raise self.fail(path, "ref takes the value exists")
+        return arg
+
+    def _check(self, raw: dict[str, Any], path: FieldPath, message: str | None) -> Check:
+        self._keys(raw, path, {"check", "params", "message"})
+        name = raw["check"]
+        builtin = self.builtins.get(name) if isinstance(name, str) else None
+        if builtin is None:
+            known = ", ".join(sorted(self.builtins))
+            raise self.fail((*path, "check"), f"unknown built-in check {name!r}; known checks: {known}")
+        given = raw.get("params") or {}
+        if not isinstance(given, dict):
+            raise self.fail((*path, "params"), "params must be a mapping")
+        params = dict(builtin.params)
+        for key, value in given.items():
+            if key not in builtin.params:
+                raise self.fail((*path, "params", key), f"check {name!r} has no parameter {key!r}")
+            params[key] = self._arg(value, (*path, "params", key))
+        return Check(name, builtin, params, message)

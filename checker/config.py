@@ -1,0 +1,143 @@
+"""The configuration: .charter.yaml or [tool.charter] in pyproject.toml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from checker.errors import FatalError
+from checker.finding import field_path
+from checker.yamlload import Document, load_file
+
+CONFIG_NAME = ".charter.yaml"
+
+
+class RuleOverride(BaseModel):
+    """What the configuration may change about one rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Literal["error", "warning", "info"] | None = None
+    enabled: bool | None = None
+    params: dict[str, Any] | None = None
+    enforceAfter: dt.date | None = None
+
+
+class ConfigModel(BaseModel):
+    """The keys a configuration file may hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    manifests: list[str] | None = None
+    evidence: list[str] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    policies: list[str] = Field(default_factory=lambda: ["default"])
+    failOn: Literal["error", "warning"] = "error"
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    """The effective configuration and where it came from."""
+
+    model: ConfigModel = field(default_factory=ConfigModel)
+    file: str | None = None
+    doc: Document | None = None
+    # Policy directories are relative to the directory holding the configuration.
+    directory: str = "."
+
+    def line_of(self, *path: str | int) -> int | None:
+        return self.doc.locate_key(tuple(path))[0] if self.doc is not None else None
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _validate(data: Any, file: str, doc: Document | None) -> ConfigModel:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FatalError("the configuration must be a mapping", file, 1)
+    try:
+        return ConfigModel.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        line = doc.locate_key(loc)[0] if doc is not None else None
+        name = field_path(loc)
+        if err["type"] == "extra_forbidden":
+            parent = ConfigModel if len(loc) == 1 else RuleOverride
+            hint = _suggest(str(loc[-1]), list(parent.model_fields))
+            raise FatalError(f"unknown key {name!r}{hint}", file, line) from None
+        raise FatalError(f"{name}: {err['msg']}", file, line) from None
+
+
+def _from_yaml(path: str) -> Config:
+    loaded = load_file(path)
+    if loaded.problems:
+        problem = loaded.problems[0]
+        raise FatalError(problem.message, path, problem.line)
+    doc = loaded.documents[0] if loaded.documents else None
+    model = _validate(doc.data if doc else None, path, doc)
+    return Config(model, path, doc, os.path.dirname(os.path.abspath(path)))
+
+
+def _from_pyproject(path: str) -> Config | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FatalError(f"cannot read it: {exc}", path) from None
+    section = data.get("tool", {}).get("charter")
+    if section is None:
+        return None
+    return Config(_validate(section, path, None), path, None, os.path.dirname(os.path.abspath(path)))
+
+
+def find_config_dir(start: str, stop: str | None) -> str | None:
+    """The nearest directory from start up to stop that holds a configuration."""
+    current = os.path.abspath(start)
+    stop = os.path.abspath(stop) if stop else None
+    while True:
+        if os.path.isfile(os.path.join(current, CONFIG_NAME)):
+            return current
+        pyproject = os.path.join(current, "pyproject.toml")
+        if os.path.isfile(pyproject) and _from_pyproject(pyproject) is not None:
+            return current
+        parent = os.path.dirname(current)
+        if current == stop or parent == current:
+            return None
+        current = parent
+
+
+def load_config(explicit: str | None, directory: str | None) -> Config:
+    """--config FILE, else the configuration found in directory, else the defaults."""
+    if explicit:
+        if not os.path.isfile(explicit):
+            raise FatalError("the configuration file does not exist", explicit)
+        if explicit.endswith(".toml"):
+            found = _from_pyproject(explicit)
+            if found is None:
+                raise FatalError("it has no [tool.charter] section", explicit)
+            return found
+        return _from_yaml(explicit)
+    if directory:
+        yaml_path = os.path.join(directory, CONFIG_NAME)
+        if os.path.isfile(yaml_path):
+            return _from_yaml(yaml_path)
+        found = _from_pyproject(os.path.join(directory, "pyproject.toml"))
+        if found is not None:
+            return found
+    return Config()

@@ -1,0 +1,159 @@
+"""Runs the policy set over the project and turns failures into findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from checker.checks import waiver_problem
+from checker.conditions import Env, Failure
+from checker.finding import SEVERITY_RANK, Finding, field_path
+from checker.policy import PolicySet, Rule
+from checker.project import Project, Source
+
+
+@dataclass
+class Summary:
+    systems: int
+    errors: int
+    warnings: int
+    infos: int
+    waived: int
+    passed: bool
+
+
+class _Formatter(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _message(rule: Rule, template: str | None, detail: str, system: str | None, path: str) -> str:
+    text = template or rule.model.message
+    values = _Formatter(rule.params)
+    values.update(system=system or "the document", detail=detail, field=path)
+    try:
+        message = text.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        message = text
+    return message if "{detail}" in text else f"{message}: {detail}"
+
+
+def _valid_waivers(project: Project, today: dt.date, policies: PolicySet) -> dict[str, set[str]]:
+    wvr = policies.rules["WVR001"]
+    max_days = int(wvr.params.get("maxDays", 180))
+    waived: dict[str, set[str]] = {}
+    for source in project.systems:
+        if not source.valid or not isinstance(source.name, str):
+            continue
+        for waiver in source.get("spec", "waivers") or []:
+            if waiver_problem(waiver, policies.rules, today, max_days) is None:
+                waived.setdefault(source.name, set()).add(str(waiver["rule"]))
+    return waived
+
+
+class Checker:
+    """Evaluates every enabled rule on every Charter document of a project."""
+
+    def __init__(self, project: Project, policies: PolicySet, today: dt.date) -> None:
+        self.project = project
+        self.policies = policies
+        self.today = today
+        project.rules = policies.rules
+        self.tiers: dict[str, Any] = {
+            s.name: s.get("spec", "risk", "tier") for s in project.systems if isinstance(s.name, str)
+        }
+
+    def _finding(
+        self, rule: Rule, source_file: str, line: int, column: int, failure: Failure, system: str | None
+    ) -> Finding:
+        path = field_path(failure.path)
+        severity = rule.severity_for(self.tiers.get(system or ""), self.today, rule.id in self.policies.overridden)
+        return Finding(
+            rule=rule.id,
+            severity=severity,
+            file=source_file,
+            line=line,
+            column=column,
+            path=path,
+            message=_message(rule, failure.message, failure.detail, system, path),
+            system=system,
+        )
+
+    def _schema_findings(self) -> Iterable[Finding]:
+        rule = self.policies.rules["SCH001"]
+        for problem in self.project.problems:
+            failure = Failure((), problem.message)
+            yield self._finding(rule, problem.file, problem.line, problem.column, failure, None)
+        for source in self.project.sources:
+            system = self._system_of(source)
+            for sp in source.problems:
+                failure = Failure(sp.path, sp.message)
+                yield self._finding(rule, source.file, sp.line, sp.column, failure, system)
+
+    def _system_of(self, source: Source) -> str | None:
+        if source.kind == "Evidence":
+            system = source.get("spec", "system")
+            return system if isinstance(system, str) else None
+        return source.name if isinstance(source.name, str) else None
+
+    def _rule_findings(self, source: Source) -> Iterable[Finding]:
+        system = self._system_of(source)
+        env = Env(self.project, source.doc, source.file, system, self.today)
+        data = source.data
+        stage = tier = None
+        if source.kind == "AISystem":
+            stage = source.get("spec", "lifecycle", "stage")
+            tier = source.get("spec", "risk", "tier")
+        for rule in self.policies.enabled():
+            if rule.model.needsBase and self.project.base is None:
+                continue
+            if rule.id == "SCH001" or not rule.applies(env, source.kind, stage, tier):
+                continue
+            for cond in rule.conditions:
+                for failure in cond.failures(env, data, ()):
+                    line, column = source.doc.locate(failure.path)
+                    yield self._finding(rule, source.file, line, column, failure, system)
+
+    def _needs_base(self) -> Iterable[Finding]:
+        if self.project.base is not None:
+            return
+        anchor = next((s for s in self.project.systems if self.project.is_reported(s.file)), None)
+        if anchor is None:
+            return
+        for rule in self.policies.enabled():
+            if rule.model.needsBase:
+                failure = Failure((), f"{rule.id} compares with a base revision: run with --base REF to check it")
+                finding = self._finding(rule, anchor.file, 1, 1, failure, None)
+                yield finding._replace(severity="info", message=failure.detail)
+
+    def run(self) -> list[Finding]:
+        findings: list[Finding] = list(self._schema_findings())
+        for source in self.project.sources:
+            if source.valid and self.project.is_reported(source.file):
+                findings.extend(self._rule_findings(source))
+        findings.extend(self._needs_base())
+        waivers = _valid_waivers(self.project, self.today, self.policies)
+        out = []
+        for finding in findings:
+            if not self.project.is_reported(finding.file):
+                continue
+            rule = self.policies.rules[finding.rule]
+            if rule.model.waivable and finding.rule in waivers.get(finding.system or "", ()):
+                finding = finding._replace(waived=True)
+            out.append(finding)
+        return sorted(set(out), key=Finding.sort_key)
+
+
+def summarize(findings: list[Finding], systems: int, fail_on: str) -> Summary:
+    active = [f for f in findings if not f.waived]
+    threshold = SEVERITY_RANK[fail_on]
+    return Summary(
+        systems=systems,
+        errors=sum(f.severity == "error" for f in active),
+        warnings=sum(f.severity == "warning" for f in active),
+        infos=sum(f.severity == "info" for f in active),
+        waived=sum(f.waived for f in findings),
+        passed=not any(SEVERITY_RANK[f.severity] >= threshold for f in active),
+    )

@@ -1,0 +1,257 @@
+"""Policy packs: loading rule files, applying configuration overrides, compiling rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from checker.checks import BUILTINS
+from checker.conditions import Compiler, Condition, Env, holds
+from checker.config import Config
+from checker.errors import FatalError
+from checker.finding import SEVERITY_RANK, field_path
+from checker.resources import data_dir
+from checker.yamlload import Document, FieldPath, load_file
+
+Severity = Literal["error", "warning", "info"]
+Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
+Tier = Literal["low", "medium", "high", "critical"]
+RULE_ID = r"^[A-Z]{3}[0-9]{3}$"
+# Reported by Charter itself while reading documents and comparing policies, not by conditions.
+ENGINE_RULES = frozenset({"SCH001", "POL001"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+Kind = Literal["AISystem", "Evidence"]
+
+
+class AppliesTo(_Strict):
+    kind: Kind | list[Kind] = "AISystem"
+    stage: list[Stage] | None = None
+    tier: list[Tier] | None = None
+    when: list[dict[str, Any]] | None = None
+
+
+class RuleExample(_Strict):
+    fail: str
+    fix: str
+
+
+class RuleModel(_Strict):
+    """One rule as a governance owner writes it."""
+
+    id: str = Field(pattern=RULE_ID)
+    name: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+    title: str
+    severity: Severity
+    severityByTier: dict[Tier, Severity] | None = None
+    appliesTo: AppliesTo = Field(default_factory=AppliesTo)
+    assert_: list[dict[str, Any]] = Field(default_factory=list, alias="assert")
+    params: dict[str, Any] = Field(default_factory=dict)
+    message: str
+    why: str
+    remediation: str
+    controls: list[str] = Field(min_length=1)
+    waivable: bool = True
+    needsBase: bool = False
+    example: RuleExample | None = None
+
+
+class PolicyMetadata(_Strict):
+    name: str
+    description: str | None = None
+
+
+class PolicyModel(_Strict):
+    apiVersion: Literal["charter/v1"]
+    kind: Literal["Policy"]
+    metadata: PolicyMetadata
+    rules: list[RuleModel]
+
+
+@dataclass
+class Rule:
+    """A rule with the configuration applied and its conditions compiled."""
+
+    model: RuleModel
+    source: str
+    policy: str
+    severity: Severity
+    enabled: bool
+    params: dict[str, Any]
+    enforce_after: dt.date | None
+    applies_when: tuple[Condition, ...]
+    conditions: tuple[Condition, ...]
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def severity_for(self, tier: str | None, today: dt.date, overridden: bool) -> str:
+        """The severity of a finding for a system of this tier, on this day."""
+        severity: str = self.severity
+        by_tier = self.model.severityByTier
+        if not overridden and by_tier and tier in by_tier:
+            severity = by_tier[tier]  # type: ignore[index]
+        if self.enforce_after and today < self.enforce_after and SEVERITY_RANK[severity] > 1:
+            severity = "warning"
+        return severity
+
+    def applies(self, env: Env, kind: str, stage: Any, tier: Any) -> bool:
+        scope = self.model.appliesTo
+        if kind not in (scope.kind if isinstance(scope.kind, list) else [scope.kind]):
+            return False
+        if scope.stage is not None and stage not in scope.stage:
+            return False
+        if scope.tier is not None and tier not in scope.tier:
+            return False
+        return holds(self.applies_when, env, env.doc.data, ())
+
+    def public(self) -> dict[str, Any]:
+        """The effective rule as plain data: what the policy digest is computed over."""
+        data = self.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data.update(severity=self.severity, enabled=self.enabled, params=self.params)
+        if self.enforce_after:
+            data["enforceAfter"] = self.enforce_after.isoformat()
+        return data
+
+
+@dataclass
+class PolicySet:
+    rules: dict[str, Rule]
+    overridden: frozenset[str]
+    files: list[str]
+
+    def enabled(self) -> Iterator[Rule]:
+        return (r for r in self.rules.values() if r.enabled)
+
+    def digest(self) -> str:
+        payload = json.dumps([r.public() for r in self.rules.values()], sort_keys=True, default=str)
+        return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _default_pack() -> list[str]:
+    pack = data_dir("policies")
+    return sorted(str(p) for p in pack.iterdir() if p.name.endswith((".yaml", ".yml")))
+
+
+def _policy_files(entry: str, base_dir: str) -> list[str]:
+    if entry == "default":
+        return _default_pack()
+    path = entry if os.path.isabs(entry) else os.path.join(base_dir, entry)
+    if os.path.isfile(path):
+        return [path]
+    if os.path.isdir(path):
+        return sorted(
+            os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml"))
+        )
+    raise FatalError(f"policy path {entry!r} does not exist", path)
+
+
+def _parse_policy(path: str) -> Iterator[tuple[PolicyModel, Document]]:
+    loaded = load_file(path)
+    if loaded.problems:
+        problem = loaded.problems[0]
+        raise FatalError(problem.message, path, problem.line)
+    for doc in loaded.documents:
+        if not isinstance(doc.data, dict) or doc.data.get("kind") != "Policy":
+            continue
+        try:
+            yield PolicyModel.model_validate(doc.data), doc
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc: FieldPath = tuple(err["loc"])
+            line = doc.locate(loc)[0]
+            if err["type"] == "extra_forbidden":
+                known = list(RuleModel.model_fields) + ["assert"]
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise FatalError(f"unknown key {field_path(loc)!r}{hint}", path, line) from None
+            raise FatalError(f"{field_path(loc)}: {err['msg']}", path, line) from None
+
+
+def _display(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def load_policies(config: Config, extra: list[str] | None = None) -> PolicySet:
+    """Load every configured pack; later packs override rules of earlier ones by id."""
+    entries = list(config.model.policies) + list(extra or [])
+    raw: dict[str, tuple[RuleModel, Document, str, str, int]] = {}
+    files: list[str] = []
+    for entry in entries:
+        base_dir = config.directory if entry in config.model.policies else os.getcwd()
+        for path in _policy_files(entry, base_dir):
+            files.append(path)
+            seen_here: set[str] = set()
+            for policy, doc in _parse_policy(path):
+                for i, rule in enumerate(policy.rules):
+                    if rule.id in seen_here:
+                        line = doc.locate(("rules", i, "id"))[0]
+                        raise FatalError(f"rule id {rule.id} is defined twice", _display(path), line)
+                    seen_here.add(rule.id)
+                    raw[rule.id] = (rule, doc, path, policy.metadata.name, i)
+
+    overrides = config.model.rules
+    for rule_id in overrides:
+        if rule_id not in raw:
+            close = difflib.get_close_matches(rule_id, list(raw), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise FatalError(f"unknown rule id {rule_id!r}{hint}", config.file, config.line_of("rules", rule_id))
+
+    rules: dict[str, Rule] = {}
+    for rule_id in sorted(raw):
+        model, doc, path, policy_name, index = raw[rule_id]
+        override = overrides.get(rule_id)
+        params = dict(model.params)
+        if override and override.params:
+            for key, value in override.params.items():
+                if key not in params:
+                    known = ", ".join(sorted(params)) or "none"
+                    raise FatalError(
+                        f"rule {rule_id} has no parameter {key!r} (its parameters: {known})",
+                        config.file,
+                        config.line_of("rules", rule_id, "params", key),
+                    )
+                if isinstance(params[key], dict) and isinstance(value, dict):
+                    value = {**params[key], **value}
+                params[key] = value
+        enabled = True if override is None or override.enabled is None else override.enabled
+        if not enabled and rule_id == "SCH001":
+            raise FatalError("SCH001 cannot be disabled", config.file, config.line_of("rules", rule_id))
+        compiler = Compiler(_display(path), doc, params, BUILTINS)
+        base: FieldPath = ("rules", index)
+        if not model.assert_ and rule_id not in ENGINE_RULES:
+            raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
+        rules[rule_id] = Rule(
+            model=model,
+            source=path,
+            policy=policy_name,
+            severity=(override.severity if override and override.severity else model.severity),
+            enabled=enabled,
+            params=params,
+            enforce_after=override.enforceAfter if override else None,
+            applies_when=compiler.many(model.appliesTo.when, (*base, "appliesTo", "when")),
+            conditions=compiler.many(model.assert_, (*base, "assert")),
+        )
+    for rule_id in ("SCH001", "WVR001"):
+        if rule_id not in rules:
+            raise FatalError(f"the policy set has no rule {rule_id}: include the default pack")
+    overridden = frozenset(k for k, o in overrides.items() if o.severity)
+    return PolicySet(rules, overridden, files)
+

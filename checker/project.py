@@ -1,0 +1,260 @@
+"""The repository being checked: which files, which Charter documents, and where refs lead."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.config import Config
+from checker.validate import SchemaProblem, schema_problems
+from checker.yamlload import Document, load_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+# Directories no one keeps manifests in, skipped when walking a tree.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs", "build", "dist"}
+)
+KINDS = ("AISystem", "Evidence")
+OTHER_KINDS = ("Policy",)
+
+
+@dataclass
+class Source:
+    """One Charter document of the repository."""
+
+    file: str
+    doc: Document
+    kind: str
+    name: str | None
+    problems: list[SchemaProblem]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def data(self) -> Any:
+        return self.doc.data
+
+    def get(self, *path: str) -> Any:
+        value = self.doc.data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+
+@dataclass
+class FileProblem:
+    """A file, or one document of it, that could not be read as a Charter document."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class Project:
+    """Every Charter document found, indexed the way the rules look them up."""
+
+    root: str
+    display_root: str
+    sources: list[Source] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reported: set[str] | None = None
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    base: Mapping[str, Any] | None = None
+    _refs: dict[str, str | None] = field(default_factory=dict)
+    _real_root: str = ""
+
+    @property
+    def systems(self) -> list[Source]:
+        return [s for s in self.sources if s.kind == "AISystem"]
+
+    def systems_named(self, name: str) -> list[Source]:
+        return self.by_name.get(name, [])
+
+    def index(self) -> None:
+        self.by_name: dict[str, list[Source]] = {}
+        self.evidence: dict[str, list[Source]] = {}
+        for source in self.sources:
+            if source.kind == "AISystem" and isinstance(source.name, str):
+                self.by_name.setdefault(source.name, []).append(source)
+            elif source.kind == "Evidence" and source.valid:
+                system = source.get("spec", "system")
+                if isinstance(system, str):
+                    self.evidence.setdefault(system, []).append(source)
+
+    def is_reported(self, file: str) -> bool:
+        return self.reported is None or file in self.reported
+
+    def display(self, path: str) -> str:
+        rel = os.path.relpath(path, self.display_root)
+        return rel.replace(os.sep, "/")
+
+    def ref_problem(self, ref: str) -> str | None:
+        """Why ref is not a path inside the repository that exists, or None when it is fine."""
+        if ref in self._refs:
+            return self._refs[ref]
+        self._refs[ref] = problem = self._check_ref(ref)
+        return problem
+
+    def _check_ref(self, ref: str) -> str | None:
+        if ref.startswith("https://"):
+            return None
+        if "://" in ref:
+            return f"'{ref}' is neither a repository path nor an https:// address"
+        if os.path.isabs(ref) or ref.startswith(("/", "\\")):
+            return f"'{ref}' is an absolute path; refs are relative to the repository root"
+        target = os.path.normpath(os.path.join(self.root, ref))
+        if not self._real_root:
+            self._real_root = os.path.realpath(self.root)
+        if os.path.commonpath([target, os.path.normpath(self.root)]) != os.path.normpath(self.root):
+            return f"'{ref}' leaves the repository"
+        real = os.path.realpath(target)
+        if os.path.commonpath([real, self._real_root]) != self._real_root:
+            return f"'{ref}' leads out of the repository through a symbolic link"
+        if not os.path.exists(real):
+            return f"'{ref}' does not exist in the repository"
+        return None
+
+
+def _walk(top: str, exclude: list[str], root: str, notes: list[str]) -> Iterable[str]:
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIP_DIRS and not _excluded(os.path.join(dirpath, d), exclude, root)
+        )
+        for name in sorted(filenames):
+            if not name.endswith(YAML_SUFFIXES):
+                continue
+            path = os.path.join(dirpath, name)
+            if _excluded(path, exclude, root):
+                continue
+            if os.path.islink(path):
+                notes.append(f"{os.path.relpath(path)}: skipped, a symbolic link is never followed")
+                continue
+            yield path
+
+
+def _excluded(path: str, patterns: list[str], root: str) -> bool:
+    if not patterns:
+        return False
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
+
+
+def _globbed(root: str, patterns: list[str], exclude: list[str]) -> list[str]:
+    import glob
+
+    found: set[str] = set()
+    for pattern in patterns:
+        for path in glob.glob(os.path.join(root, pattern), recursive=True):
+            if os.path.isfile(path) and not _excluded(path, exclude, root):
+                found.add(os.path.normpath(path))
+    return sorted(found)
+
+
+def _document_problem(data: Any) -> str | None:
+    if isinstance(data, list):
+        return "the document is a list; a Charter document is a mapping with apiVersion, kind, metadata and spec"
+    if not isinstance(data, dict):
+        return "the document is a single value; a Charter document is a mapping with apiVersion and kind"
+    return None
+
+
+def _classify(doc: Document) -> tuple[str, str | None, str] | None:
+    """(kind, problem, field at fault) for a Charter document; None for one that is not Charter's."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return None
+    api = data.get("apiVersion")
+    if not isinstance(api, str) or not api.startswith("charter/"):
+        return None
+    kind = data.get("kind")
+    if api != "charter/v1":
+        return (str(kind), f"unknown apiVersion '{api}'; this version of Charter reads charter/v1", "apiVersion")
+    if kind in OTHER_KINDS:
+        return None
+    if kind not in KINDS:
+        import difflib
+
+        close = difflib.get_close_matches(str(kind), KINDS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problem = f"unknown kind '{kind}'{hint}; Charter documents are AISystem, Evidence or Policy"
+        return (str(kind), problem, "kind")
+    return (kind, None, "")
+
+
+def build_project(
+    paths: list[str], root: str, display_root: str, config: Config, explicit_files: set[str]
+) -> Project:
+    """Find and load every Charter document of the repository at root."""
+    project = Project(root=root, display_root=display_root)
+    model = config.model
+    configured = (model.manifests or []) + (model.evidence or [])
+    if configured:
+        context = _globbed(root, configured, model.exclude)
+        candidates = set(context)
+    else:
+        context = list(_walk(root, model.exclude, root, project.notes))
+        candidates = set()
+    seen = set(context)
+    for path in paths:
+        full = os.path.normpath(os.path.abspath(path))
+        if os.path.isdir(full):
+            for found in _walk(full, model.exclude, root, project.notes):
+                if found not in seen:
+                    seen.add(found)
+                    context.append(found)
+        elif full not in seen:
+            seen.add(full)
+            context.append(full)
+    candidates |= explicit_files
+
+    if paths and paths != [root]:
+        reported: set[str] = set()
+        for path in paths:
+            full = os.path.normpath(os.path.abspath(path))
+            prefix = full + os.sep
+            reported.update(project.display(p) for p in context if p == full or p.startswith(prefix))
+        project.reported = reported
+
+    for path in context:
+        _load_into(project, path, path in candidates)
+    project.index()
+    return project
+
+
+def _load_into(project: Project, path: str, candidate: bool) -> None:
+    loaded = load_file(path)
+    file = project.display(path)
+    if loaded.problems and (candidate or loaded.mentions_charter):
+        for problem in loaded.problems:
+            project.problems.append(FileProblem(file, problem.line, problem.column, problem.message))
+    elif loaded.problems:
+        project.notes.append(f"{file}: skipped, not valid YAML and not a Charter file ({loaded.problems[0].message})")
+    if not loaded.documents and not loaded.problems and candidate:
+        project.notes.append(f"{file}: empty, no Charter document in it")
+    for doc in loaded.documents:
+        shape = _document_problem(doc.data)
+        if shape is not None:
+            if candidate or loaded.mentions_charter:
+                project.problems.append(FileProblem(file, doc.line, doc.column, shape))
+            continue
+        classified = _classify(doc)
+        if classified is None:
+            continue
+        kind, problem, at = classified
+        name = doc.data.get("metadata", {}).get("name") if isinstance(doc.data.get("metadata"), dict) else None
+        if problem is not None:
+            line, column = doc.locate((at,))
+            project.sources.append(Source(file, doc, kind, name, [SchemaProblem((), problem, line, column)]))
+            continue
+        project.sources.append(Source(file, doc, kind, name, schema_problems(kind, doc)))
+

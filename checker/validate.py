@@ -1,0 +1,127 @@
+"""Schema validation of Charter documents, turning pydantic errors into located problems."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from checker.finding import field_path
+from checker.yamlload import Document, FieldPath
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """A document that is not well-formed, at a field."""
+
+    path: FieldPath
+    message: str
+    line: int
+    column: int
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    from checker.models import DOCUMENT_MODELS
+
+    return DOCUMENT_MODELS
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation such as list[Component] | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner_model(typing.get_args(annotation)[0])
+    if origin in (list, tuple, dict, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _model_at(model: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in path:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = _field(current, part)
+        current = _inner_model(field.annotation) if field is not None else None
+    return current
+
+
+def _field(model: type[BaseModel], key: str) -> Any:
+    for name, field in model.model_fields.items():
+        if (field.alias or name) == key:
+            return field
+    return None
+
+
+def _keys_of(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _trim(loc: tuple[Any, ...], data: Any) -> FieldPath:
+    """Keep the parts of a pydantic loc that are document keys, dropping union branch tags."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+            out.append(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            out.append(part)
+        elif i == len(loc) - 1 and isinstance(part, (str, int)) and isinstance(data, dict):
+            out.append(part)
+    return tuple(out)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _problem(model: type[BaseModel], doc: Document, err: Any) -> SchemaProblem:
+    path = _trim(tuple(err["loc"]), doc.data)
+    kind = err["type"]
+    name = field_path(path)
+    if kind == "extra_forbidden":
+        parent = _model_at(model, path[:-1])
+        known = _keys_of(parent) if parent else []
+        close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        line, column = doc.locate_key(path)
+        return SchemaProblem(path, f"unknown key '{path[-1]}' at {name}{hint}", line, column)
+    if kind == "missing":
+        line, column = doc.locate(path)
+        return SchemaProblem(path, f"{name} is required", line, column)
+    message = err["msg"]
+    message = message[0].lower() + message[1:] if message else message
+    if kind in ("literal_error", "enum"):
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
+        close = difflib.get_close_matches(str(err.get("input")), options, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        message = f"{_shown(err.get('input'))} is not allowed, expected one of: {', '.join(options)}{hint}"
+    elif "input" in err and not isinstance(err["input"], (dict, list)):
+        message = f"{message} (got {_shown(err['input'])})"
+    line, column = doc.locate(path)
+    return SchemaProblem(path, f"{name}: {message}" if name else message, line, column)
+
+
+def schema_problems(kind: str, doc: Document) -> list[SchemaProblem]:
+    """Every way the document departs from the schema of its kind, in document order."""
+    model = _models()[kind]
+    try:
+        model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = [_problem(model, doc, err) for err in exc.errors(include_url=False)]
+        return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+    return []

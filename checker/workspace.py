@@ -1,0 +1,35 @@
+"""Where a run happens: the repository root, the configuration, and how paths are shown."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from checker import gitrepo
+from checker.config import Config, find_config_dir, load_config
+
+
+@dataclass
+class Workspace:
+    """root: where configured globs and refs start; display_root: what file names are relative to."""
+
+    root: str
+    display_root: str
+    git_root: str | None
+    config: Config
+
+
+def open_workspace(paths: list[str], config_file: str | None) -> Workspace:
+    """Find the repository and configuration that the given paths belong to."""
+    start = os.path.abspath(paths[0]) if paths else os.getcwd()
+    start_dir = start if os.path.isdir(start) else os.path.dirname(start)
+    git_root = gitrepo.toplevel(start_dir)
+    if config_file:
+        config = load_config(config_file, None)
+        root = git_root or start_dir
+    else:
+        found = find_config_dir(start_dir, git_root)
+        config = load_config(None, found)
+        root = found or git_root or start_dir
+    display_root = git_root or os.getcwd()
+    return Workspace(os.path.realpath(root), os.path.realpath(display_root), git_root, config)
