@@ -137,7 +137,8 @@ def load_config(explicit: str | None, directory: str | None) -> Config:
         yaml_path = os.path.join(directory, CONFIG_NAME)
         if os.path.isfile(yaml_path):
             return _from_yaml(yaml_path)
-        found = _from_pyproject(os.path.join(directory, "pyproject.toml"))
+        pyproject = os.path.join(directory, "pyproject.toml")
+        found = _from_pyproject(pyproject) if os.path.isfile(pyproject) else None
         if found is not None:
             return found
     return Config()

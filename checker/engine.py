@@ -53,13 +53,28 @@ def _valid_waivers(project: Project, today: dt.date, policies: PolicySet) -> dic
     return waived
 
 
+@dataclass(frozen=True)
+class PolicyChange:
+    """A policy or configuration file that differs from the base revision."""
+
+    file: str
+    detail: str
+
+
 class Checker:
     """Evaluates every enabled rule on every Charter document of a project."""
 
-    def __init__(self, project: Project, policies: PolicySet, today: dt.date) -> None:
+    def __init__(
+        self,
+        project: Project,
+        policies: PolicySet,
+        today: dt.date,
+        policy_changes: Iterable[PolicyChange] = (),
+    ) -> None:
         self.project = project
         self.policies = policies
         self.today = today
+        self.policy_changes = list(policy_changes)
         project.rules = policies.rules
         self.tiers: dict[str, Any] = {
             s.name: s.get("spec", "risk", "tier") for s in project.systems if isinstance(s.name, str)
@@ -128,8 +143,17 @@ class Checker:
                 finding = self._finding(rule, anchor.file, 1, 1, failure, None)
                 yield finding._replace(severity="info", message=failure.detail)
 
+    def _policy_findings(self) -> Iterable[Finding]:
+        rule = self.policies.rules.get("POL001")
+        if rule is None or not rule.enabled:
+            return
+        for change in self.policy_changes:
+            failure = Failure((), change.detail)
+            yield self._finding(rule, change.file, 1, 1, failure, None)
+
     def run(self) -> list[Finding]:
         findings: list[Finding] = list(self._schema_findings())
+        findings.extend(self._policy_findings())
         for source in self.project.sources:
             if source.valid and self.project.is_reported(source.file):
                 findings.extend(self._rule_findings(source))
@@ -137,13 +161,34 @@ class Checker:
         waivers = _valid_waivers(self.project, self.today, self.policies)
         out = []
         for finding in findings:
-            if not self.project.is_reported(finding.file):
+            # A policy change concerns the whole run, whichever files were named.
+            if finding.rule != "POL001" and not self.project.is_reported(finding.file):
                 continue
             rule = self.policies.rules[finding.rule]
             if rule.model.waivable and finding.rule in waivers.get(finding.system or "", ()):
                 finding = finding._replace(waived=True)
             out.append(finding)
         return sorted(set(out), key=Finding.sort_key)
+
+
+def guard_policies(
+    head: PolicySet, base: PolicySet, changed_files: Iterable[str]
+) -> tuple[PolicySet, list[PolicyChange]]:
+    """The policies to judge a change with: the base's whenever the change touches them."""
+    changes = [
+        PolicyChange(
+            file,
+            f"{file} differs from the base revision; policy and configuration changes need governance "
+            "review, so this check used the base revision's policies",
+        )
+        for file in sorted(changed_files)
+    ]
+    if not changes and head.digest() == base.digest():
+        return head, []
+    if not changes:
+        changes = [PolicyChange(".", "the effective policies differ from the base revision's; "
+                                     "this check used the base revision's policies")]
+    return base, changes
 
 
 def summarize(findings: list[Finding], systems: int, fail_on: str) -> Summary:

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.config import load_config
+from checker.engine import Checker, PolicyChange, guard_policies
+from checker.finding import Finding
+from checker.policy import load_policies
+from checker.project import build_project
+from checker.yamlload import load_file
+
+AS_OF = dt.date(2026, 11, 23)
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+def check_tree(
+    root: Path, today: dt.date = AS_OF, base: dict | None = None, base_config: Path | None = None
+) -> list[Finding]:
+    """Run the policies over a directory the way `charter check DIR` does, without git.
+
+    base holds the base revision's AISystems by name; base_config its .charter.yaml.
+    """
+    config = load_config(None, str(root))
+    policies = load_policies(config)
+    changes: list[PolicyChange] = []
+    if base_config is not None:
+        before = load_policies(load_config(str(base_config), None))
+        changed = [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
+        policies, changes = guard_policies(policies, before, changed)
+    project = build_project([str(root)], str(root), str(root), config, set())
+    project.base = base
+    return Checker(project, policies, today, changes).run()
+
+
+def base_systems(path: Path) -> dict:
+    """The AISystems of a file, by name, as a base revision would hold them."""
+    loaded = load_file(str(path))
+    return {
+        d.data["metadata"]["name"]: d.data
+        for d in loaded.documents
+        if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
+    }
+
+
+@pytest.fixture
+def fixture_repo(tmp_path: Path) -> Path:
+    """An empty repository holding every file the rule fixtures refer to."""
+    shutil.copytree(RULES_DIR / "_repo", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "ai-systems").mkdir()
+    return tmp_path
