@@ -24,12 +24,20 @@ def open_workspace(paths: list[str], config_file: str | None) -> Workspace:
     start = os.path.abspath(paths[0]) if paths else os.getcwd()
     start_dir = start if os.path.isdir(start) else os.path.dirname(start)
     git_root = gitrepo.toplevel(start_dir)
+    cwd = os.getcwd()
+    # Outside git the current directory stands for the repository when the paths lie inside it.
+    fallback = git_root or (cwd if _inside(start_dir, cwd) else start_dir)
     if config_file:
         config = load_config(config_file, None)
-        root = git_root or start_dir
+        root = fallback
     else:
         found = find_config_dir(start_dir, git_root)
         config = load_config(None, found)
-        root = found or git_root or start_dir
+        root = found or fallback
     display_root = git_root or os.getcwd()
     return Workspace(os.path.realpath(root), os.path.realpath(display_root), git_root, config)
+
+
+def _inside(path: str, directory: str) -> bool:
+    path, directory = os.path.realpath(path), os.path.realpath(directory)
+    return os.path.commonpath([path, directory]) == directory
