@@ -28,6 +28,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _who(handle: str) -> str:
+    """GitHub handles and e-mail addresses name the same person whatever their case."""
+    return handle.strip().lower()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """metadata.name is used by no other AISystem of the repository."""
     name = lookup(value, ("metadata", "name"))
@@ -45,13 +54,15 @@ def separation_of_duties(env: Env, value: Any, base: FieldPath, params: Mapping[
     conflicted: set[str] = set()
     tech = lookup(spec, ("ownership", "technicalOwner"))
     if isinstance(tech, str):
-        conflicted.add(tech)
+        conflicted.add(_who(tech))
     for entry in _list(lookup(spec, ("ownership", "raci"))):
         if isinstance(entry, dict) and entry.get("activity") == "retrain":
-            conflicted.update(p for p in _list(entry.get("responsible")) if isinstance(p, str))
+            conflicted.update(_who(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
     for i, release in enumerate(_list(spec.get("releases"))):
-        approvers = {a.get("by") for a in _list(_dict(release).get("approvals")) if isinstance(a, dict)}
-        approvers.discard(None)
+        approvers = {
+            _who(a["by"]) for a in _list(_dict(release).get("approvals"))
+            if isinstance(a, dict) and isinstance(a.get("by"), str)
+        }
         if approvers and approvers <= conflicted:
             names = ", ".join(sorted(str(a) for a in approvers))
             yield Failure(
@@ -121,16 +132,18 @@ def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
         if not set(_list(gate.get("changes"))) & {*params["changes"], "any"}:
             continue
         needed = gate.get("minApprovals")
-        approvers = _list(gate.get("approvers"))
+        # The same approver listed twice still gives one approval.
+        approvers = {a for a in _list(gate.get("approvers")) if isinstance(a, str)}
         if not isinstance(needed, int) or needed < minimum:
             yield Failure(
                 ("spec", "reviewGates", i, "minApprovals"),
-                f"review gate {i + 1} requires {needed or 'no'} approvals, at least {minimum} needed",
+                f"review gate {i + 1} requires {_count(needed or 0, 'approval')}, at least {minimum} needed",
             )
         elif len(approvers) < needed:
             yield Failure(
                 ("spec", "reviewGates", i, "approvers"),
-                f"review gate {i + 1} names {len(approvers)} approvers but requires {needed} approvals",
+                f"review gate {i + 1} names {_count(len(approvers), 'distinct approver')} "
+                f"but requires {_count(needed, 'approval')}",
             )
 
 
@@ -224,6 +237,8 @@ def waiver_problem(waiver: Any, rules: Mapping[str, Any], today: dt.date, max_da
     if not isinstance(waiver, dict):
         return ("", "a waiver must be a mapping")
     rule_id = waiver.get("rule")
+    if is_missing(rule_id):
+        return ("", "the waiver names no rule")
     rule = rules.get(str(rule_id))
     if rule is None:
         return ("rule", f"the waiver names '{rule_id}', which is not a rule of the policy set")
@@ -262,7 +277,7 @@ def _base_system(env: Env, value: Any) -> Any:
 
 
 def _semver_key(version: str) -> tuple[int, int, int, int, str] | None:
-    match = SEMVER.match(version)
+    match = SEMVER.fullmatch(version)
     if not match:
         return None
     major, minor, patch, pre = match.groups()
@@ -294,7 +309,9 @@ def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
             continue
         old_key = _semver_key(str(previous.get("version")))
         new_key = _semver_key(str(component.get("version")))
-        if old_key is None or new_key is None or new_key <= old_key:
+        if old_key is None:
+            continue  # nothing to compare with; VER001 asks for a semver version from now on
+        if new_key is None or new_key <= old_key:
             yield Failure(
                 ("spec", "components", i, "version"),
                 f"the digest of {name} changed but its version went from {previous.get('version')} "
@@ -322,21 +339,26 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
             )
             continue
         index, release = releases[version]
-        approvers = {a.get("by") for a in _list(release.get("approvals")) if isinstance(a, dict)}
+        approvers = {
+            _who(a["by"]) for a in _list(release.get("approvals"))
+            if isinstance(a, dict) and isinstance(a.get("by"), str)
+        }
         change = "model" if component.get("kind") == "model" else "any"
         for gate in gates:
             covered = _list(gate.get("changes"))
             if change not in covered and "any" not in covered:
                 continue
-            named = set(_list(gate.get("approvers")))
-            teams = {n for n in named if isinstance(n, str) and "/" in n}
+            named = {_who(n) for n in _list(gate.get("approvers")) if isinstance(n, str)}
+            # Team membership cannot be seen from the repository: with a team in the gate,
+            # every approval counts.
+            teams = {n for n in named if "/" in n}
             counted = {a for a in approvers if a in named} if not teams else approvers
             needed = gate.get("minApprovals") or 1
             if len(counted) < needed:
                 yield Failure(
                     ("spec", "releases", index, "approvals"),
-                    f"release {version} has {len(counted)} approvals from the gate's approvers, "
-                    f"the review gate for {', '.join(map(str, covered))} changes requires {needed}",
+                    f"release {version} has {_count(len(counted), 'approval')} from the gate's approvers, "
+                    f"the review gate for {' and '.join(map(str, covered))} changes requires {needed}",
                 )
 
 
@@ -350,10 +372,12 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     tier_then = lookup(before, ("spec", "risk", "tier"))
     lowered = tier_now in order and tier_then in order and order.index(tier_now) < order.index(tier_then)
     use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(before, ("spec", "purpose", "intendedUse"))
-    same_date = lookup(value, ("spec", "risk", "classifiedAt")) == lookup(before, ("spec", "risk", "classifiedAt"))
-    if (lowered or use_changed) and same_date:
+    now = as_date(lookup(value, ("spec", "risk", "classifiedAt")))
+    then = as_date(lookup(before, ("spec", "risk", "classifiedAt")))
+    reclassified_now = now is not None and (then is None or now > then)
+    if (lowered or use_changed) and not reclassified_now:
         what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
-        yield Failure(("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not updated")
+        yield Failure(("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not moved forward")
 
 
 def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:

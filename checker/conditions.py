@@ -3,7 +3,8 @@
 A condition is a mapping in a rule's ``assert`` (or ``appliesTo.when``) list:
 
 - a field test: ``{field: spec.rollback.runbook, present: true, ref: exists}`` with any of the
-  operators in ``OPERATORS``; a missing field satisfies every operator but ``present``;
+  operators in ``OPERATORS``; a missing field satisfies every operator but ``present``, and
+  ``matches`` must match the whole value;
 - ``{each: LIST, where: [...], assert: [...]}``: the conditions hold for every item that matches;
 - ``{any: LIST, match: [...]}``: at least one item matches;
 - ``{if: [...], then: [...], else: [...]}`` and ``{anyOf: [...]}``;
@@ -123,7 +124,7 @@ def _op_not_one_of(v: Any, a: Any, env: Env, f: str) -> str | None:
 
 
 def _op_matches(v: Any, a: Any, env: Env, f: str) -> str | None:
-    if isinstance(v, str) and a.search(v):
+    if isinstance(v, str) and a.fullmatch(v):
         return None
     return f"{f} ({_show(v)}) does not match {a.pattern}"
 
@@ -153,6 +154,9 @@ def _op_max_age_days(v: Any, a: Any, env: Env, f: str) -> str | None:
     if d is None:
         return f"{f} ({_show(v)}) is not a date"
     age = (env.today - d).days
+    if age < 0:
+        # A date that has not come yet proves nothing about recency.
+        return f"{f} ({d.isoformat()}) is in the future"
     return None if age <= a else f"{f} is {age} days old ({d.isoformat()}), at most {a} allowed"
 
 
@@ -245,7 +249,8 @@ class FieldTest:
         name = field_path(where)
         if is_missing(v):
             if self.present:
-                yield Failure(where, f"{name} is missing", self.message)
+                state = "is missing" if v is None else "is empty"
+                yield Failure(where, f"{name} {state}", self.message)
             return
         if self.present is False:
             yield Failure(where, f"{name} must not be set", self.message)
@@ -302,7 +307,7 @@ class AnyItem:
                     return
         where = (*base, *self.field)
         wanted = " and ".join(c.describe() for c in self.match) or "any item"
-        yield Failure(where, f"no item of {field_path(where)} has {wanted}", self.message)
+        yield Failure(where, f"{field_path(where)} has no item where {wanted}", self.message)
 
     def describe(self) -> str:
         return f"some item of {'.'.join(self.field)} matches"

@@ -256,5 +256,6 @@ def _load_into(project: Project, path: str, candidate: bool) -> None:
             line, column = doc.locate((at,))
             project.sources.append(Source(file, doc, kind, name, [SchemaProblem((), problem, line, column)]))
             continue
-        project.sources.append(Source(file, doc, kind, name, schema_problems(kind, doc)))
+        found = [SchemaProblem((), p.message, p.line, p.column) for p in doc.problems]
+        project.sources.append(Source(file, doc, kind, name, found + schema_problems(kind, doc)))
 

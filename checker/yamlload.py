@@ -57,6 +57,9 @@ class Document:
     column: int
     keys: dict[FieldPath, Loc] = field(default_factory=dict)
     values: dict[FieldPath, Loc] = field(default_factory=dict)
+    # Problems that leave the document readable (a duplicate key, a merge key, a foreign tag): it
+    # stays known by name but is not checked further.
+    problems: list[YamlProblem] = field(default_factory=list)
 
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
@@ -122,7 +125,11 @@ class _Builder:
             raise YamlProblem(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
         self.doc.values[path] = _mark(node)
         if isinstance(node, ScalarNode):
-            return _scalar(node)
+            try:
+                return _scalar(node)
+            except YamlProblem as problem:
+                self.doc.problems.append(problem)
+                return node.value
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -133,24 +140,32 @@ class _Builder:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                raise YamlProblem(
+                self.doc.problems.append(YamlProblem(
                     "merge keys (<<) are not allowed in Charter documents: they can hide or override "
                     "values; write the keys out",
                     *_mark(key_node),
-                )
+                ))
+                continue
             if not isinstance(key_node, ScalarNode):
-                raise YamlProblem("a mapping key must be a plain scalar", *_mark(key_node))
-            key = _scalar(key_node)
+                self.doc.problems.append(YamlProblem("a mapping key must be a plain scalar", *_mark(key_node)))
+                continue
+            try:
+                key = _scalar(key_node)
+            except YamlProblem as problem:
+                self.doc.problems.append(problem)
+                key = key_node.value
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = key_node.value
             sub = (*path, key)
             if key in out:
+                # Keep the first value: the document is reported, and never judged on either value.
                 first = self.doc.keys[sub]
-                raise YamlProblem(
+                self.doc.problems.append(YamlProblem(
                     f"duplicate key {key!r} (first at line {first[0]}, again at line "
                     f"{key_node.start_mark.line + 1})",
                     *_mark(key_node),
-                )
+                ))
+                continue
             self.doc.keys[sub] = _mark(key_node)
             out[key] = self.build(value_node, sub, depth + 1)
         return out
