@@ -15,9 +15,7 @@ from checker.conditions import Builtin, Env, Failure, as_date, is_missing, looku
 from checker.finding import field_path
 from checker.yamlload import FieldPath
 
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
-)
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 
 
 def _list(value: Any) -> list[Any]:
@@ -48,7 +46,9 @@ def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
         yield Failure(("metadata", "name"), f"the name '{name}' is also used by {where}")
 
 
-def separation_of_duties(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+def separation_of_duties(
+    env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
+) -> Iterator[Failure]:
     """No release is approved only by the technical owner or the people who retrained the model."""
     spec = _dict(value.get("spec"))
     conflicted: set[str] = set()
@@ -60,7 +60,8 @@ def separation_of_duties(env: Env, value: Any, base: FieldPath, params: Mapping[
             conflicted.update(_who(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
     for i, release in enumerate(_list(spec.get("releases"))):
         approvers = {
-            _who(a["by"]) for a in _list(_dict(release).get("approvals"))
+            _who(a["by"])
+            for a in _list(_dict(release).get("approvals"))
             if isinstance(a, dict) and isinstance(a.get("by"), str)
         }
         if approvers and approvers <= conflicted:
@@ -121,7 +122,8 @@ def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     minimum = int(params["minApprovals"])
     for change in params["changes"]:
         covering = [
-            (i, g) for i, g in enumerate(gates)
+            (i, g)
+            for i, g in enumerate(gates)
             if isinstance(g, dict) and (change in _list(g.get("changes")) or "any" in _list(g.get("changes")))
         ]
         if not covering:
@@ -153,9 +155,9 @@ def signal_thresholds(env: Env, value: Any, base: FieldPath, params: Mapping[str
         if not isinstance(signal, dict):
             continue
         numbers = [signal.get(k) for k in ("baseline", "warn", "critical")]
-        if any(isinstance(n, bool) or not isinstance(n, (int, float)) for n in numbers):
+        if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
             continue
-        baseline, warn, critical = numbers
+        baseline, warn, critical = (float(n) for n in numbers if n is not None)
         side_warn = (warn > baseline) - (warn < baseline)
         side_critical = (critical > baseline) - (critical < baseline)
         if side_warn == 0 or side_warn != side_critical or abs(critical - baseline) < abs(warn - baseline):
@@ -201,7 +203,9 @@ def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
             )
 
 
-def evidence_consistent(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+def evidence_consistent(
+    env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
+) -> Iterator[Failure]:
     """Evidence names a system and one of its activities, is not from the future, and tracks findings."""
     spec = _dict(value.get("spec"))
     system = spec.get("system")
@@ -214,9 +218,10 @@ def evidence_consistent(env: Env, value: Any, base: FieldPath, params: Mapping[s
         ]
         if spec.get("activity") not in activities:
             known = ", ".join(str(a) for a in activities) or "none"
+            activity = spec.get("activity")
             yield Failure(
                 ("spec", "activity"),
-                f"'{spec.get('activity')}' is not a maintenance activity of {system} (its activities: {known})",
+                f"'{activity}' is not a maintenance activity of {system} (its activities: {known})",
             )
     day = as_date(spec.get("performedAt"))
     if day is not None and day > env.today:
@@ -226,13 +231,16 @@ def evidence_consistent(env: Env, value: Any, base: FieldPath, params: Mapping[s
             continue
         due = as_date(finding.get("due"))
         if due is not None and due < env.today:
+            status = finding.get("status")
             yield Failure(
                 ("spec", "findings", i, "due"),
-                f"finding {finding.get('id')} was due on {due.isoformat()} and is still {finding.get('status')}",
+                f"finding {finding.get('id')} was due on {due.isoformat()} and is still {status}",
             )
 
 
-def waiver_problem(waiver: Any, rules: Mapping[str, Any], today: dt.date, max_days: int) -> tuple[str, str] | None:
+def waiver_problem(
+    waiver: Any, rules: Mapping[str, Any], today: dt.date, max_days: int
+) -> tuple[str, str] | None:
     """(field, why) when a waiver is not valid, None when it waives its rule."""
     if not isinstance(waiver, dict):
         return ("", "a waiver must be a mapping")
@@ -326,7 +334,11 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
         return
     old = _components(before)
     spec = _dict(value.get("spec"))
-    releases = {str(r.get("version")): (i, r) for i, r in enumerate(_list(spec.get("releases"))) if isinstance(r, dict)}
+    releases = {
+        str(r.get("version")): (i, r)
+        for i, r in enumerate(_list(spec.get("releases")))
+        if isinstance(r, dict)
+    }
     gates = [g for g in _list(spec.get("reviewGates")) if isinstance(g, dict)]
     for name, (i, component) in _components(value).items():
         version = str(component.get("version"))
@@ -340,7 +352,8 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
             continue
         index, release = releases[version]
         approvers = {
-            _who(a["by"]) for a in _list(release.get("approvals"))
+            _who(a["by"])
+            for a in _list(release.get("approvals"))
             if isinstance(a, dict) and isinstance(a.get("by"), str)
         }
         change = "model" if component.get("kind") == "model" else "any"
@@ -371,13 +384,17 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     tier_now = lookup(value, ("spec", "risk", "tier"))
     tier_then = lookup(before, ("spec", "risk", "tier"))
     lowered = tier_now in order and tier_then in order and order.index(tier_now) < order.index(tier_then)
-    use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(before, ("spec", "purpose", "intendedUse"))
+    use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(
+        before, ("spec", "purpose", "intendedUse")
+    )
     now = as_date(lookup(value, ("spec", "risk", "classifiedAt")))
     then = as_date(lookup(before, ("spec", "risk", "classifiedAt")))
     reclassified_now = now is not None and (then is None or now > then)
     if (lowered or use_changed) and not reclassified_now:
         what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
-        yield Failure(("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not moved forward")
+        yield Failure(
+            ("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not moved forward"
+        )
 
 
 def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -398,9 +415,13 @@ def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str,
 BUILTINS: dict[str, Builtin] = {
     "unique-name": Builtin(unique_name, {}, "the name is unique among AISystems"),
     "separation-of-duties": Builtin(separation_of_duties, {}, "releases are approved independently"),
-    "rollback-target-differs": Builtin(rollback_target_differs, {}, "the rollback target differs from the current version"),
+    "rollback-target-differs": Builtin(
+        rollback_target_differs, {}, "the rollback target differs from the current version"
+    ),
     "evaluation-before-release": Builtin(evaluation_before_release, {}, "evaluations precede their release"),
-    "review-gates": Builtin(review_gates, {"changes": ["model", "data"], "minApprovals": 2}, "review gates cover changes"),
+    "review-gates": Builtin(
+        review_gates, {"changes": ["model", "data"], "minApprovals": 2}, "review gates cover changes"
+    ),
     "signal-thresholds": Builtin(signal_thresholds, {}, "signal thresholds are consistent"),
     "evidence-fresh": Builtin(
         evidence_fresh,

@@ -261,7 +261,7 @@ class FieldTest:
                 yield Failure(where, detail, self.message)
 
     def describe(self) -> str:
-        name = ".".join(self.field) or "the item"
+        name = field_path(self.field) or "the item"
         parts = []
         if self.present:
             parts.append(f"{name} is set")
@@ -290,7 +290,7 @@ class Each:
                     yield from cond.failures(env, item, at)
 
     def describe(self) -> str:
-        return f"every item of {'.'.join(self.field)} satisfies its conditions"
+        return f"every item of {field_path(self.field)} satisfies its conditions"
 
 
 @dataclass(frozen=True)
@@ -310,7 +310,7 @@ class AnyItem:
         yield Failure(where, f"{field_path(where)} has no item where {wanted}", self.message)
 
     def describe(self) -> str:
-        return f"some item of {'.'.join(self.field)} matches"
+        return f"some item of {field_path(self.field)} matches"
 
 
 @dataclass(frozen=True)
@@ -482,7 +482,9 @@ class Compiler:
                 raise self.fail(path, f"invalid regular expression: {exc}") from None
         if op in ("oneOf", "notOneOf", "containsAll") and not isinstance(arg, list):
             raise self.fail(path, f"{op} takes a list")
-        if op in ("minItems", "maxItems", "maxAgeDays") and (isinstance(arg, bool) or not isinstance(arg, int)):
+        if op in ("minItems", "maxItems", "maxAgeDays") and (
+            isinstance(arg, bool) or not isinstance(arg, int)
+        ):
             raise self.fail(path, f"{op} takes a whole number")
         if op in ("min", "max") and _number(arg) is None:
             raise self.fail(path, f"{op} takes a number")

@@ -84,7 +84,9 @@ class Checker:
         self, rule: Rule, source_file: str, line: int, column: int, failure: Failure, system: str | None
     ) -> Finding:
         path = field_path(failure.path)
-        severity = rule.severity_for(self.tiers.get(system or ""), self.today, rule.id in self.policies.overridden)
+        severity = rule.severity_for(
+            self.tiers.get(system or ""), self.today, rule.id in self.policies.overridden
+        )
         return Finding(
             rule=rule.id,
             severity=severity,
@@ -139,7 +141,9 @@ class Checker:
             return
         for rule in self.policies.enabled():
             if rule.model.needsBase:
-                failure = Failure((), f"{rule.id} compares with a base revision: run with --base REF to check it")
+                failure = Failure(
+                    (), f"{rule.id} compares with a base revision: run with --base REF to check it"
+                )
                 finding = self._finding(rule, anchor.file, 1, 1, failure, None)
                 yield finding._replace(severity="info", message=failure.detail)
 
@@ -186,8 +190,13 @@ def guard_policies(
     if not changes and head.digest() == base.digest():
         return head, []
     if not changes:
-        changes = [PolicyChange(".", "the effective policies differ from the base revision's; "
-                                     "this check used the base revision's policies")]
+        changes = [
+            PolicyChange(
+                ".",
+                "the effective policies differ from the base revision's; "
+                "this check used the base revision's policies",
+            )
+        ]
     return base, changes
 
 

@@ -25,7 +25,8 @@ def toplevel(path: str) -> str | None:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None
     try:
-        return repo.working_tree_dir and os.path.realpath(str(repo.working_tree_dir))
+        tree = repo.working_tree_dir
+        return os.path.realpath(str(tree)) if tree else None
     finally:
         repo.close()
 

@@ -19,6 +19,7 @@ from checker.config import Config
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
 from checker.resources import data_dir
+from checker.validate import model_at
 from checker.yamlload import Document, FieldPath, load_file
 
 Severity = Literal["error", "warning", "info"]
@@ -153,9 +154,7 @@ def _policy_files(entry: str, base_dir: str) -> list[str]:
     if os.path.isfile(path):
         return [path]
     if os.path.isdir(path):
-        return sorted(
-            os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml"))
-        )
+        return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
     raise FatalError(f"policy path {entry!r} does not exist", path)
 
 
@@ -170,11 +169,13 @@ def _parse_policy(path: str) -> Iterator[tuple[PolicyModel, Document]]:
         try:
             yield PolicyModel.model_validate(doc.data), doc
         except ValidationError as exc:
-            err = exc.errors()[0]
+            # A misspelt key also shows up as a missing one; the misspelling is the useful report.
+            err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
             loc: FieldPath = tuple(err["loc"])
             line = doc.locate(loc)[0]
             if err["type"] == "extra_forbidden":
-                known = list(RuleModel.model_fields) + ["assert"]
+                parent = model_at(PolicyModel, loc[:-1])
+                known = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
                 close = difflib.get_close_matches(str(loc[-1]), known, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise FatalError(f"unknown key {field_path(loc)!r}{hint}", path, line) from None
@@ -212,7 +213,9 @@ def load_policies(config: Config, extra: list[str] | None = None) -> PolicySet:
         if rule_id not in raw:
             close = difflib.get_close_matches(rule_id, list(raw), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise FatalError(f"unknown rule id {rule_id!r}{hint}", config.file, config.line_of("rules", rule_id))
+            raise FatalError(
+                f"unknown rule id {rule_id!r}{hint}", config.file, config.line_of("rules", rule_id)
+            )
 
     rules: dict[str, Rule] = {}
     for rule_id in sorted(raw):
@@ -254,4 +257,3 @@ def load_policies(config: Config, extra: list[str] | None = None) -> PolicySet:
             raise FatalError(f"the policy set has no rule {rule_id}: include the default pack")
     overridden = frozenset(k for k, o in overrides.items() if o.severity)
     return PolicySet(rules, overridden, files)
-

@@ -45,7 +45,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _model_at(model: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+def model_at(model: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    """The model class that describes the mapping at path, if any."""
     current: type[BaseModel] | None = model
     for part in path:
         if current is None:
@@ -93,7 +94,7 @@ def _problem(model: type[BaseModel], doc: Document, err: Any) -> SchemaProblem:
     kind = err["type"]
     name = field_path(path)
     if kind == "extra_forbidden":
-        parent = _model_at(model, path[:-1])
+        parent = model_at(model, path[:-1])
         known = _keys_of(parent) if parent else []
         close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
