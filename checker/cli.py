@@ -69,6 +69,59 @@ def check(paths: tuple[str, ...], fmt: str, as_of: dt.date | None, policies: tup
     ))
 
 
+@cli.command()
+@click.argument("rule")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+def explain(rule: str, config: str | None) -> int:
+    """Show what RULE (an id such as OWN001, or its name) checks, why, and how to fix it."""
+    from checker.commands.explain import run_explain
+
+    return run_explain(rule, config)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Format written to standard output.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+def rules(fmt: str, config: str | None) -> int:
+    """List every rule in effect with its severity and controls."""
+    from checker.commands.rules import run_rules
+
+    return run_rules(fmt, config)
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["AISystem", "Evidence", "Policy"], case_sensitive=False),
+              help="Print the schema of this kind only.")
+def schema(kind: str | None) -> int:
+    """Print the JSON Schema of Charter's documents, for editors and validators."""
+    from checker.commands.schema import run_schema
+
+    return run_schema(kind)
+
+
+@cli.command()
+@click.option("--name", help="The system's name: lower-case letters, digits and hyphens.")
+@click.option("--title", help="A human-readable title.")
+@click.option("--purpose", help="The intended use, in one sentence.")
+@click.option("--tier", help="Risk tier: low, medium, high or critical.")
+@click.option("--stage", help="Lifecycle stage, such as proposed, pilot or production.")
+@click.option("--team", help="The owning team, @org/team.")
+@click.option("--accountable", help="The one accountable person, @user or an e-mail address.")
+@click.option("--dir", "directory", default="ai-systems", show_default=True, type=click.Path(file_okay=False),
+              help="Directory the manifest is written to.")
+@click.option("--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default.")
+def init(name: str | None, title: str | None, purpose: str | None, tier: str | None, stage: str | None,
+         team: str | None, accountable: str | None, directory: str, no_input: bool) -> int:
+    """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
+    from checker.commands.init import InitOptions, run_init
+
+    return run_init(InitOptions(
+        name=name, title=title, purpose=purpose, tier=tier, stage=stage, team=team,
+        accountable=accountable, directory=directory, interactive=not no_input,
+    ))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

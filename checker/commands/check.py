@@ -32,6 +32,16 @@ def today_utc() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
+def _located(path: str) -> str:
+    """path made absolute with its directories resolved like the root's, but not its last part.
+
+    Resolving the last part too would follow a symbolic link named on the command line and read
+    what it points at, possibly outside the repository; the loader refuses the link itself.
+    """
+    full = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full))
+
+
 def build_report(options: CheckOptions) -> Report:
     """Load everything, run every rule, and return the report every format renders."""
     for path in options.paths:
@@ -39,13 +49,12 @@ def build_report(options: CheckOptions) -> Report:
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config)
     policies = load_policies(workspace.config, options.policies)
-    explicit = {os.path.normpath(os.path.abspath(p)) for p in options.paths if not os.path.isdir(p)}
     project = build_project(
-        [os.path.realpath(p) for p in options.paths],
+        [_located(p) for p in options.paths],
         workspace.root,
         workspace.display_root,
         workspace.config,
-        {os.path.realpath(p) for p in explicit},
+        {_located(p) for p in options.paths if not os.path.isdir(p)},
     )
     today = options.as_of or today_utc()
     findings = Checker(project, policies, today).run()

@@ -1,0 +1,192 @@
+"""charter init: scaffold a valid AISystem manifest and, when there is none, a configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from checker import gitrepo
+from checker.commands.schema import SCHEMA_ID
+from checker.config import CONFIG_NAME, find_config_dir
+from checker.errors import EXIT_OK, FatalError
+from checker.models import Name, Person, Stage, Team, Text, Tier
+
+TIERS: tuple[str, ...] = typing.get_args(Tier)
+STAGES: tuple[str, ...] = typing.get_args(Stage)
+# Unclassified systems get the strictest checks until someone decides otherwise.
+DEFAULT_TIER = "high"
+DEFAULT_STAGE = "proposed"
+
+
+@dataclass
+class InitOptions:
+    name: str | None = None
+    title: str | None = None
+    purpose: str | None = None
+    tier: str | None = None
+    stage: str | None = None
+    team: str | None = None
+    accountable: str | None = None
+    directory: str = "ai-systems"
+    interactive: bool = True
+
+
+Validator = Callable[[str], str]
+
+
+def _validator(kind: Any, wanted: str, optional: bool = False) -> Validator:
+    adapter: TypeAdapter[str] = TypeAdapter(kind)
+
+    def validate(value: str) -> str:
+        value = value.strip()
+        if optional and not value:
+            return value
+        try:
+            return adapter.validate_python(value)
+        except ValidationError:
+            raise click.BadParameter(f"{value!r} is not {wanted}") from None
+
+    return validate
+
+
+def _choice(choices: tuple[str, ...]) -> Validator:
+    def validate(value: str) -> str:
+        if value.strip().lower() not in choices:
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}")
+        return value.strip().lower()
+
+    return validate
+
+
+NAME = _validator(Name, "a name of lower-case letters, digits and hyphens, at most 63 characters")
+TEXT = _validator(Text, "a non-empty text")
+TEAM = _validator(Team, "a GitHub team such as @acme/support-ml", optional=True)
+PERSON = _validator(Person, "a GitHub handle such as @dana or an e-mail address", optional=True)
+TIER = _choice(TIERS)
+STAGE = _choice(STAGES)
+
+
+def _title_of(name: str) -> str:
+    return name.replace("-", " ").capitalize()
+
+
+def _resolve(
+    options: InitOptions, flag: str, value: str | None, prompt: str, check: Validator, default: str | None
+) -> str:
+    """A flag's value checked, or the answer to a prompt, or the default without input."""
+    if value is not None:
+        try:
+            return check(value)
+        except click.BadParameter as exc:
+            raise FatalError(f"{flag}: {exc.message}") from None
+    if options.interactive:
+        answer: str = click.prompt(prompt, default=default, value_proc=check, show_default=bool(default))
+        return answer
+    if default is None:
+        raise FatalError(f"{flag} is required with --no-input")
+    return default
+
+
+def _scalar(value: str) -> str:
+    """A YAML scalar that reads back as exactly this string."""
+    try:
+        plain = value == yaml.safe_load(value) and "#" not in value
+    except yaml.YAMLError:
+        plain = False
+    return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+def render_manifest(
+    name: str, title: str, purpose: str, tier: str, stage: str, team: str, accountable: str
+) -> str:
+    """The text of a new manifest: only what is known, and a pointer to what the policies ask next."""
+    lines = [
+        f"# yaml-language-server: $schema={SCHEMA_ID}",
+        "apiVersion: charter/v1",
+        "kind: AISystem",
+        "metadata:",
+        f"  name: {_scalar(name)}",
+        f"  title: {_scalar(title)}",
+        "spec:",
+        "  purpose:",
+        f"    intendedUse: {_scalar(purpose)}",
+        "  lifecycle:",
+        f"    stage: {stage}",
+    ]
+    if team or accountable:
+        lines.append("  ownership:")
+        lines += [f"    team: {_scalar(team)}"] if team else []
+        lines += [f"    accountable: {_scalar(accountable)}"] if accountable else []
+    lines += [
+        "  risk:",
+        f"    tier: {tier}",
+        "# What a system of this tier and stage still needs is listed by `charter check`;",
+        "# `charter explain RULE` shows an example of each field a rule asks for.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_config(manifests_dir: str) -> str:
+    """The text of a new .charter.yaml for manifests kept in manifests_dir."""
+    return "\n".join([
+        "# Charter configuration: where the documents live and which policies apply.",
+        f"manifests: [{_scalar(manifests_dir.rstrip('/') + '/**/*.yaml')}]",
+        'evidence: ["evidence/**/*.yaml"]',
+        "policies: [default]",
+        "failOn: error",
+        "",
+    ])
+
+
+def _write_new(path: str, text: str) -> None:
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise FatalError("already exists; choose another --name or edit that file", path) from None
+    except OSError as exc:
+        raise FatalError(f"cannot write it: {exc.strerror}", path) from None
+
+
+def run_init(options: InitOptions) -> int:
+    name = _resolve(options, "--name", options.name, "System name (lower-case, hyphens)", NAME, None)
+    target = os.path.join(options.directory, f"{name}.yaml")
+    if os.path.lexists(target):
+        raise FatalError("already exists; choose another --name or edit that file", target)
+    title = _resolve(options, "--title", options.title, "Title", TEXT, _title_of(name))
+    purpose = _resolve(
+        options, "--purpose", options.purpose, "Intended use (one sentence)", TEXT,
+        None if options.interactive else f"To be described: what {title} does, for whom and where.",
+    )
+    tier = _resolve(options, "--tier", options.tier, f"Risk tier ({', '.join(TIERS)})", TIER, DEFAULT_TIER)
+    stage = _resolve(
+        options, "--stage", options.stage, f"Lifecycle stage ({', '.join(STAGES)})", STAGE, DEFAULT_STAGE
+    )
+    team = _resolve(options, "--team", options.team, "Owning team (@org/team, empty to skip)", TEAM, "")
+    accountable = _resolve(
+        options, "--accountable", options.accountable, "Accountable person (@user, empty to skip)", PERSON, ""
+    )
+
+    try:
+        os.makedirs(options.directory, exist_ok=True)
+    except OSError as exc:
+        raise FatalError(f"cannot create the directory: {exc.strerror}", options.directory) from None
+    _write_new(target, render_manifest(name, title, purpose, tier, stage, team, accountable))
+    click.echo(f"wrote {os.path.relpath(target)}")
+
+    here = os.getcwd()
+    existing = find_config_dir(here, gitrepo.toplevel(here))
+    if existing is None:
+        manifests_dir = os.path.relpath(os.path.abspath(options.directory), here).replace(os.sep, "/")
+        _write_new(CONFIG_NAME, render_config(manifests_dir))
+        click.echo(f"wrote {CONFIG_NAME}")
+    click.echo(f"next: fill in the manifest, then run: charter check {os.path.relpath(target)}")
+    return EXIT_OK
