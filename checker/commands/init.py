@@ -18,6 +18,7 @@ from checker.commands.schema import SCHEMA_ID
 from checker.config import CONFIG_NAME, find_config_dir
 from checker.errors import EXIT_OK, FatalError
 from checker.models import Name, Person, Stage, Team, Text, Tier
+from checker.templating import render
 
 TIERS: tuple[str, ...] = typing.get_args(Tier)
 STAGES: tuple[str, ...] = typing.get_args(Stage)
@@ -108,42 +109,22 @@ def render_manifest(
     name: str, title: str, purpose: str, tier: str, stage: str, team: str, accountable: str
 ) -> str:
     """The text of a new manifest: only what is known, and a pointer to what the policies ask next."""
-    lines = [
-        f"# yaml-language-server: $schema={SCHEMA_ID}",
-        "apiVersion: charter/v1",
-        "kind: AISystem",
-        "metadata:",
-        f"  name: {_scalar(name)}",
-        f"  title: {_scalar(title)}",
-        "spec:",
-        "  purpose:",
-        f"    intendedUse: {_scalar(purpose)}",
-        "  lifecycle:",
-        f"    stage: {stage}",
-    ]
-    if team or accountable:
-        lines.append("  ownership:")
-        lines += [f"    team: {_scalar(team)}"] if team else []
-        lines += [f"    accountable: {_scalar(accountable)}"] if accountable else []
-    lines += [
-        "  risk:",
-        f"    tier: {tier}",
-        "# What a system of this tier and stage still needs is listed by `charter check`;",
-        "# `charter explain RULE` shows an example of each field a rule asks for.",
-    ]
-    return "\n".join(lines) + "\n"
+    return render(
+        "init-manifest.yaml.j2",
+        schema_id=SCHEMA_ID,
+        name=_scalar(name),
+        title=_scalar(title),
+        purpose=_scalar(purpose),
+        stage=stage,
+        tier=tier,
+        team=_scalar(team) if team else "",
+        accountable=_scalar(accountable) if accountable else "",
+    )
 
 
 def render_config(manifests_dir: str) -> str:
     """The text of a new .charter.yaml for manifests kept in manifests_dir."""
-    return "\n".join([
-        "# Charter configuration: where the documents live and which policies apply.",
-        f"manifests: [{_scalar(manifests_dir.rstrip('/') + '/**/*.yaml')}]",
-        'evidence: ["evidence/**/*.yaml"]',
-        "policies: [default]",
-        "failOn: error",
-        "",
-    ])
+    return render("init-config.yaml.j2", manifests=_scalar(manifests_dir.rstrip("/") + "/**/*.yaml"))
 
 
 def _write_new(path: str, text: str) -> None:
