@@ -30,7 +30,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for fmt in reversed(list(REPORTERS)):
         func = click.option(
-            f"--output-{fmt}", f"output_{fmt}", type=click.Path(dir_okay=False),
+            f"--output-{fmt}",
+            f"output_{fmt}",
+            type=click.Path(dir_okay=False),
             help=f"Also write the {fmt} report to this file.",
         )(func)
     return func
@@ -44,18 +46,46 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text", show_default=True,
-              help="Format written to standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Format written to standard output.",
+)
 @_output_options
-@click.option("--as-of", callback=_date, metavar="DATE", help="Judge dates as of this day (default: today, UTC).")
-@click.option("--policy", "policies", multiple=True, type=click.Path(exists=True),
-              help="A policy file or directory added to the configured packs (repeatable).")
+@click.option(
+    "--as-of", callback=_date, metavar="DATE", help="Judge dates as of this day (default: today, UTC)."
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="A policy file or directory added to the configured packs (repeatable).",
+)
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), help="Lowest severity that fails the check.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour the text report; auto means on a terminal unless NO_COLOR is set.")
-def check(paths: tuple[str, ...], fmt: str, as_of: dt.date | None, policies: tuple[str, ...],
-          config: str | None, fail_on: str | None, color: str, **outputs: str | None) -> int:
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning"]), help="Lowest severity that fails the check."
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report; auto means on a terminal unless NO_COLOR is set.",
+)
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    as_of: dt.date | None,
+    policies: tuple[str, ...],
+    config: str | None,
+    fail_on: str | None,
+    color: str,
+    **outputs: str | None,
+) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
     from checker.commands.check import CheckOptions, run_check
 
@@ -63,10 +93,18 @@ def check(paths: tuple[str, ...], fmt: str, as_of: dt.date | None, policies: tup
         color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
     files = {key.removeprefix("output_"): value for key, value in outputs.items() if value}
-    return run_check(CheckOptions(
-        paths=list(paths) or ["."], format=fmt, outputs=files, as_of=as_of, policies=list(policies),
-        config=config, fail_on=fail_on, color=use_color,
-    ))
+    return run_check(
+        CheckOptions(
+            paths=list(paths) or ["."],
+            format=fmt,
+            outputs=files,
+            as_of=as_of,
+            policies=list(policies),
+            config=config,
+            fail_on=fail_on,
+            color=use_color,
+        )
+    )
 
 
 @cli.command()
@@ -80,8 +118,14 @@ def explain(rule: str, config: str | None) -> int:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="Format written to standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Format written to standard output.",
+)
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
 def rules(fmt: str, config: str | None) -> int:
     """List every rule in effect with its severity and controls."""
@@ -91,8 +135,11 @@ def rules(fmt: str, config: str | None) -> int:
 
 
 @cli.command()
-@click.option("--kind", type=click.Choice(["AISystem", "Evidence", "Policy"], case_sensitive=False),
-              help="Print the schema of this kind only.")
+@click.option(
+    "--kind",
+    type=click.Choice(["AISystem", "Evidence", "Policy"], case_sensitive=False),
+    help="Print the schema of this kind only.",
+)
 def schema(kind: str | None) -> int:
     """Print the JSON Schema of Charter's documents, for editors and validators."""
     from checker.commands.schema import run_schema
@@ -108,18 +155,44 @@ def schema(kind: str | None) -> int:
 @click.option("--stage", help="Lifecycle stage, such as proposed, pilot or production.")
 @click.option("--team", help="The owning team, @org/team.")
 @click.option("--accountable", help="The one accountable person, @user or an e-mail address.")
-@click.option("--dir", "directory", default="ai-systems", show_default=True, type=click.Path(file_okay=False),
-              help="Directory the manifest is written to.")
-@click.option("--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default.")
-def init(name: str | None, title: str | None, purpose: str | None, tier: str | None, stage: str | None,
-         team: str | None, accountable: str | None, directory: str, no_input: bool) -> int:
+@click.option(
+    "--dir",
+    "directory",
+    default="ai-systems",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory the manifest is written to.",
+)
+@click.option(
+    "--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default."
+)
+def init(
+    name: str | None,
+    title: str | None,
+    purpose: str | None,
+    tier: str | None,
+    stage: str | None,
+    team: str | None,
+    accountable: str | None,
+    directory: str,
+    no_input: bool,
+) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
     from checker.commands.init import InitOptions, run_init
 
-    return run_init(InitOptions(
-        name=name, title=title, purpose=purpose, tier=tier, stage=stage, team=team,
-        accountable=accountable, directory=directory, interactive=not no_input,
-    ))
+    return run_init(
+        InitOptions(
+            name=name,
+            title=title,
+            purpose=purpose,
+            tier=tier,
+            stage=stage,
+            team=team,
+            accountable=accountable,
+            directory=directory,
+            interactive=not no_input,
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,7 +29,9 @@ def check_tree(
     changes: list[PolicyChange] = []
     if base_config is not None:
         before = load_policies(load_config(str(base_config), None))
-        changed = [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
+        changed = (
+            [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
+        )
         policies, changes = guard_policies(policies, before, changed)
     project = build_project([str(root)], str(root), str(root), config, set())
     project.base = base

@@ -19,8 +19,13 @@ PACK = load_policies(Config())
 VALIDATOR = Draft202012Validator(document_schema())
 RULE_IDS = sorted(PACK.rules)
 SECTIONS = [
-    "What it checks", "Why it matters", "Example that fails", "How to fix it",
-    "Severity", "Parameters", "Controls",
+    "What it checks",
+    "Why it matters",
+    "Example that fails",
+    "How to fix it",
+    "Severity",
+    "Parameters",
+    "Controls",
 ]
 
 
@@ -41,7 +46,7 @@ def section(page: str, title: str) -> list[str]:
     lines = page.rstrip("\n").split("\n")
     start = lines.index(title) + 1
     end = next((i for i in range(start, len(lines)) if lines[i] in SECTIONS), len(lines) + 1)
-    return lines[start:end - 1]
+    return lines[start : end - 1]
 
 
 def indented(snippet: str) -> list[str]:
@@ -65,7 +70,7 @@ def test_page_of_own001(capsys: pytest.CaptureFixture[str]) -> None:
     assert " ".join(line.strip() for line in section(page, "Why it matters")) == " ".join(rule.why.split())
     assert section(page, "Example that fails") == indented(rule.example.fail)
     assert '        accountable: "@dana"' in section(page, "How to fix it")
-    assert section(page, "How to fix it")[-len(indented(rule.example.fix)):] == indented(rule.example.fix)
+    assert section(page, "How to fix it")[-len(indented(rule.example.fix)) :] == indented(rule.example.fix)
     assert section(page, "Severity") == [
         "  error; warning for low tier systems",
         "  Waivable: yes",
@@ -99,7 +104,9 @@ def test_unknown_rule_exits_2_naming_the_closest(
     capsys: pytest.CaptureFixture[str], query: str, closest: str
 ) -> None:
     assert explain(capsys, query) == (
-        2, "", f"charter: error: unknown rule '{query}'; did you mean {closest}?\n"
+        2,
+        "",
+        f"charter: error: unknown rule '{query}'; did you mean {closest}?\n",
     )
 
 

@@ -14,8 +14,20 @@ from checker.cli import cli, main
 from checker.commands.schema import SCHEMA_ID, document_schema
 
 FLAGS = [
-    "--name", "ticket-router", "--title", "Support ticket router", "--tier", "high", "--stage", "pilot",
-    "--team", "@acme/support-ml", "--accountable", "@dana", "--purpose", "Route tickets to the right queue.",
+    "--name",
+    "ticket-router",
+    "--title",
+    "Support ticket router",
+    "--tier",
+    "high",
+    "--stage",
+    "pilot",
+    "--team",
+    "@acme/support-ml",
+    "--accountable",
+    "@dana",
+    "--purpose",
+    "Route tickets to the right queue.",
 ]
 MANIFEST = f"""\
 # yaml-language-server: $schema={SCHEMA_ID}
@@ -145,18 +157,28 @@ def test_configuration_names_the_chosen_directory(capsys: pytest.CaptureFixture[
     ("flags", "message"),
     [
         (["--no-input"], "--name is required with --no-input"),
-        (["--name", "Ticket Router", "--no-input"],
-         "--name: 'Ticket Router' is not a name of lower-case letters, digits and hyphens, "
-         "at most 63 characters"),
-        (["--name", "x1", "--accountable", "dana", "--no-input"],
-         "--accountable: 'dana' is not a GitHub handle such as @dana or an e-mail address"),
-        (["--name", "x1", "--team", "support-ml", "--no-input"],
-         "--team: 'support-ml' is not a GitHub team such as @acme/support-ml"),
-        (["--name", "x1", "--tier", "extreme", "--no-input"],
-         "--tier: 'extreme' is not one of low, medium, high, critical"),
-        (["--name", "x1", "--stage", "live", "--no-input"],
-         "--stage: 'live' is not one of proposed, experimental, pilot, production, paused, deprecated, "
-         "retired"),
+        (
+            ["--name", "Ticket Router", "--no-input"],
+            "--name: 'Ticket Router' is not a name of lower-case letters, digits and hyphens, "
+            "at most 63 characters",
+        ),
+        (
+            ["--name", "x1", "--accountable", "dana", "--no-input"],
+            "--accountable: 'dana' is not a GitHub handle such as @dana or an e-mail address",
+        ),
+        (
+            ["--name", "x1", "--team", "support-ml", "--no-input"],
+            "--team: 'support-ml' is not a GitHub team such as @acme/support-ml",
+        ),
+        (
+            ["--name", "x1", "--tier", "extreme", "--no-input"],
+            "--tier: 'extreme' is not one of low, medium, high, critical",
+        ),
+        (
+            ["--name", "x1", "--stage", "live", "--no-input"],
+            "--stage: 'live' is not one of proposed, experimental, pilot, production, paused, deprecated, "
+            "retired",
+        ),
     ],
 )
 def test_bad_flags_exit_2(
@@ -167,17 +189,22 @@ def test_bad_flags_exit_2(
 
 
 def test_interactive_prompts_for_what_is_missing(tmp_path: Path) -> None:
-    answers = "\n".join([
-        "CV Screener",          # not a valid name: asked again
-        "cv-screener",
-        "",                     # the title offered
-        "Rank job applications for recruiters.",
-        "extreme",              # not a tier: asked again
-        "critical",
-        "",                     # the stage offered
-        "",                     # no team
-        "@ana",
-    ]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "CV Screener",  # not a valid name: asked again
+                "cv-screener",
+                "",  # the title offered
+                "Rank job applications for recruiters.",
+                "extreme",  # not a tier: asked again
+                "critical",
+                "",  # the stage offered
+                "",  # no team
+                "@ana",
+            ]
+        )
+        + "\n"
+    )
     result = CliRunner().invoke(cli, ["init", "--dir", "systems"], input=answers)
     assert result.exit_code == 0, result.output
     assert "Error: 'CV Screener' is not a name of lower-case letters" in result.output

@@ -65,9 +65,9 @@ def test_text_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert by_id["SCH001"][1] == "error"
     # Columns line up: every row's controls start where the header's do.
     column = lines[0].index("CONTROLS")
-    body = lines[1: len(PACK.rules) + 1]
-    assert all(line[column - 2: column] == "  " and line[column] != " " for line in body)
-    assert lines[len(PACK.rules) + 1:] == [
+    body = lines[1 : len(PACK.rules) + 1]
+    assert all(line[column - 2 : column] == "  " and line[column] != " " for line in body)
+    assert lines[len(PACK.rules) + 1 :] == [
         "",
         f"{len(PACK.rules)} rules; 'charter explain ID' shows what a rule checks and how to fix it.",
         "",

@@ -78,10 +78,13 @@ def test_output_is_one_sorted_draft_2020_12_schema(capsys: pytest.CaptureFixture
     assert DRAFT == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(data)
     assert data["properties"]["kind"] == {
-        "description": "Which Charter document this is.", "enum": ["AISystem", "Evidence", "Policy"]
+        "description": "Which Charter document this is.",
+        "enum": ["AISystem", "Evidence", "Policy"],
     }
     assert [branch["if"]["properties"]["kind"]["const"] for branch in data["allOf"]] == [
-        "AISystem", "Evidence", "Policy",
+        "AISystem",
+        "Evidence",
+        "Policy",
     ]
 
 
@@ -153,8 +156,10 @@ def test_rejects_a_value_outside_its_enum(validator: Draft202012Validator) -> No
     document["spec"]["risk"]["tier"] = "extreme"
     document["spec"]["components"][0]["kind"] = "modle"
     assert problems(validator, document) == [
-        ("spec.components.0.kind",
-         "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step']"),
+        (
+            "spec.components.0.kind",
+            "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step']",
+        ),
         ("spec.risk.tier", "'extreme' is not one of ['low', 'medium', 'high', 'critical']"),
     ]
 

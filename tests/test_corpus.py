@@ -19,7 +19,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not GENERATOR.exists():
         pytest.skip(f"the benchmark generator is not at {GENERATOR}")
     out = tmp_path_factory.mktemp("corpus") / "repo"
-    subprocess.run([sys.executable, str(GENERATOR), str(out), "--systems", "120"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(GENERATOR), str(out), "--systems", "120"], check=True, capture_output=True
+    )
     return out
 
 

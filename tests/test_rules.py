@@ -80,7 +80,9 @@ def test_every_rule_has_pass_and_fail_fixtures() -> None:
     for rule_id in RULE_IDS:
         for outcome in ("pass", "fail"):
             folder = RULES_DIR / rule_id / outcome
-            fixtures = [p for p in folder.glob("*.yaml") if not p.name.endswith((".base.yaml", ".charter.yaml"))]
+            fixtures = [
+                p for p in folder.glob("*.yaml") if not p.name.endswith((".base.yaml", ".charter.yaml"))
+            ]
             assert fixtures, f"{rule_id} has no {outcome} fixture in {folder}"
 
 

@@ -88,7 +88,8 @@ def _severity(rule: Rule, overridden: bool) -> list[str]:
     lines.append(f"  Waivable: {'yes' if rule.model.waivable else 'no'}")
     lines.append(
         "  Needs a base: yes; it compares with the revision given by --base"
-        if rule.model.needsBase else "  Needs a base: no"
+        if rule.model.needsBase
+        else "  Needs a base: no"
     )
     return lines
 

@@ -144,7 +144,11 @@ def run_init(options: InitOptions) -> int:
         raise FatalError("already exists; choose another --name or edit that file", target)
     title = _resolve(options, "--title", options.title, "Title", TEXT, _title_of(name))
     purpose = _resolve(
-        options, "--purpose", options.purpose, "Intended use (one sentence)", TEXT,
+        options,
+        "--purpose",
+        options.purpose,
+        "Intended use (one sentence)",
+        TEXT,
         None if options.interactive else f"To be described: what {title} does, for whom and where.",
     )
     tier = _resolve(options, "--tier", options.tier, f"Risk tier ({', '.join(TIERS)})", TIER, DEFAULT_TIER)

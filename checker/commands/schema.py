@@ -97,10 +97,12 @@ def document_schema() -> dict[str, Any]:
     for kind, model in KINDS.items():
         ref = refs[(model, "validation")]["$ref"]
         defs[ref.rsplit("/", 1)[1]]["title"] = kind
-        branches.append({
-            "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-            "then": {"$ref": ref},
-        })
+        branches.append(
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"$ref": ref},
+            }
+        )
     return {
         "$schema": DRAFT,
         "$id": SCHEMA_ID,
