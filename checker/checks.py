@@ -226,6 +226,13 @@ def evidence_consistent(
     day = as_date(spec.get("performedAt"))
     if day is not None and day > env.today:
         yield Failure(("spec", "performedAt"), f"performedAt {day.isoformat()} is in the future")
+    committed = env.project.first_added.get(env.file) if env.project.first_added is not None else None
+    if day is not None and committed is not None and committed < day:
+        yield Failure(
+            ("spec", "performedAt"),
+            f"{env.file} was first committed on {committed.isoformat()}, before the "
+            f"{day.isoformat()} it claims",
+        )
     for i, finding in enumerate(_list(spec.get("findings"))):
         if not isinstance(finding, dict) or finding.get("status") not in params["openStatuses"]:
             continue

@@ -195,6 +195,18 @@ def init(
     )
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--check", "mode", flag_value="check", default=True, help="Fail when the block is stale (default).")
+@click.option("--write", "mode", flag_value="write", help="Rewrite the block.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+def codeowners(paths: tuple[str, ...], mode: str, config: str | None) -> int:
+    """Keep the generated CODEOWNERS block: owners and approvers review their manifests and evidence."""
+    from checker.commands.codeowners import run_codeowners
+
+    return run_codeowners(list(paths) or ["."], config, write=mode == "write")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -147,6 +147,18 @@ class Checker:
                 finding = self._finding(rule, anchor.file, 1, 1, failure, None)
                 yield finding._replace(severity="info", message=failure.detail)
 
+    def _needs_history(self) -> Iterable[Finding]:
+        rule = self.policies.rules.get("MNT003")
+        if self.project.first_added is not None or rule is None or not rule.enabled:
+            return
+        anchor = next(
+            (s for s in self.project.sources if s.kind == "Evidence" and self.project.is_reported(s.file)), None
+        )
+        if anchor is not None:
+            detail = "evidence dates are not compared with commit history outside a git repository"
+            finding = self._finding(rule, anchor.file, 1, 1, Failure((), detail), None)
+            yield finding._replace(severity="info", message=detail)
+
     def _policy_findings(self) -> Iterable[Finding]:
         rule = self.policies.rules.get("POL001")
         if rule is None or not rule.enabled:
@@ -162,6 +174,7 @@ class Checker:
             if source.valid and self.project.is_reported(source.file):
                 findings.extend(self._rule_findings(source))
         findings.extend(self._needs_base())
+        findings.extend(self._needs_history())
         waivers = _valid_waivers(self.project, self.today, self.policies)
         out = []
         for finding in findings:

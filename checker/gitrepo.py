@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import tarfile
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from checker.errors import FatalError
+
+if TYPE_CHECKING:
+    import git
+
+
+def _find_dot_git(path: str) -> bool:
+    probe = path
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return True
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return False
+        probe = parent
 
 
 @lru_cache(maxsize=32)
 def toplevel(path: str) -> str | None:
     """The root of the git work tree holding path, or None outside git."""
-    import git  # gitpython is slow to import; only pay for it when a repository is at hand
-
     current = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
-    probe = current
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            break
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return None
-        probe = parent
+    if not _find_dot_git(current):  # spare the gitpython import where there is no repository
+        return None
+    import git
+
     try:
         repo = git.Repo(current, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -40,3 +53,99 @@ def head_commit(root: str) -> str | None:
             return str(repo.git.rev_parse("--verify", "-q", "HEAD")) or None
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
         return None
+
+
+class GitRepo:
+    """The repository a check runs in: revisions, base trees and file history."""
+
+    def __init__(self, root: str) -> None:
+        import git
+
+        self.root = root
+        self._git = git
+        try:
+            self.repo: git.Repo = git.Repo(root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise FatalError("not a git repository", root) from None
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> GitRepo:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _run(self, *args: str) -> str:
+        try:
+            return str(self.repo.git.execute(["git", *args], strip_newline_in_stdout=False))
+        except self._git.GitCommandError as exc:
+            detail = (exc.stderr or "").strip().splitlines()
+            reason = detail[-1].removeprefix("stderr: ").strip(" '") if detail else str(exc)
+            raise FatalError(f"git {args[0]} failed: {reason}") from None
+
+    def resolve(self, ref: str) -> str:
+        """The commit a revision names, or a clear error when it names none."""
+        try:
+            return str(self.repo.git.rev_parse("--verify", "-q", f"{ref}^{{commit}}"))
+        except self._git.GitCommandError:
+            raise FatalError(
+                f"unknown revision {ref!r}: fetch it first (actions/checkout needs fetch-depth: 0)"
+            ) from None
+
+    def merge_base(self, base: str) -> str:
+        """Where HEAD left base, as a pull request compares; base itself when there is no HEAD."""
+        try:
+            return str(self.repo.git.merge_base(base, "HEAD")).strip() or base
+        except self._git.GitCommandError:
+            return base
+
+    def export(self, commit: str, dest: str) -> None:
+        """Write the regular files of commit's tree under dest; links and anything else are skipped."""
+        import io
+
+        data = self.repo.git.archive("--format=tar", commit, stdout_as_string=False)
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            for member in archive:
+                if not member.isfile():
+                    continue
+                parts = member.name.split("/")
+                if any(p in ("", ".", "..") for p in parts):
+                    continue
+                target = os.path.join(dest, *parts)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                source = archive.extractfile(member)
+                if source is not None:
+                    with open(target, "wb") as handle:
+                        handle.write(source.read())
+
+    def changed_since(self, commit: str) -> set[str]:
+        """Paths (from the root, with /) that differ between commit and the working tree."""
+        diff = self._run("diff", "--name-only", "--no-renames", "-z", commit, "--")
+        untracked = self._run("ls-files", "--others", "--exclude-standard", "-z")
+        return {p for p in (diff + untracked).split("\0") if p}
+
+    def first_added(self, prefix: str = "") -> dict[str, dt.date]:
+        """For every file under prefix, the UTC date of the commit that first added it."""
+        if not self.repo.head.is_valid():
+            return {}
+        args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%ct", "--name-only", "-z"]
+        out = self._run(*args, "--", prefix or ".")
+        added: dict[str, dt.date] = {}
+        when: dt.date | None = None
+        # Newest commit first: the last date seen for a path is its first addition.
+        for chunk in out.split("\0"):
+            chunk = chunk.strip("\n")
+            if not chunk:
+                continue
+            if chunk.isdigit():
+                when = dt.datetime.fromtimestamp(int(chunk), dt.timezone.utc).date()
+            elif when is not None:
+                added[chunk] = when
+        return added
+
+
+def as_repo_path(path: str, git_root: str) -> str:
+    """path relative to the git root, with / separators."""
+    return os.path.relpath(path, git_root).replace(os.sep, "/")

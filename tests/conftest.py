@@ -35,6 +35,7 @@ def check_tree(
         policies, changes = guard_policies(policies, before, changed)
     project = build_project([str(root)], str(root), str(root), config, set())
     project.base = base
+    project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
     return Checker(project, policies, today, changes).run()
 
 
