@@ -212,7 +212,7 @@ def evidence_consistent(
     systems = env.project.systems_named(str(system))
     if not systems:
         yield Failure(("spec", "system"), f"no AISystem named '{system}' exists in the repository")
-    else:
+    elif systems[0].valid:  # a malformed manifest is reported on its own; its activities are unknown
         activities = [
             m.get("activity") for m in _list(systems[0].get("spec", "maintenance")) if isinstance(m, dict)
         ]

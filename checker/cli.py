@@ -38,10 +38,28 @@ def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Maps the errors a user can fix to exit 2, however the command line is entered."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FatalError as exc:
+            click.echo(f"charter: error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="charter")
 def cli() -> None:
     """Check AI-system manifests and their evidence against governance policies."""
+
+
+@cli.result_callback()
+@click.pass_context
+def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
+    # Commands return their exit code; this makes it the process's, however the group is invoked.
+    ctx.exit(code or 0)
 
 
 @cli.command()
@@ -90,7 +108,7 @@ def check(
     from checker.commands.check import CheckOptions, run_check
 
     use_color = color == "always" or (
-        color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
     files = {key.removeprefix("output_"): value for key, value in outputs.items() if value}
     return run_check(
@@ -197,7 +215,9 @@ def init(
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--check", "mode", flag_value="check", default=True, help="Fail when the block is stale (default).")
+@click.option(
+    "--check", "mode", flag_value="check", default=True, help="Fail when the block is stale (default)."
+)
 @click.option("--write", "mode", flag_value="write", help="Rewrite the block.")
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
 def codeowners(paths: tuple[str, ...], mode: str, config: str | None) -> int:

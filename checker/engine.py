@@ -136,7 +136,7 @@ class Checker:
     def _needs_base(self) -> Iterable[Finding]:
         if self.project.base is not None:
             return
-        anchor = next((s for s in self.project.systems if self.project.is_reported(s.file)), None)
+        anchor = next((s for s in self.project.systems if s.valid and self.project.is_reported(s.file)), None)
         if anchor is None:
             return
         for rule in self.policies.enabled():
@@ -144,7 +144,7 @@ class Checker:
                 failure = Failure(
                     (), f"{rule.id} compares with a base revision: run with --base REF to check it"
                 )
-                finding = self._finding(rule, anchor.file, 1, 1, failure, None)
+                finding = self._finding(rule, anchor.file, 1, 1, failure, anchor.name)
                 yield finding._replace(severity="info", message=failure.detail)
 
     def _needs_history(self) -> Iterable[Finding]:
@@ -152,7 +152,8 @@ class Checker:
         if self.project.first_added is not None or rule is None or not rule.enabled:
             return
         anchor = next(
-            (s for s in self.project.sources if s.kind == "Evidence" and self.project.is_reported(s.file)), None
+            (s for s in self.project.sources if s.kind == "Evidence" and self.project.is_reported(s.file)),
+            None,
         )
         if anchor is not None:
             detail = "evidence dates are not compared with commit history outside a git repository"

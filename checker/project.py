@@ -15,8 +15,23 @@ from checker.yamlload import Document, load_file
 YAML_SUFFIXES = (".yaml", ".yml")
 # Directories no one keeps manifests in, skipped when walking a tree.
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
-     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs", "build", "dist"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".eggs",
+        "build",
+        "dist",
+    }
 )
 KINDS = ("AISystem", "Evidence")
 OTHER_KINDS = ("Policy",)
@@ -69,6 +84,8 @@ class Project:
     reported: set[str] | None = None
     rules: Mapping[str, Any] = field(default_factory=dict)
     base: Mapping[str, Any] | None = None
+    # The date each file was first committed, by file name; None outside git.
+    first_added: Mapping[str, Any] | None = None
     _refs: dict[str, str | None] = field(default_factory=dict)
     _real_root: str = ""
 
@@ -124,12 +141,19 @@ class Project:
         return None
 
 
-def _walk(top: str, exclude: list[str], root: str, notes: list[str]) -> Iterable[str]:
+def _walk(top: str, exclude: list[str], root: str, links: set[str]) -> Iterable[str]:
+    """The YAML files under top; symbolic links (files or directories) go to links instead."""
     for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in SKIP_DIRS and not _excluded(os.path.join(dirpath, d), exclude, root)
-        )
+        kept = []
+        for d in sorted(dirnames):
+            path = os.path.join(dirpath, d)
+            if d in SKIP_DIRS or _excluded(path, exclude, root):
+                continue
+            if os.path.islink(path):
+                links.add(path)
+            else:
+                kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             if not name.endswith(YAML_SUFFIXES):
                 continue
@@ -137,7 +161,7 @@ def _walk(top: str, exclude: list[str], root: str, notes: list[str]) -> Iterable
             if _excluded(path, exclude, root):
                 continue
             if os.path.islink(path):
-                notes.append(f"{os.path.relpath(path)}: skipped, a symbolic link is never followed")
+                links.add(path)
                 continue
             yield path
 
@@ -161,8 +185,12 @@ def _globbed(root: str, patterns: list[str], exclude: list[str]) -> list[str]:
 
 
 def _document_problem(data: Any) -> str | None:
+    if data is None:
+        return "the document is empty; a Charter document is a mapping with apiVersion and kind"
     if isinstance(data, list):
-        return "the document is a list; a Charter document is a mapping with apiVersion, kind, metadata and spec"
+        return (
+            "the document is a list; a Charter document is a mapping with apiVersion, kind, metadata and spec"
+        )
     if not isinstance(data, dict):
         return "the document is a single value; a Charter document is a mapping with apiVersion and kind"
     return None
@@ -178,7 +206,8 @@ def _classify(doc: Document) -> tuple[str, str | None, str] | None:
         return None
     kind = data.get("kind")
     if api != "charter/v1":
-        return (str(kind), f"unknown apiVersion '{api}'; this version of Charter reads charter/v1", "apiVersion")
+        problem = f"unknown apiVersion '{api}'; this version of Charter reads charter/v1"
+        return (str(kind), problem, "apiVersion")
     if kind in OTHER_KINDS:
         return None
     if kind not in KINDS:
@@ -198,24 +227,31 @@ def build_project(
     project = Project(root=root, display_root=display_root)
     model = config.model
     configured = (model.manifests or []) + (model.evidence or [])
+    # A set: the same link is met again when a named directory lies inside the root.
+    links: set[str] = set()
     if configured:
         context = _globbed(root, configured, model.exclude)
         candidates = set(context)
     else:
-        context = list(_walk(root, model.exclude, root, project.notes))
+        context = list(_walk(root, model.exclude, root, links))
         candidates = set()
     seen = set(context)
     for path in paths:
         full = os.path.normpath(os.path.abspath(path))
-        if os.path.isdir(full):
-            for found in _walk(full, model.exclude, root, project.notes):
+        if os.path.isdir(full) and not os.path.islink(full):
+            for found in _walk(full, model.exclude, root, links):
                 if found not in seen:
                     seen.add(found)
                     context.append(found)
+        elif os.path.isdir(full):
+            links.add(full)
         elif full not in seen:
             seen.add(full)
             context.append(full)
     candidates |= explicit_files
+    # A link named on the command line is loaded, and refused there with a finding instead.
+    for link in sorted(links - seen):
+        project.notes.append(f"{project.display(link)}: skipped, a symbolic link is never followed")
 
     if paths and paths != [root]:
         reported: set[str] = set()
@@ -235,10 +271,11 @@ def _load_into(project: Project, path: str, candidate: bool) -> None:
     loaded = load_file(path)
     file = project.display(path)
     if loaded.problems and (candidate or loaded.mentions_charter):
-        for problem in loaded.problems:
-            project.problems.append(FileProblem(file, problem.line, problem.column, problem.message))
+        for unreadable in loaded.problems:
+            project.problems.append(FileProblem(file, unreadable.line, unreadable.column, unreadable.message))
     elif loaded.problems:
-        project.notes.append(f"{file}: skipped, not valid YAML and not a Charter file ({loaded.problems[0].message})")
+        why = loaded.problems[0].message
+        project.notes.append(f"{file}: skipped, not a Charter file and not readable as YAML ({why})")
     if not loaded.documents and not loaded.problems and candidate:
         project.notes.append(f"{file}: empty, no Charter document in it")
     for doc in loaded.documents:
@@ -251,11 +288,11 @@ def _load_into(project: Project, path: str, candidate: bool) -> None:
         if classified is None:
             continue
         kind, problem, at = classified
-        name = doc.data.get("metadata", {}).get("name") if isinstance(doc.data.get("metadata"), dict) else None
+        metadata = doc.data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
         if problem is not None:
             line, column = doc.locate((at,))
             project.sources.append(Source(file, doc, kind, name, [SchemaProblem((), problem, line, column)]))
             continue
         found = [SchemaProblem((), p.message, p.line, p.column) for p in doc.problems]
         project.sources.append(Source(file, doc, kind, name, found + schema_problems(kind, doc)))
-

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -26,15 +28,21 @@ MAX_NODES = 100_000
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+# Not !!binary: no field holds bytes, and base64 would hide a value (an approver, a digest) from
+# whoever reviews the change.
 _SAFE_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:binary",
 }
 _constructor = yaml.SafeLoader("")
+# How a file that cannot be read as YAML still shows it was meant to be Charter's (block, flow or JSON).
+_CHARTER_API = re.compile(r"apiVersion[\"']?\s*:\s*[\"']?charter/")
+_CHARTER_API_BYTES = re.compile(_CHARTER_API.pattern.encode())
 
 
 class YamlProblem(Exception):
@@ -91,12 +99,17 @@ def _mark(node: Node) -> Loc:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _tag_problem(node: Node) -> YamlProblem:
+    message = f"the tag {node.tag!r} is not allowed: Charter documents hold plain data"
+    return YamlProblem(message, *_mark(node))
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag = node.tag
     if tag == _STR:
         return node.value
     if tag not in _SAFE_TAGS:
-        raise YamlProblem(f"the tag {tag!r} is not allowed: Charter documents hold plain data", *_mark(node))
+        raise _tag_problem(node)
     try:
         value = _constructor.yaml_constructors[tag](_constructor, node)
     except (ValueError, OverflowError, yaml.YAMLError):
@@ -130,9 +143,15 @@ class _Builder:
             except YamlProblem as problem:
                 self.doc.problems.append(problem)
                 return node.value
+        # A tag on a list or mapping (!!python/object:..., !!set, !custom) asks for something other
+        # than plain data: report it, and read the contents as the plain list or mapping they are.
         if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                self.doc.problems.append(_tag_problem(node))
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                self.doc.problems.append(_tag_problem(node))
             return self._mapping(node, path, depth)
         raise YamlProblem("unsupported YAML node", *_mark(node))  # pragma: no cover
 
@@ -140,14 +159,17 @@ class _Builder:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                self.doc.problems.append(YamlProblem(
-                    "merge keys (<<) are not allowed in Charter documents: they can hide or override "
-                    "values; write the keys out",
-                    *_mark(key_node),
-                ))
+                self.doc.problems.append(
+                    YamlProblem(
+                        "merge keys (<<) are not allowed in Charter documents: they can hide or override "
+                        "values; write the keys out",
+                        *_mark(key_node),
+                    )
+                )
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.doc.problems.append(YamlProblem("a mapping key must be a plain scalar", *_mark(key_node)))
+                problem = YamlProblem("a mapping key must be a plain scalar", *_mark(key_node))
+                self.doc.problems.append(problem)
                 continue
             try:
                 key = _scalar(key_node)
@@ -160,11 +182,13 @@ class _Builder:
             if key in out:
                 # Keep the first value: the document is reported, and never judged on either value.
                 first = self.doc.keys[sub]
-                self.doc.problems.append(YamlProblem(
-                    f"duplicate key {key!r} (first at line {first[0]}, again at line "
-                    f"{key_node.start_mark.line + 1})",
-                    *_mark(key_node),
-                ))
+                self.doc.problems.append(
+                    YamlProblem(
+                        f"duplicate key {key!r} (first at line {first[0]}, again at line "
+                        f"{key_node.start_mark.line + 1})",
+                        *_mark(key_node),
+                    )
+                )
                 continue
             self.doc.keys[sub] = _mark(key_node)
             out[key] = self.build(value_node, sub, depth + 1)
@@ -191,18 +215,54 @@ def _decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as the parser's do; what precedes the bad byte is valid UTF-8.
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
         raise YamlProblem(
             f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)", line, column
         ) from None
 
 
-def _documents(text: str) -> Iterator[Node]:
+def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
+    """The index of the first document nested more than MAX_DEPTH levels, and where it goes too deep.
+
+    The composer recurses once per level (in C with libyaml: a few hundred thousand '[' crash the
+    process) and libyaml's scanner slows down with depth, so depth is bounded on the event stream
+    first, which stops right at the first collection too deep.
+    """
     loader = _Loader(text)
+    depth = 0
+    index = -1
     try:
-        while loader.check_node():
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                index += 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                # The root collection is level 0 for the builder, hence MAX_DEPTH + 1.
+                if depth > MAX_DEPTH + 1:
+                    mark = event.start_mark
+                    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    message = f"the document is nested more than {MAX_DEPTH} levels deep"
+                    return index, YamlProblem(message, *where)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing reports it, with the documents before it
+    finally:
+        loader.dispose()
+    return None
+
+
+def _documents(text: str, limit: int | None) -> Iterator[Node]:
+    """The composed documents of text, at most limit of them."""
+    loader = _Loader(text)
+    count = 0
+    try:
+        while (limit is None or count < limit) and loader.check_node():
             node = loader.get_node()
             if node is not None:
+                count += 1
                 yield node
     finally:
         loader.dispose()
@@ -213,8 +273,9 @@ def load_text(text: str) -> LoadedFile:
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
+    deep = _too_deep(text)
     try:
-        for node in _documents(text):
+        for node in _documents(text, deep[0] if deep else None):
             doc = Document(None, index, *_mark(node))
             try:
                 doc.data = _Builder(doc).build(node, (), 0)
@@ -225,27 +286,54 @@ def load_text(text: str) -> LoadedFile:
             index += 1
     except yaml.YAMLError as exc:
         problems.append(_problem_from(exc))
-    except RecursionError:
-        problems.append(YamlProblem(f"the document is nested more than {MAX_DEPTH} levels deep", 1, 1))
-    return LoadedFile(documents, problems, "charter/" in text)
+    if deep:
+        problems.append(deep[1])
+    return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)
+
+
+def _scan_for_charter(handle: BinaryIO) -> bool:
+    """Whether the bytes from handle's position on name a Charter apiVersion, read in bounded chunks."""
+    tail = b""
+    while chunk := handle.read(1 << 16):
+        window = tail + chunk
+        if _CHARTER_API_BYTES.search(window):
+            return True
+        tail = window[-256:]
+    return False
 
 
 def load_file(path: str) -> LoadedFile:
     """Read and parse one file, refusing what is too large, binary or behind a link."""
     try:
-        if os.path.islink(path):
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
             raise YamlProblem("the file is a symbolic link: Charter does not follow links", 1, 1)
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise YamlProblem(
-                f"the file is {size / 1048576:.1f} MiB, over the {MAX_BYTES // 1048576} MiB limit for "
-                "Charter documents",
-                1,
-                1,
-            )
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or a device could block or never end.
+            raise YamlProblem("not a regular file: Charter reads only plain files", 1, 1)
         with open(path, "rb") as handle:
-            raw = handle.read()
-        text = _decode(raw)
+            # One byte past the limit catches files whose size the directory entry understates.
+            raw = handle.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
+            if info.st_size > MAX_BYTES or len(raw) > MAX_BYTES:
+                handle.seek(0)
+                # Large YAML that is not Charter's (data, generated specs) is skipped, not reported.
+                problem = _too_large(max(info.st_size, len(raw)))
+                return LoadedFile([], [problem], _scan_for_charter(handle))
+    except OSError as exc:
+        return LoadedFile([], [YamlProblem(f"the file cannot be read: {exc.strerror}", 1, 1)], True)
     except YamlProblem as problem:
         return LoadedFile([], [problem], True)
+    try:
+        text = _decode(raw)
+    except YamlProblem as problem:
+        return LoadedFile([], [problem], _CHARTER_API_BYTES.search(raw) is not None)
     return load_text(text)
+
+
+def _too_large(size: int) -> YamlProblem:
+    return YamlProblem(
+        f"the file is {size / 1048576:.1f} MiB, over the {MAX_BYTES // 1048576} MiB limit for "
+        "Charter documents",
+        1,
+        1,
+    )

@@ -15,4 +15,4 @@ REPORTERS: dict[str, Renderer] = {
     "json": render_json,
 }
 
-__all__ = ["REPORTERS", "Report", "Renderer"]
+__all__ = ["REPORTERS", "Renderer", "Report"]

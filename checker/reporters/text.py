@@ -25,13 +25,15 @@ def render_text(report: Report, color: bool = False) -> str:
         status = f" [{f.status}]" if f.status else ""
         if color:
             tint = _DIM if f.waived else _COLORS[f.severity]
-            lines.append(f"{_BOLD}{where}{_RESET} {tint}{tag}{_RESET} {clean(f.message)}{_DIM}{note}{status}{_RESET}")
+            tail = f"{_DIM}{note}{status}{_RESET}"
+            lines.append(f"{_BOLD}{where}{_RESET} {tint}{tag}{_RESET} {clean(f.message)}{tail}")
         else:
             lines.append(f"{where} {tag} {clean(f.message)}{note}{status}")
     s = report.summary
     verdict = "passed" if s.passed else "failed"
     counts = (
-        f"{s.systems} system{'s' if s.systems != 1 else ''} checked: {s.errors} error{'s' if s.errors != 1 else ''}, "
+        f"{s.systems} system{'s' if s.systems != 1 else ''} checked: "
+        f"{s.errors} error{'s' if s.errors != 1 else ''}, "
         f"{s.warnings} warning{'s' if s.warnings != 1 else ''}, {s.infos} info, {s.waived} waived; {verdict}"
     )
     if color:
