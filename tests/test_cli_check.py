@@ -242,7 +242,7 @@ def test_a_missing_path_exits_2(
 
     # Invoking the click group directly gives the same exit code and message.
     result = invoke([*AS_OF_ARG, "nope.yaml"], tree, monkeypatch)
-    assert result.exit_code == 2
+    assert result.return_value == 2
     assert "charter: error: nope.yaml: no such file or directory" in result.output
 
     process = run_process([*AS_OF_ARG, "ai-systems", "nope"], tree)
