@@ -288,7 +288,9 @@ def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
 def _base_system(env: Env, value: Any) -> Any:
     if env.project.base is None:
         return None
-    return env.project.base.get(str(lookup(value, ("metadata", "name"))))
+    # By name, or by file for a system renamed in this change: a new name does not shed history.
+    before = env.project.base.get(str(lookup(value, ("metadata", "name"))))
+    return before if before is not None else env.project.base_by_file.get(env.file)
 
 
 def _semver_key(version: str) -> tuple[int, int, int, int, str] | None:

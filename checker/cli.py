@@ -74,6 +74,11 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
 )
 @_output_options
 @click.option(
+    "--base",
+    metavar="REF",
+    help="Compare with this git revision: run the change rules and mark findings new or existing.",
+)
+@click.option(
     "--as-of", callback=_date, metavar="DATE", help="Judge dates as of this day (default: today, UTC)."
 )
 @click.option(
@@ -97,6 +102,7 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
 def check(
     paths: tuple[str, ...],
     fmt: str,
+    base: str | None,
     as_of: dt.date | None,
     policies: tuple[str, ...],
     config: str | None,
@@ -121,6 +127,7 @@ def check(
             config=config,
             fail_on=fail_on,
             color=use_color,
+            base=base,
         )
     )
 

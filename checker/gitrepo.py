@@ -85,6 +85,10 @@ class GitRepo:
             reason = detail[-1].removeprefix("stderr: ").strip(" '") if detail else str(exc)
             raise FatalError(f"git {args[0]} failed: {reason}") from None
 
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None before the first commit."""
+        return self.repo.head.commit.hexsha if self.repo.head.is_valid() else None
+
     def resolve(self, ref: str) -> str:
         """The commit a revision names, or a clear error when it names none."""
         try:

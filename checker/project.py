@@ -84,6 +84,7 @@ class Project:
     reported: set[str] | None = None
     rules: Mapping[str, Any] = field(default_factory=dict)
     base: Mapping[str, Any] | None = None
+    base_by_file: Mapping[str, Any] = field(default_factory=dict)
     # The date each file was first committed, by file name; None outside git.
     first_added: Mapping[str, Any] | None = None
     _refs: dict[str, str | None] = field(default_factory=dict)

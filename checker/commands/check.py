@@ -7,9 +7,11 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from checker import __version__, gitrepo
-from checker.engine import Checker, summarize
+from checker import __version__, baseline
+from checker.engine import Checker, PolicyChange, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
+from checker.finding import Finding
+from checker.gitrepo import GitRepo, as_repo_path
 from checker.policy import load_policies
 from checker.project import build_project
 from checker.reporters import REPORTERS, Report
@@ -26,6 +28,7 @@ class CheckOptions:
     config: str | None = None
     fail_on: str | None = None
     color: bool = False
+    base: str | None = None
 
 
 def today_utc() -> dt.date:
@@ -48,7 +51,7 @@ def build_report(options: CheckOptions) -> Report:
         if not os.path.lexists(path):
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config)
-    policies = load_policies(workspace.config, options.policies)
+    head_policies = load_policies(workspace.config, options.policies)
     project = build_project(
         [_located(p) for p in options.paths],
         workspace.root,
@@ -57,13 +60,55 @@ def build_report(options: CheckOptions) -> Report:
         {_located(p) for p in options.paths if not os.path.isdir(p)},
     )
     today = options.as_of or today_utc()
-    findings = Checker(project, policies, today).run()
+    if options.base and not workspace.git_root:
+        raise FatalError("--base compares with a git revision, but this is not a git repository")
+    policies = head_policies
+    changes: list[PolicyChange] = []
+    before: list[Finding] | None = None
+    head_view = None
+    base_systems = None
+    commit = None
+    if workspace.git_root:
+        with GitRepo(workspace.git_root) as repo:
+            commit = repo.head()
+            project.first_added = repo.first_added(as_repo_path(workspace.root, workspace.git_root))
+            if options.base:
+                scratch = baseline.scratch_dir()
+                try:
+                    base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
+                    touched = repo.changed_since(base.commit) & (
+                        base.policy_files | baseline.policy_files_of(head_policies, workspace)
+                    )
+                    policies, changes = guard_policies(head_policies, base.policies, touched)
+                    before = baseline.base_findings(base, policies, today, project.first_added)
+                finally:
+                    baseline.remove(scratch)
+                project.base, project.base_by_file = base.systems, base.by_file
+                base_systems = base.systems
+    findings = Checker(project, policies, today, changes).run()
+    fixed: list[Finding] = []
+    if before is not None:
+        findings, fixed = baseline.mark_status(findings, before)
+        fixed = [f for f in fixed if project.is_reported(f.file)]
     fail_on = options.fail_on or workspace.config.model.failOn
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
+    if changes:
+        head_findings = Checker(project, head_policies, today).run()
+        head_view = (head_policies.digest(), summarize(head_findings, systems, fail_on))
     for note in project.notes:
         print(f"charter: note: {note}", file=sys.stderr)
-    commit = gitrepo.head_commit(workspace.git_root) if workspace.git_root else None
-    return Report(findings, summarize(findings, systems, fail_on), policies, today, commit, __version__)
+    return Report(
+        findings,
+        summarize(findings, systems, fail_on),
+        policies,
+        today,
+        commit,
+        __version__,
+        fixed=fixed,
+        base_systems=base_systems,
+        head_policies=head_view,
+        project=project,
+    )
 
 
 def run_check(options: CheckOptions) -> int:

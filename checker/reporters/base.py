@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from checker.engine import Summary
 from checker.finding import Finding
 from checker.policy import PolicySet
+from checker.project import Project
 
 
 @dataclass
@@ -18,3 +20,9 @@ class Report:
     as_of: dt.date
     commit: str | None
     version: str
+    # With --base: findings of the base that this change fixed, and the base's systems by name.
+    fixed: list[Finding] = field(default_factory=list)
+    base_systems: dict[str, Any] | None = None
+    # When policies changed: the head policies' digest and what they would have said.
+    head_policies: tuple[str, Summary] | None = None
+    project: Project | None = None

@@ -32,7 +32,7 @@ def report_data(report: Report) -> dict[str, Any]:
             item["status"] = f.status
         findings.append(item)
     s = report.summary
-    return {
+    data: dict[str, Any] = {
         "tool": {"name": "charter", "version": report.version},
         "asOf": report.as_of.isoformat(),
         "commit": report.commit,
@@ -47,6 +47,19 @@ def report_data(report: Report) -> dict[str, Any]:
         },
         "findings": findings,
     }
+    if report.head_policies is not None:
+        digest, head = report.head_policies
+        data["headPolicies"] = {
+            "policyDigest": digest,
+            "summary": {
+                "errors": head.errors,
+                "warnings": head.warnings,
+                "infos": head.infos,
+                "waived": head.waived,
+                "passed": head.passed,
+            },
+        }
+    return data
 
 
 def render_json(report: Report, color: bool = False) -> str:

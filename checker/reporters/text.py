@@ -36,7 +36,15 @@ def render_text(report: Report, color: bool = False) -> str:
         f"{s.errors} error{'s' if s.errors != 1 else ''}, "
         f"{s.warnings} warning{'s' if s.warnings != 1 else ''}, {s.infos} info, {s.waived} waived; {verdict}"
     )
+    if report.base_systems is not None:
+        counts += f" ({len(report.fixed)} fixed by this change)"
     if color:
         counts = f"{_BOLD}{_GREEN if s.passed else _COLORS['error']}{counts}{_RESET}"
     lines.append(counts)
+    if report.head_policies is not None:
+        _, head = report.head_policies
+        lines.append(
+            f"with the policies of this change instead: {head.errors} errors, {head.warnings} warnings; "
+            f"{'passed' if head.passed else 'failed'}"
+        )
     return "\n".join(lines) + "\n"

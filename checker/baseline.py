@@ -1,0 +1,135 @@
+"""Comparing with a base revision: its documents, its policies, and which findings are new."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.config import Config, load_config
+from checker.engine import Checker
+from checker.errors import FatalError
+from checker.finding import Finding
+from checker.gitrepo import GitRepo, as_repo_path
+from checker.policy import PolicySet, load_policies
+from checker.project import Project, build_project
+from checker.workspace import Workspace
+
+
+@dataclass
+class Base:
+    """The base revision as the check sees it."""
+
+    commit: str
+    policies: PolicySet
+    policy_files: set[str]
+    project: Project | None
+    systems: dict[str, Any] = field(default_factory=dict)
+    by_file: dict[str, Any] = field(default_factory=dict)
+
+
+def _policy_files(policies: PolicySet, config: Config, root: str) -> set[str]:
+    """Repository paths of the configuration and of every local policy file."""
+    files = {as_repo_path(p, root) for p in policies.files if _inside(p, root)}
+    if config.file and _inside(config.file, root):
+        files.add(as_repo_path(config.file, root))
+    return files
+
+
+def policy_files_of(policies: PolicySet, workspace: Workspace) -> set[str]:
+    """Repository paths of the working tree's configuration and local policy files."""
+    if not workspace.git_root:
+        return set()
+    return _policy_files(policies, workspace.config, workspace.git_root)
+
+
+def _inside(path: str, root: str) -> bool:
+    path, root = os.path.realpath(path), os.path.realpath(root)
+    return os.path.commonpath([path, root]) == root
+
+
+def _in_tree(path: str, git_root: str, tree: str) -> str:
+    """Where path of the working tree lies in an exported tree of the same repository."""
+    return os.path.join(tree, os.path.relpath(os.path.realpath(path), git_root))
+
+
+def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: list[str], scratch: str) -> Base:
+    """Read the base revision's documents and policies from git objects into scratch."""
+    git_root = repo.root
+    commit = repo.merge_base(repo.resolve(ref))
+    repo.export(commit, scratch)
+    root = _in_tree(workspace.root, git_root, scratch)
+    config = Config(directory=root)
+    if workspace.config.file:
+        config_file = _in_tree(workspace.config.file, git_root, scratch)
+        if os.path.isfile(config_file):
+            config = load_config(config_file, None)
+    extra = [_in_tree(p, git_root, scratch) if _inside(p, git_root) else p for p in extra_policies]
+    extra = [p for p in extra if os.path.exists(p)]
+    try:
+        policies = load_policies(config, extra)
+    except FatalError as exc:
+        raise FatalError(f"in the base revision {commit[:12]}: {exc}") from None
+    files = _policy_files(policies, config, scratch)
+    if not os.path.isdir(root):
+        return Base(commit, policies, files, None)
+    project = build_project([root], root, scratch, config, set())
+    base = Base(commit, policies, files, project)
+    for source in project.systems:
+        if source.valid and isinstance(source.name, str):
+            base.systems.setdefault(source.name, source.data)
+            base.by_file.setdefault(source.file, source.data)
+    return base
+
+
+def base_findings(base: Base, policies: PolicySet, today: dt.date, first_added: Any) -> list[Finding]:
+    """The findings the base revision has under the policies the change is judged by."""
+    if base.project is None:
+        return []
+    base.project.first_added = first_added
+    findings = Checker(base.project, policies, today).run()
+    # Notes about what cannot be checked without a base say nothing about the base itself.
+    return [
+        f for f in findings if not (f.severity == "info" and f.line == 1 and f.column == 1 and not f.path)
+    ]
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    # The system and field, not the file or message: a renamed file or a finding whose numbers
+    # moved (an age, a count) is still the same finding.
+    return (finding.rule, finding.system or finding.file, finding.path)
+
+
+def mark_status(head: Iterable[Finding], base: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Head findings marked new or existing, and the base findings the change fixed."""
+    remaining = Counter(_key(f) for f in base)
+    marked = []
+    for finding in head:
+        key = _key(finding)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            marked.append(finding._replace(status="existing"))
+        else:
+            marked.append(finding._replace(status="new"))
+    still = Counter(_key(f) for f in head)
+    fixed = []
+    for finding in base:
+        key = _key(finding)
+        if still[key] > 0:
+            still[key] -= 1
+        else:
+            fixed.append(finding._replace(status="fixed"))
+    return marked, fixed
+
+
+def scratch_dir() -> str:
+    return tempfile.mkdtemp(prefix="charter-base-")
+
+
+def remove(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
