@@ -236,6 +236,22 @@ def _split(path: str) -> FieldPath:
     return tuple(path.split("."))
 
 
+class _LazyName:
+    """A field's dotted name, rendered when a message needs it."""
+
+    __slots__ = ("base", "field")
+
+    def __init__(self, base: FieldPath, field: FieldPath) -> None:
+        self.base = base
+        self.field = field
+
+    def __str__(self) -> str:
+        return field_path((*self.base, *self.field))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 @dataclass(frozen=True)
 class FieldTest:
     field: FieldPath
@@ -245,20 +261,21 @@ class FieldTest:
 
     def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
         v = lookup(value, self.field)
-        where = (*base, *self.field)
-        name = field_path(where)
         if is_missing(v):
             if self.present:
+                where = (*base, *self.field)
                 state = "is missing" if v is None else "is empty"
-                yield Failure(where, f"{name} {state}", self.message)
+                yield Failure(where, f"{field_path(where)} {state}", self.message)
             return
         if self.present is False:
-            yield Failure(where, f"{name} must not be set", self.message)
+            where = (*base, *self.field)
+            yield Failure(where, f"{field_path(where)} must not be set", self.message)
             return
         for op, arg in self.ops:
-            detail = OPERATORS[op](v, arg, env, name)
+            # The operator names the field only when it fails, so the name is rendered only then.
+            detail = OPERATORS[op](v, arg, env, _LazyName(base, self.field))  # type: ignore[arg-type]
             if detail is not None:
-                yield Failure(where, detail, self.message)
+                yield Failure((*base, *self.field), detail, self.message)
 
     def describe(self) -> str:
         name = field_path(self.field) or "the item"

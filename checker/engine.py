@@ -10,7 +10,7 @@ from typing import Any
 from checker.checks import waiver_problem
 from checker.conditions import Env, Failure
 from checker.finding import SEVERITY_RANK, Finding, field_path
-from checker.policy import PolicySet, Rule
+from checker.policy import ENGINE_RULES, PolicySet, Rule
 from checker.project import Project, Source
 
 
@@ -76,6 +76,14 @@ class Checker:
         self.today = today
         self.policy_changes = list(policy_changes)
         project.rules = policies.rules
+        # Rules each kind of document can meet, so that evidence is not offered manifest rules.
+        self._rules_for: dict[str, list[Rule]] = {}
+        for rule in policies.enabled():
+            if rule.id in ENGINE_RULES or (rule.model.needsBase and project.base is None):
+                continue
+            scope = rule.model.appliesTo.kind
+            for kind in scope if isinstance(scope, list) else [scope]:
+                self._rules_for.setdefault(kind, []).append(rule)
         self.tiers: dict[str, Any] = {
             s.name: s.get("spec", "risk", "tier") for s in project.systems if isinstance(s.name, str)
         }
@@ -123,10 +131,8 @@ class Checker:
         if source.kind == "AISystem":
             stage = source.get("spec", "lifecycle", "stage")
             tier = source.get("spec", "risk", "tier")
-        for rule in self.policies.enabled():
-            if rule.model.needsBase and self.project.base is None:
-                continue
-            if rule.id == "SCH001" or not rule.applies(env, source.kind, stage, tier):
+        for rule in self._rules_for.get(source.kind, ()):
+            if not rule.applies(env, source.kind, stage, tier):
                 continue
             for cond in rule.conditions:
                 for failure in cond.failures(env, data, ()):

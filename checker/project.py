@@ -89,6 +89,7 @@ class Project:
     first_added: Mapping[str, Any] | None = None
     _refs: dict[str, str | None] = field(default_factory=dict)
     _real_root: str = ""
+    _dirs: dict[str, str] = field(default_factory=dict)
 
     @property
     def systems(self) -> list[Source]:
@@ -129,42 +130,54 @@ class Project:
             return f"'{ref}' is neither a repository path nor an https:// address"
         if os.path.isabs(ref) or ref.startswith(("/", "\\")):
             return f"'{ref}' is an absolute path; refs are relative to the repository root"
-        target = os.path.normpath(os.path.join(self.root, ref))
-        if not self._real_root:
-            self._real_root = os.path.realpath(self.root)
-        if os.path.commonpath([target, os.path.normpath(self.root)]) != os.path.normpath(self.root):
+        root = os.path.normpath(self.root)
+        target = os.path.normpath(os.path.join(root, ref))
+        if not _within(target, root):
             return f"'{ref}' leaves the repository"
-        real = os.path.realpath(target)
-        if os.path.commonpath([real, self._real_root]) != self._real_root:
+        if not self._real_root:
+            self._real_root = os.path.realpath(root)
+        # Directories are resolved once each; only the last part needs a look of its own.
+        parent = self._real_dir(os.path.dirname(target))
+        real = os.path.join(parent, os.path.basename(target))
+        if os.path.islink(real):
+            real = os.path.realpath(real)
+        if not _within(real, self._real_root):
             return f"'{ref}' leads out of the repository through a symbolic link"
         if not os.path.exists(real):
             return f"'{ref}' does not exist in the repository"
         return None
 
+    def _real_dir(self, directory: str) -> str:
+        real = self._dirs.get(directory)
+        if real is None:
+            real = self._dirs[directory] = os.path.realpath(directory)
+        return real
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
 
 def _walk(top: str, exclude: list[str], root: str, links: set[str]) -> Iterable[str]:
-    """The YAML files under top; symbolic links (files or directories) go to links instead."""
-    for dirpath, dirnames, filenames in os.walk(top):
-        kept = []
-        for d in sorted(dirnames):
-            path = os.path.join(dirpath, d)
-            if d in SKIP_DIRS or _excluded(path, exclude, root):
-                continue
-            if os.path.islink(path):
+    """The YAML files under top in sorted order; symbolic links (files or directories) go to links."""
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except OSError:
+        return
+    subdirs = []
+    for entry in entries:
+        path = entry.path
+        if entry.is_symlink():
+            if (entry.name.endswith(YAML_SUFFIXES) or entry.is_dir()) and not _excluded(path, exclude, root):
                 links.add(path)
-            else:
-                kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if not name.endswith(YAML_SUFFIXES):
-                continue
-            path = os.path.join(dirpath, name)
-            if _excluded(path, exclude, root):
-                continue
-            if os.path.islink(path):
-                links.add(path)
-                continue
+            continue
+        if entry.is_dir():
+            if entry.name not in SKIP_DIRS and not _excluded(path, exclude, root):
+                subdirs.append(path)
+        elif entry.name.endswith(YAML_SUFFIXES) and not _excluded(path, exclude, root):
             yield path
+    for sub in subdirs:
+        yield from _walk(sub, exclude, root, links)
 
 
 def _excluded(path: str, patterns: list[str], root: str) -> bool:

@@ -136,7 +136,8 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise YamlProblem(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
-        self.doc.values[path] = _mark(node)
+        mark = node.start_mark
+        self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             try:
                 return _scalar(node)
@@ -190,7 +191,8 @@ class _Builder:
                     )
                 )
                 continue
-            self.doc.keys[sub] = _mark(key_node)
+            mark = key_node.start_mark
+            self.doc.keys[sub] = (mark.line + 1, mark.column + 1)
             out[key] = self.build(value_node, sub, depth + 1)
         return out
 
@@ -254,6 +256,21 @@ def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
     return None
 
 
+# Below this many flow or compact openers, composing is safe and fast whatever the nesting.
+_OPENERS_SAFE = 2000
+
+
+def _could_nest_deeply(text: str) -> bool:
+    """Whether text might nest deeply enough to need the event-stream check before composing.
+
+    Each level of flow or compact nesting needs an opener ('[', '{', '- ', '? '); each level of block
+    nesting needs more indentation, which the size limit caps at a few thousand levels that libyaml
+    composes in milliseconds. So text with few openers skips the extra parse.
+    """
+    openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
+    return openers >= _OPENERS_SAFE
+
+
 def _documents(text: str, limit: int | None) -> Iterator[Node]:
     """The composed documents of text, at most limit of them."""
     loader = _Loader(text)
@@ -273,7 +290,7 @@ def load_text(text: str) -> LoadedFile:
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
-    deep = _too_deep(text)
+    deep = _too_deep(text) if _could_nest_deeply(text) else None
     try:
         for node in _documents(text, deep[0] if deep else None):
             doc = Document(None, index, *_mark(node))
