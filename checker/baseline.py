@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.config import Config, load_config
+from checker.config import CONFIG_NAME, Config, find_config_dir, load_config
 from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
@@ -36,9 +36,15 @@ class Base:
 def _policy_files(policies: PolicySet, config: Config, root: str) -> set[str]:
     """Repository paths of the configuration and of every local policy file."""
     files = {as_repo_path(p, root) for p in policies.files if _inside(p, root)}
-    if config.file and _inside(config.file, root):
+    # A pyproject.toml also changes for reasons of its own (a version, a dependency): load_base
+    # counts it only when its [tool.charter] section differs, so a release bump is no policy change.
+    if config.file and _inside(config.file, root) and not _is_toml(config.file):
         files.add(as_repo_path(config.file, root))
     return files
+
+
+def _is_toml(path: str) -> bool:
+    return path.endswith(".toml")
 
 
 def policy_files_of(policies: PolicySet, workspace: Workspace) -> set[str]:
@@ -55,7 +61,36 @@ def _inside(path: str, root: str) -> bool:
 
 def _in_tree(path: str, git_root: str, tree: str) -> str:
     """Where path of the working tree lies in an exported tree of the same repository."""
-    return os.path.join(tree, os.path.relpath(os.path.realpath(path), git_root))
+    # Normalised: for the root itself relpath gives ".", and "tree/." would make the project walk
+    # name every file twice (as tree/./x and tree/x), so each base system would clash with itself.
+    return os.path.normpath(os.path.join(tree, os.path.relpath(os.path.realpath(path), git_root)))
+
+
+def _found_by_lookup(config_file: str, root: str) -> bool:
+    """Whether the head's configuration is the one the lookup finds, rather than one --config named."""
+    name = os.path.basename(config_file)
+    return name in (CONFIG_NAME, "pyproject.toml") and os.path.dirname(os.path.realpath(config_file)) == root
+
+
+def _base_config(workspace: Workspace, git_root: str, scratch: str, root: str) -> Config:
+    """The configuration of the base revision, found there the way the head's was found."""
+    head = workspace.config.file
+    if head is not None and not _found_by_lookup(head, workspace.root):
+        # Named with --config: the same file in the base tree, or as it is when outside the repository.
+        named = _in_tree(head, git_root, scratch) if _inside(head, git_root) else head
+        return load_config(named, None) if os.path.isfile(named) else Config(directory=root)
+    # Looked up in the base tree itself, not at the head's file: a change that deletes or moves the
+    # configuration (and with it the local policies) is still judged by the one the base had.
+    found = find_config_dir(root, scratch)
+    return load_config(None, found) if found else Config(directory=root)
+
+
+def _about_the_base(exc: FatalError, commit: str, scratch: str) -> FatalError:
+    """exc, naming a file of the exported base tree by its repository path, not the scratch copy."""
+    file = exc.file
+    if file and _inside(file, scratch):
+        file = os.path.relpath(os.path.realpath(file), os.path.realpath(scratch)).replace(os.sep, "/")
+    return FatalError(f"{exc.message} (in the base revision {commit[:12]})", file, exc.line)
 
 
 def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: list[str], scratch: str) -> Base:
@@ -64,18 +99,21 @@ def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: lis
     commit = repo.merge_base(repo.resolve(ref))
     repo.export(commit, scratch)
     root = _in_tree(workspace.root, git_root, scratch)
-    config = Config(directory=root)
-    if workspace.config.file:
-        config_file = _in_tree(workspace.config.file, git_root, scratch)
-        if os.path.isfile(config_file):
-            config = load_config(config_file, None)
     extra = [_in_tree(p, git_root, scratch) if _inside(p, git_root) else p for p in extra_policies]
     extra = [p for p in extra if os.path.exists(p)]
     try:
+        config = _base_config(workspace, git_root, scratch, root)
         policies = load_policies(config, extra)
     except FatalError as exc:
-        raise FatalError(f"in the base revision {commit[:12]}: {exc}") from None
+        raise _about_the_base(exc, commit, scratch) from None
     files = _policy_files(policies, config, scratch)
+    if config.model != workspace.config.model:
+        # The pyproject.toml configurations left out by _policy_files, now that their sections differ.
+        if config.file and _is_toml(config.file) and _inside(config.file, scratch):
+            files.add(as_repo_path(config.file, scratch))
+        head = workspace.config.file
+        if head and _is_toml(head) and _inside(head, git_root):
+            files.add(as_repo_path(os.path.realpath(head), git_root))
     if not os.path.isdir(root):
         return Base(commit, policies, files, None)
     project = build_project([root], root, scratch, config, set())

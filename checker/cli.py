@@ -68,9 +68,8 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     "--format",
     "fmt",
     type=click.Choice(list(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Format written to standard output.",
+    default=None,
+    help="Format written to standard output (default: github inside GitHub Actions, text elsewhere).",
 )
 @_output_options
 @click.option(
@@ -101,7 +100,7 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
 )
 def check(
     paths: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     base: str | None,
     as_of: dt.date | None,
     policies: tuple[str, ...],
@@ -117,6 +116,9 @@ def check(
         color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
     files = {key.removeprefix("output_"): value for key, value in outputs.items() if value}
+    if fmt is None:
+        # Inside GitHub Actions the findings become annotations on the changed files.
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     return run_check(
         CheckOptions(
             paths=list(paths) or ["."],
@@ -232,6 +234,27 @@ def codeowners(paths: tuple[str, ...], mode: str, config: str | None) -> int:
     from checker.commands.codeowners import run_codeowners
 
     return run_codeowners(list(paths) or ["."], config, write=mode == "write")
+
+
+@cli.command()
+@click.argument("report", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when the comment cannot be posted (default: warn and exit 0).",
+)
+@click.option(
+    "--pr",
+    "number",
+    type=click.IntRange(min=1),
+    metavar="NUMBER",
+    help="Comment on this pull request instead of the one in the event payload.",
+)
+def comment(report: str, strict: bool, number: int | None) -> int:
+    """Create or update the pull request's Charter comment from the markdown REPORT ('-' for stdin)."""
+    from checker.commands.comment import CommentOptions, run_comment
+
+    return run_comment(CommentOptions(report=report, strict=strict, number=number))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

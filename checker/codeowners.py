@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterable
 
@@ -40,8 +41,10 @@ def owners_of(source: Source) -> list[str]:
         if isinstance(gate, dict):
             candidates.extend(gate.get("approvers") or [])
     for owner in candidates:
-        if isinstance(owner, str) and _OWNER.match(owner) and owner.lower() not in {o.lower() for o in found}:
-            found.append(owner)
+        # fullmatch: with match, "$" also matches before a final newline, which would end the line.
+        valid = isinstance(owner, str) and _OWNER.fullmatch(owner) is not None
+        if valid and str(owner).lower() not in {o.lower() for o in found}:
+            found.append(str(owner))
     return found
 
 
@@ -49,7 +52,7 @@ def _evidence_patterns(project: Project, name: str, files_by_dir: dict[str, set[
     mine = sorted({s.file for s in project.evidence.get(name, [])})
     patterns: set[str] = set()
     for file in mine:
-        directory = os.path.dirname(file)
+        directory = posixpath.dirname(file)
         if directory and files_by_dir.get(directory, set()) <= set(mine):
             patterns.add(_pattern(directory + "/"))
         else:
@@ -59,10 +62,15 @@ def _evidence_patterns(project: Project, name: str, files_by_dir: dict[str, set[
 
 def generated_lines(project: Project) -> list[str]:
     """The lines between the markers, sorted so that the block only changes when ownership does."""
+    # A directory pattern covers everything below it, so it is used only where every Charter file
+    # at any depth is the system's own evidence: with a manifest or another system's file there,
+    # that pattern, coming later in the block where the last match wins, would take them over.
     files_by_dir: dict[str, set[str]] = {}
-    for source in project.sources:
-        if source.kind == "Evidence":
-            files_by_dir.setdefault(os.path.dirname(source.file), set()).add(source.file)
+    for file in {s.file for s in project.sources} | {p.file for p in project.problems}:
+        directory = posixpath.dirname(file)
+        while directory:
+            files_by_dir.setdefault(directory, set()).add(file)
+            directory = posixpath.dirname(directory)
     lines: list[str] = []
     for source in sorted(project.systems, key=lambda s: (str(s.name), s.file)):
         owners = owners_of(source)
@@ -77,10 +85,14 @@ def generated_lines(project: Project) -> list[str]:
 def with_block(text: str, lines: Iterable[str]) -> str:
     """text with the generated block replaced, or added at the end where the last match wins."""
     block = "\n".join([BEGIN, *lines, END]) + "\n"
-    start, end = text.find(BEGIN), text.find(END)
-    if start != -1 and end > start:
-        after = text[end + len(END) :].removeprefix("\n")
-        return text[:start] + block + after
+    kept = text.splitlines(keepends=True)
+    # Markers are whole lines, the end one after the beginning: a handwritten "# END charter
+    # reviewers" line above the block would otherwise make every write append another block.
+    start = next((i for i, line in enumerate(kept) if line.rstrip("\n") == BEGIN), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(kept)) if kept[i].rstrip("\n") == END), None)
+        if end is not None:
+            return "".join(kept[:start]) + block + "".join(kept[end + 1 :])
     if text and not text.endswith("\n"):
         text += "\n"
     return text + ("\n" if text else "") + block

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tarfile
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,10 @@ from checker.errors import FatalError
 
 if TYPE_CHECKING:
     import git
+
+
+# Ordinary and executable files; symbolic links (0o120000) are never followed.
+_REGULAR_FILE_MODES = (0o100644, 0o100755)
 
 
 def _find_dot_git(path: str) -> bool:
@@ -106,23 +109,20 @@ class GitRepo:
             return base
 
     def export(self, commit: str, dest: str) -> None:
-        """Write the regular files of commit's tree under dest; links and anything else are skipped."""
-        import io
-
-        data = self.repo.git.archive("--format=tar", commit, stdout_as_string=False)
-        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            for member in archive:
-                if not member.isfile():
-                    continue
-                parts = member.name.split("/")
-                if any(p in ("", ".", "..") for p in parts):
-                    continue
-                target = os.path.join(dest, *parts)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                source = archive.extractfile(member)
-                if source is not None:
-                    with open(target, "wb") as handle:
-                        handle.write(source.read())
+        """Write the regular files of commit's tree under dest; links and submodules are skipped."""
+        # Read from the object database, not through git archive: archive obeys the tree's
+        # export-ignore and export-subst attributes, so a repository that keeps docs/ out of its
+        # release tarballs would lose the files its base manifests refer to.
+        for item in self.repo.commit(commit).tree.traverse():
+            if not isinstance(item, self._git.Blob) or item.mode not in _REGULAR_FILE_MODES:
+                continue
+            parts = os.fspath(item.path).split("/")
+            if any(p in ("", ".", "..") for p in parts):
+                continue
+            target = os.path.join(dest, *parts)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(item.data_stream.read())
 
     def changed_since(self, commit: str) -> set[str]:
         """Paths (from the root, with /) that differ between commit and the working tree."""
@@ -131,22 +131,27 @@ class GitRepo:
         return {p for p in (diff + untracked).split("\0") if p}
 
     def first_added(self, prefix: str = "") -> dict[str, dt.date]:
-        """For every file under prefix, the UTC date of the commit that first added it."""
+        """For every file under prefix, the day (in its committer's time zone) it was first committed."""
         if not self.repo.head.is_valid():
             return {}
-        args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%ct", "--name-only", "-z"]
+        # %cs keeps the commit's own time zone: evidence done and committed on the same local day
+        # must not look backdated because UTC had not reached that day yet (or the other way round).
+        args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%cs", "--name-only", "-z"]
         out = self._run(*args, "--", prefix or ".")
         added: dict[str, dt.date] = {}
         when: dt.date | None = None
-        # Newest commit first: the last date seen for a path is its first addition.
-        for chunk in out.split("\0"):
-            chunk = chunk.strip("\n")
-            if not chunk:
-                continue
-            if chunk.isdigit():
-                when = dt.datetime.fromtimestamp(int(chunk), dt.timezone.utc).date()
+        date_next = False
+        # Each commit is "\0<date>\0\n<path>\0<path>\0...": no path is empty, so the field after an
+        # empty one is a date, whatever the file names look like. Newest commit first: the last date
+        # seen for a path is its first addition.
+        for item in out.split("\0"):
+            if not item:
+                date_next = True
+            elif date_next:
+                when = dt.date.fromisoformat(item.strip())
+                date_next = False
             elif when is not None:
-                added[chunk] = when
+                added[item.removeprefix("\n")] = when
         return added
 
 

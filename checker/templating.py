@@ -18,7 +18,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
+        # Templates are named like report.html.j2: the format's extension comes before ".j2".
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml", "html.j2", "xml.j2"]),
     )
 
 

@@ -49,6 +49,12 @@ def base_systems(path: Path) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Inside GitHub Actions `charter check` writes annotations by default; tests expect the text report.
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture
 def fixture_repo(tmp_path: Path) -> Path:
     """An empty repository holding every file the rule fixtures refer to."""

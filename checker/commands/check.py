@@ -108,6 +108,7 @@ def build_report(options: CheckOptions) -> Report:
         base_systems=base_systems,
         head_policies=head_view,
         project=project,
+        fail_on=fail_on,
     )
 
 

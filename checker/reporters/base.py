@@ -26,3 +26,5 @@ class Report:
     # When policies changed: the head policies' digest and what they would have said.
     head_policies: tuple[str, Summary] | None = None
     project: Project | None = None
+    # The lowest severity that fails the check, so that reports can say which systems fail.
+    fail_on: str = "error"

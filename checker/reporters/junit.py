@@ -1,0 +1,145 @@
+"""JUnit XML for CI test reports: one test suite per system, one test case per system and rule.
+
+Built with xml.etree rather than a template: the file is read by machines, and a tree is well-formed
+by construction, with every attribute and text escaped by the serializer. Characters XML cannot hold
+at all (terminal escapes, other control characters) are removed before they reach it.
+
+A rule with an error or a warning fails its test case, one <failure> per finding; a waived finding,
+an informational note or a rule that needs --base to run is <skipped>; anything else passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from checker.conditions import Env
+from checker.finding import Finding
+from checker.policy import Rule
+from checker.project import Project, Source
+from checker.reporters import model
+from checker.reporters.base import Report
+
+REPOSITORY = "repository"
+
+
+@dataclass
+class _Case:
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    skip: str = ""
+
+
+def _applies(rule: Rule, source: Source, evidence: list[Source], project: Project, today: dt.date) -> bool:
+    """Whether the check ran rule on source (or, for an Evidence rule, on the system's evidence)."""
+    for doc in [source, *evidence]:
+        if not doc.valid:
+            continue
+        env = Env(project, doc.doc, doc.file, source.name, today)
+        stage = source.get("spec", "lifecycle", "stage") if doc is source else None
+        tier = source.get("spec", "risk", "tier") if doc is source else None
+        if rule.applies(env, doc.kind, stage, tier):
+            return True
+    return False
+
+
+def _cases(report: Report) -> dict[str, dict[str, _Case]]:
+    """Test cases by suite (system name, or 'repository' for findings of no system) and rule."""
+    suites: dict[str, dict[str, _Case]] = {}
+    needs_base = report.base_systems is None
+    project = report.project
+    for source in project.systems if project is not None else []:
+        if project is None or not isinstance(source.name, str) or not project.is_reported(source.file):
+            continue
+        cases = suites.setdefault(source.name, {})
+        evidence = project.evidence.get(source.name, [])
+        for rule in report.policies.enabled():
+            if rule.model.needsBase and needs_base:
+                cases[rule.id] = _Case(source.file, skip="compares with a base revision: run with --base")
+            elif rule.id == "SCH001" or (
+                source.valid and _applies(rule, source, evidence, project, report.as_of)
+            ):
+                cases.setdefault(rule.id, _Case(source.file))
+    for finding in report.findings:
+        cases = suites.setdefault(finding.system or REPOSITORY, {})
+        cases.setdefault(finding.rule, _Case(finding.file)).findings.append(finding)
+    return suites
+
+
+def _detail(finding: Finding, report: Report) -> str:
+    rule = report.policies.rules.get(finding.rule)
+    lines = [f"{finding.file}:{finding.line}:{finding.column}: {finding.message}"]
+    if finding.path:
+        lines.append(f"Field: {finding.path}")
+    if rule is not None:
+        lines.append(f"Fix: {rule.model.remediation}")
+        lines.append(f"Controls: {', '.join(rule.model.controls)}")
+    return "\n".join(model.one_line(line) for line in lines)
+
+
+def _testcase(suite: str, rule_id: str, case: _Case, report: Report) -> tuple[ET.Element, str]:
+    """The <testcase> element and its outcome: passed, failed or skipped."""
+    rule = report.policies.rules.get(rule_id)
+    name = f"{rule_id} {rule.model.name}" if rule is not None else rule_id
+    element = ET.Element("testcase", name=name, classname=model.one_line(suite), time="0")
+    element.set("file", model.one_line(case.file))
+    if case.findings:
+        element.set("line", str(case.findings[0].line))
+    failing = [f for f in case.findings if not f.waived and f.severity != "info"]
+    for f in failing:
+        failure = ET.SubElement(element, "failure", message=model.one_line(f.message), type=f.severity)
+        failure.text = _detail(f, report)
+    if failing:
+        return element, "failed"
+    if case.findings or case.skip:
+        first = case.findings[0] if case.findings else None
+        if first is None:
+            message = case.skip
+        elif first.waived:
+            message = "waived: " + model.one_line(first.message)
+        else:
+            message = "note: " + model.one_line(first.message)
+        skipped = ET.SubElement(element, "skipped", message=message)
+        if case.findings:
+            skipped.text = "\n".join(_detail(f, report) for f in case.findings)
+        return element, "skipped"
+    return element, "passed"
+
+
+def render_junit(report: Report, color: bool = False) -> str:
+    """The report as JUnit XML: a suite per system, a test case per system and rule."""
+    root = ET.Element("testsuites", name="charter")
+    totals = {"tests": 0, "failed": 0, "skipped": 0}
+    provenance = model.provenance(report)
+    for suite_name, cases in sorted(_cases(report).items()):
+        suite = ET.SubElement(root, "testsuite", name=model.one_line(suite_name))
+        properties = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("commit", provenance.commit),
+            ("policyDigest", provenance.policy_digest),
+            ("asOf", provenance.as_of),
+            ("charterVersion", provenance.version),
+        ):
+            ET.SubElement(properties, "property", name=key, value=value)
+        outcomes = {"tests": 0, "failed": 0, "skipped": 0}
+        for rule_id, case in sorted(cases.items()):
+            element, outcome = _testcase(suite_name, rule_id, case, report)
+            suite.append(element)
+            outcomes["tests"] += 1
+            if outcome != "passed":
+                outcomes[outcome] += 1
+        _counts(suite, outcomes)
+        for key in totals:
+            totals[key] += outcomes[key]
+    _counts(root, totals)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _counts(element: ET.Element, outcomes: dict[str, int]) -> None:
+    element.set("tests", str(outcomes["tests"]))
+    element.set("failures", str(outcomes["failed"]))
+    element.set("errors", "0")
+    element.set("skipped", str(outcomes["skipped"]))
+    element.set("time", "0")

@@ -1,0 +1,403 @@
+"""The composite action and the example workflow: linted, and run step by step the way a runner would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from checker.github import MARKER, fit_comment
+from checker.reporters import REPORTERS
+from tests.fake_github import TOKEN, FakeGitHub, serving
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = ROOT / "action.yml"
+EXAMPLE = ROOT / ".github" / "workflows" / "charter-example.yml"
+ACTIONLINT = shutil.which("actionlint")
+SHELLCHECK = shutil.which("shellcheck")
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
+REPORTS_NEEDED = {"github", "markdown", "sarif", "json"} - set(REPORTERS)
+needs_reports = pytest.mark.skipif(
+    bool(REPORTS_NEEDED), reason=f"charter check cannot write {sorted(REPORTS_NEEDED)} reports yet"
+)
+
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
+REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*")
+# The expressions of action.yml that are more than a context reference, evaluated as a runner would.
+COMPUTED: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "github.base_ref && format('origin/{0}', github.base_ref) || ''": lambda c: (
+        f"origin/{c['github']['base_ref']}" if c["github"].get("base_ref") else ""
+    ),
+    "inputs.comment == 'true' && steps.check.outputs.report != '' && (github.event_name == "
+    "'pull_request' || github.event_name == 'pull_request_target')": lambda c: (
+        c["inputs"].get("comment") == "true"
+        and c["steps"]["check"]["outputs"].get("report", "") != ""
+        and c["github"].get("event_name") in ("pull_request", "pull_request_target")
+    ),
+}
+
+
+def action() -> dict[str, Any]:
+    return yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+
+
+def evaluate(expression: str, context: dict[str, Any]) -> Any:
+    """A context reference, or one of the known computed expressions; anything else fails the test."""
+    expression = " ".join(expression.split())
+    if REFERENCE.fullmatch(expression):
+        value: Any = context
+        for part in expression.split("."):
+            value = value.get(part, "") if isinstance(value, dict) else ""
+        return value
+    assert expression in COMPUTED, f"the test does not know how to evaluate ${{{{ {expression} }}}}"
+    return COMPUTED[expression](context)
+
+
+def substitute(template: str, context: dict[str, Any]) -> str:
+    return EXPRESSION.sub(lambda m: str(evaluate(m.group(1), context)), template)
+
+
+def step_outputs(text: str) -> dict[str, str]:
+    """Parse a GITHUB_OUTPUT file: name=value lines and name<<DELIMITER blocks."""
+    outputs: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            outputs[name] = "\n".join(iter(lambda: next(lines), delimiter))
+        elif line:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+    return outputs
+
+
+@dataclass
+class StepRun:
+    name: str
+    returncode: int | None  # None: skipped by its condition
+    stdout: str = ""
+    stderr: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+
+
+def run_action(
+    tmp_path: Path, workspace: Path, env: dict[str, str], github: dict[str, Any], given: dict[str, str]
+) -> list[StepRun]:
+    """Run the composite action's steps like a runner: inputs, expressions, env files, bash -eo pipefail."""
+    metadata = action()
+    assert metadata["runs"]["using"] == "composite"
+    inputs = {
+        name: substitute(str(spec.get("default", "")), {"github": github})
+        for name, spec in metadata["inputs"].items()
+    }
+    assert set(given) <= set(inputs), "an input the action does not declare"
+    inputs.update(given)
+    context: dict[str, Any] = {"inputs": inputs, "github": github, "steps": {}}
+    files = tmp_path / "runner"
+    files.mkdir()
+    runs: list[StepRun] = []
+    for index, step in enumerate(metadata["runs"]["steps"]):
+        condition = step.get("if")
+        if condition is not None and not evaluate(EXPRESSION.sub(r"\1", str(condition)), context):
+            runs.append(StepRun(step["name"], None))
+            continue
+        assert step["shell"] == "bash"
+        output, summary, script = (files / f"{kind}-{index}" for kind in ("output", "summary", "step"))
+        output.touch()
+        summary.touch()
+        script.write_text(substitute(step["run"], context), encoding="utf-8")
+        step_env = {name: substitute(str(value), context) for name, value in (step.get("env") or {}).items()}
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env={**env, **step_env, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        outputs = step_outputs(output.read_text(encoding="utf-8"))
+        if "id" in step:
+            context["steps"][step["id"]] = {"outputs": outputs}
+        runs.append(
+            StepRun(
+                step["name"], done.returncode, done.stdout, done.stderr, outputs, summary.read_text("utf-8")
+            )
+        )
+        if done.returncode != 0 and not step.get("continue-on-error"):
+            break
+    return runs
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path) -> Iterator[tuple[Path, FakeGitHub]]:
+    """A repository made from examples/ with a pull request on it, and a fake GitHub to comment on."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples", repo)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--message=Acme's AI systems")
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(repo, "checkout", "--quiet", "-b", "change")
+    manifest = repo / "ai-systems" / "ticket-router.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("title: ", "title: Renamed ", 1), encoding="utf-8"
+    )
+    git(repo, "commit", "--quiet", "--all", "--message=Rename the router")
+    with serving() as fake:
+        yield repo, fake
+
+
+def runner_env(
+    tmp_path: Path, repo: Path, fake: FakeGitHub, event_name: str, payload: object
+) -> dict[str, str]:
+    """The environment a runner gives a step, with a pip that only records what it was asked."""
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    # Installing for real would replace this environment's editable install and take minutes.
+    pip = stubs / "pip"
+    pip.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{tmp_path / "pip-args"}"\n', encoding="utf-8")
+    pip.chmod(0o755)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_")) and "proxy" not in k.lower()
+    }
+    return {
+        **inherited,
+        "PATH": f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_API_URL": fake.api_url,
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "acme/governance",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_WORKSPACE": str(repo),
+        "RUNNER_TEMP": str(temp),
+    }
+
+
+def charter(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["charter", "check", *args], cwd=repo, capture_output=True, text=True, timeout=300)
+
+
+def test_no_input_is_spliced_into_a_script() -> None:
+    for step in action()["runs"]["steps"]:
+        assert "${{" not in step["run"], f"{step['name']} puts an expression inside its script"
+
+
+def test_every_expression_in_the_action_is_known() -> None:
+    text = ACTION.read_text(encoding="utf-8")
+    context = {"inputs": {}, "github": {}, "steps": {"check": {"outputs": {}}}}
+    for match in EXPRESSION.finditer(text):
+        evaluate(match.group(1), context)
+    for step in action()["runs"]["steps"]:
+        if "if" in step:
+            evaluate(str(step["if"]), context)
+
+
+def test_action_scripts_are_valid_bash(tmp_path: Path) -> None:
+    for index, step in enumerate(action()["runs"]["steps"]):
+        script = tmp_path / f"step-{index}.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, (step["name"], done.stderr)
+        if SHELLCHECK:
+            done = subprocess.run(
+                [SHELLCHECK, "--shell=bash", str(script)], capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 0, (step["name"], done.stdout)
+
+
+@pytest.mark.skipif(
+    ACTIONLINT is None,
+    reason="actionlint is not installed: pip install -e '.[actions]' (its build downloads the binary)",
+)
+def test_workflows_pass_actionlint() -> None:
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert str(EXAMPLE) in workflows
+    done = subprocess.run(
+        [str(ACTIONLINT), "-no-color", *workflows], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None:
+    workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    assert workflow[True]["pull_request"] is not None  # YAML 1.1 reads the key "on" as true
+    assert workflow["permissions"] == {
+        "contents": "read",
+        "pull-requests": "write",
+        "security-events": "write",
+    }
+    steps = workflow["jobs"]["charter"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    charter_step = next(s for s in steps if s.get("uses", "").startswith("charter-checker/charter@"))
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["if"].startswith("always()")
+    assert upload["with"]["sarif_file"] == charter_step["with"]["sarif"]
+
+
+@needs_reports
+def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Path, FakeGitHub]) -> None:
+    repo, fake = pull_request
+    fake.add(3, "Looks good to me")
+    expected = charter(repo, "--format", "json", "--base", "origin/main", "--fail-on", "error", ".")
+    summary = json.loads(expected.stdout)["summary"]
+    markdown = charter(
+        repo, "--format", "markdown", "--base", "origin/main", "--fail-on", "error", "."
+    ).stdout
+    assert expected.returncode == 1 and summary["errors"] > 0
+    payload = {"action": "synchronize", "number": 3, "pull_request": {"number": 3, "base": {"ref": "main"}}}
+    env = runner_env(tmp_path, repo, fake, "pull_request", payload)
+    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "base_ref": "main"}
+
+    install, check, post, verdict = run_action(tmp_path, repo, env, github, {})
+
+    assert install.returncode == 0
+    assert (tmp_path / "pip-args").read_text(encoding="utf-8").splitlines()[-1] == str(ROOT)
+    assert check.returncode == 0, check.stderr
+    assert re.search(r"^::error file=ai-systems/ticket-router\.yaml,line=\d+,col=\d+", check.stdout, re.M)
+    assert {k: check.outputs[k] for k in ("verdict", "errors", "warnings", "exit-code")} == {
+        "verdict": "failed",
+        "errors": str(summary["errors"]),
+        "warnings": str(summary["warnings"]),
+        "exit-code": "1",
+    }
+    assert check.summary == markdown
+    assert json.loads((repo / "charter.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert post.returncode == 0, post.stderr
+    assert post.stdout.startswith("charter: created the report comment on pull request #3: https://")
+    [posted] = fake.marked(3, MARKER)
+    assert (
+        posted["body"]
+        == fit_comment(markdown, run_url="https://github.example/acme/governance/actions/runs/4242")[0]
+    )
+    assert all(s.headers["authorization"] == f"Bearer {TOKEN}" for s in fake.seen)
+    assert verdict.returncode == expected.returncode
+
+
+@needs_reports
+def test_outside_a_pull_request_nothing_is_posted(
+    tmp_path: Path, pull_request: tuple[Path, FakeGitHub]
+) -> None:
+    repo, fake = pull_request
+    expected = charter(repo, "--format", "json", "--fail-on", "warning", "ai-systems", "evidence")
+    summary = json.loads(expected.stdout)["summary"]
+    env = runner_env(tmp_path, repo, fake, "push", {"ref": "refs/heads/main"})
+    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "push", "base_ref": ""}
+    given = {"paths": "ai-systems\n  evidence", "sarif": "", "fail-on": "warning"}
+
+    _, check, post, verdict = run_action(tmp_path, repo, env, github, given)
+
+    assert check.returncode == 0
+    assert (check.outputs["errors"], check.outputs["warnings"]) == (
+        str(summary["errors"]),
+        str(summary["warnings"]),
+    )
+    assert post.returncode is None
+    assert fake.seen == []
+    assert not (repo / "charter.sarif").exists()
+    assert verdict.returncode == expected.returncode == 1
+
+
+@needs_reports
+def test_inputs_are_data_never_shell(tmp_path: Path, pull_request: tuple[Path, FakeGitHub]) -> None:
+    repo, fake = pull_request
+    env = runner_env(tmp_path, repo, fake, "pull_request", {"pull_request": {"number": 3}})
+    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "base_ref": "main"}
+    given = {"config": '$(touch pwned)"; touch pwned; "', "paths": "*"}
+
+    _, check, post, verdict = run_action(tmp_path, repo, env, github, given)
+
+    assert not (repo / "pwned").exists()
+    assert check.outputs["verdict"] == "error"
+    assert "charter: error: " in check.stderr
+    assert post.returncode is None
+    assert verdict.returncode == 2
+
+
+def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    with serving() as fake:
+        env = runner_env(tmp_path, workspace, fake, "pull_request_target", {"pull_request": {"number": 5}})
+    calls = tmp_path / "calls.jsonl"
+    # A stand-in for charter that records its arguments and writes a report too big for a summary.
+    stub = tmp_path / "bin" / "charter"
+    stub.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        "args = sys.argv[1:]\n"
+        f"with open({str(calls)!r}, 'a') as log:\n"
+        "    log.write(json.dumps(args) + '\\n')\n"
+        "if args[0] == 'check':\n"
+        "    out = lambda flag: open(args[args.index(flag) + 1], 'w')\n"
+        f"    out('--output-markdown').write({MARKER!r} + '\\n' + '| finding |\\n' * 150000)\n"
+        "    counts = {'passed': False, 'errors': 2, 'warnings': 3}\n"
+        "    out('--output-json').write(json.dumps({'summary': counts}))\n"
+        "    print('::error file=a.yaml,line=1::boom')\n"
+        "    sys.exit(1)\n",
+        encoding="utf-8",
+    )
+    stub.chmod(0o755)
+    github = {
+        "action_path": str(ROOT),
+        "token": TOKEN,
+        "event_name": "pull_request_target",
+        "base_ref": "dev",
+    }
+    given = {"paths": " ai-systems\tevidence/*.yaml\n", "config": "gov/charter yaml", "fail-on": "warning"}
+
+    _, check, post, verdict = run_action(tmp_path, workspace, env, github, given)
+
+    check_args, comment_args = (json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines())
+    report = check.outputs["report"]
+    assert report.startswith(env["RUNNER_TEMP"] + "/charter.")
+    assert check_args == [
+        "check",
+        "--format", "github",
+        "--output-markdown", report,
+        "--output-json", str(Path(report).with_name("report.json")),
+        "--output-sarif", "charter.sarif",
+        "--config", "gov/charter yaml",
+        "--base", "origin/dev",
+        "--fail-on", "warning",
+        "--", "ai-systems", "evidence/*.yaml",
+    ]  # fmt: skip
+    assert check.stdout == "::error file=a.yaml,line=1::boom\n"
+    assert (check.outputs["verdict"], check.outputs["errors"], check.outputs["warnings"]) == (
+        "failed",
+        "2",
+        "3",
+    )
+    assert len(check.summary.encode("utf-8")) < 1_000_000 + 200
+    assert check.summary.startswith(f"{MARKER}\n| finding |\n")
+    assert check.summary.endswith("every finding is in the log of this step.\n")
+    assert "\n| finding |\n\n> [!NOTE]\n" in check.summary
+    assert comment_args == ["comment", report]
+    assert post.returncode == 0
+    assert verdict.returncode == 1
