@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.config import CONFIG_NAME, Config, find_config_dir, load_config
+from checker.config import CONFIG_NAME, Config, ConfigModel, find_config_dir, load_config
 from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
@@ -29,6 +29,7 @@ class Base:
     policies: PolicySet
     policy_files: set[str]
     project: Project | None
+    config: ConfigModel | None = None
     systems: dict[str, Any] = field(default_factory=dict)
     by_file: dict[str, Any] = field(default_factory=dict)
 
@@ -115,9 +116,9 @@ def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: lis
         if head and _is_toml(head) and _inside(head, git_root):
             files.add(as_repo_path(os.path.realpath(head), git_root))
     if not os.path.isdir(root):
-        return Base(commit, policies, files, None)
+        return Base(commit, policies, files, None, config.model)
     project = build_project([root], root, scratch, config, set())
-    base = Base(commit, policies, files, project)
+    base = Base(commit, policies, files, project, config.model)
     for source in project.systems:
         if source.valid and isinstance(source.name, str):
             base.systems.setdefault(source.name, source.data)

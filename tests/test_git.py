@@ -749,12 +749,6 @@ def test_base_in_a_repository_without_commits_exits_2(
     assert {f["severity"] for f in report["findings"]} == {"info"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker/commands/check.py builds the head's project with the head's configuration, so a "
-    "change to `exclude` (or `manifests`/`evidence`) in .charter.yaml hides the very files the base "
-    "policies should judge; POL001 is only a warning, so the check passes",
-)
 def test_a_configuration_change_cannot_exclude_the_manifests_it_is_judged_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -773,11 +767,6 @@ def test_a_configuration_change_cannot_exclude_the_manifests_it_is_judged_on(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker/commands/check.py takes failOn from the head's configuration, so a change that "
-    "relaxes failOn from warning to error passes on a warning the base policies still report",
-)
 def test_a_configuration_change_cannot_relax_fail_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
 from dataclasses import dataclass, field
 
 from checker import __version__, baseline
+from checker.config import Config
 from checker.engine import Checker, PolicyChange, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, as_repo_path
 from checker.policy import load_policies
-from checker.project import build_project
+from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
 from checker.workspace import open_workspace
 
@@ -52,26 +54,20 @@ def build_report(options: CheckOptions) -> Report:
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config)
     head_policies = load_policies(workspace.config, options.policies)
-    project = build_project(
-        [_located(p) for p in options.paths],
-        workspace.root,
-        workspace.display_root,
-        workspace.config,
-        {_located(p) for p in options.paths if not os.path.isdir(p)},
-    )
     today = options.as_of or today_utc()
     if options.base and not workspace.git_root:
         raise FatalError("--base compares with a git revision, but this is not a git repository")
+    config = workspace.config
     policies = head_policies
     changes: list[PolicyChange] = []
     before: list[Finding] | None = None
-    head_view = None
-    base_systems = None
+    base: baseline.Base | None = None
     commit = None
+    first_added = None
     if workspace.git_root:
         with GitRepo(workspace.git_root) as repo:
             commit = repo.head()
-            project.first_added = repo.first_added(as_repo_path(workspace.root, workspace.git_root))
+            first_added = repo.first_added(as_repo_path(workspace.root, workspace.git_root))
             if options.base:
                 scratch = baseline.scratch_dir()
                 try:
@@ -80,21 +76,40 @@ def build_report(options: CheckOptions) -> Report:
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
                     policies, changes = guard_policies(head_policies, base.policies, touched)
-                    before = baseline.base_findings(base, policies, today, project.first_added)
+                    if changes and base.config is not None:
+                        # The reviewed configuration also decides which files are checked and what fails.
+                        config = dataclasses.replace(config, model=base.config)
+                    before = baseline.base_findings(base, policies, today, first_added)
                 finally:
                     baseline.remove(scratch)
-                project.base, project.base_by_file = base.systems, base.by_file
-                base_systems = base.systems
+
+    def project_with(settings: Config) -> Project:
+        project = build_project(
+            [_located(p) for p in options.paths],
+            workspace.root,
+            workspace.display_root,
+            settings,
+            {_located(p) for p in options.paths if not os.path.isdir(p)},
+        )
+        project.first_added = first_added
+        if base is not None:
+            project.base, project.base_by_file = base.systems, base.by_file
+        return project
+
+    project = project_with(config)
     findings = Checker(project, policies, today, changes).run()
     fixed: list[Finding] = []
     if before is not None:
         findings, fixed = baseline.mark_status(findings, before)
         fixed = [f for f in fixed if project.is_reported(f.file)]
-    fail_on = options.fail_on or workspace.config.model.failOn
+    fail_on = options.fail_on or config.model.failOn
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
+    head_view = None
     if changes:
-        head_findings = Checker(project, head_policies, today).run()
-        head_view = (head_policies.digest(), summarize(head_findings, systems, fail_on))
+        head_project = project if config is workspace.config else project_with(workspace.config)
+        head_findings = Checker(head_project, head_policies, today).run()
+        head_fail_on = options.fail_on or workspace.config.model.failOn
+        head_view = (head_policies.digest(), summarize(head_findings, systems, head_fail_on))
     for note in project.notes:
         print(f"charter: note: {note}", file=sys.stderr)
     return Report(
@@ -105,7 +120,7 @@ def build_report(options: CheckOptions) -> Report:
         commit,
         __version__,
         fixed=fixed,
-        base_systems=base_systems,
+        base_systems=base.systems if base is not None else None,
         head_policies=head_view,
         project=project,
         fail_on=fail_on,

@@ -44,7 +44,9 @@ def render_text(report: Report, color: bool = False) -> str:
     if report.head_policies is not None:
         _, head = report.head_policies
         lines.append(
-            f"with the policies of this change instead: {head.errors} errors, {head.warnings} warnings; "
+            "with the policies of this change instead: "
+            f"{head.errors} error{'s' if head.errors != 1 else ''}, "
+            f"{head.warnings} warning{'s' if head.warnings != 1 else ''}; "
             f"{'passed' if head.passed else 'failed'}"
         )
     return "\n".join(lines) + "\n"
