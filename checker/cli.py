@@ -89,6 +89,11 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
 )
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every file afresh instead of using the cache of parsed files (also CHARTER_NO_CACHE=1).",
+)
+@click.option(
     "--fail-on", type=click.Choice(["error", "warning"]), help="Lowest severity that fails the check."
 )
 @click.option(
@@ -106,6 +111,7 @@ def check(
     policies: tuple[str, ...],
     config: str | None,
     fail_on: str | None,
+    no_cache: bool,
     color: str,
     **outputs: str | None,
 ) -> int:
@@ -130,6 +136,7 @@ def check(
             fail_on=fail_on,
             color=use_color,
             base=base,
+            cache=not no_cache,
         )
     )
 

@@ -130,14 +130,18 @@ class GitRepo:
         untracked = self._run("ls-files", "--others", "--exclude-standard", "-z")
         return {p for p in (diff + untracked).split("\0") if p}
 
-    def first_added(self, prefix: str = "") -> dict[str, dt.date]:
-        """For every file under prefix, the day (in its committer's time zone) it was first committed."""
+    def first_added(self, prefix: str = "", files: list[str] | None = None) -> dict[str, dt.date]:
+        """The day each file under prefix (or each of files) was first committed, in its committer's zone."""
         if not self.repo.head.is_valid():
             return {}
         # %cs keeps the commit's own time zone: evidence done and committed on the same local day
         # must not look backdated because UTC had not reached that day yet (or the other way round).
         args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%cs", "--name-only", "-z"]
-        out = self._run(*args, "--", prefix or ".")
+        # Naming the files, when there are few, spares walking the history of the whole tree.
+        pathspecs = files if files is not None and len(files) <= 200 else [prefix or "."]
+        if not pathspecs:
+            return {}
+        out = self._run(*args, "--", *pathspecs)
         added: dict[str, dt.date] = {}
         when: dt.date | None = None
         date_next = False

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.cache import FileCache, signature
 from checker.config import Config
 from checker.validate import SchemaProblem, schema_problems
 from checker.yamlload import Document, load_file
@@ -113,7 +115,11 @@ class Project:
         return self.reported is None or file in self.reported
 
     def display(self, path: str) -> str:
-        rel = os.path.relpath(path, self.display_root)
+        prefix = self.display_root.rstrip(os.sep) + os.sep
+        if path.startswith(prefix) and os.sep + ".." + os.sep not in path:
+            rel = path[len(prefix) :]
+        else:
+            rel = os.path.relpath(path, self.display_root)
         return rel.replace(os.sep, "/")
 
     def ref_problem(self, ref: str) -> str | None:
@@ -235,7 +241,12 @@ def _classify(doc: Document) -> tuple[str, str | None, str] | None:
 
 
 def build_project(
-    paths: list[str], root: str, display_root: str, config: Config, explicit_files: set[str]
+    paths: list[str],
+    root: str,
+    display_root: str,
+    config: Config,
+    explicit_files: set[str],
+    cache: FileCache | None = None,
 ) -> Project:
     """Find and load every Charter document of the repository at root."""
     project = Project(root=root, display_root=display_root)
@@ -276,27 +287,139 @@ def build_project(
         project.reported = reported
 
     for path in context:
-        _load_into(project, path, path in candidates)
+        file = project.display(path)
+        # Files read only as context need no more than what other files' rules look at.
+        light = project.reported is not None and file not in project.reported
+        entry = _cached_or_read(project, path, file, path in candidates, light, cache)
+        project.problems.extend(entry.problems)
+        project.notes.extend(entry.notes)
+        project.sources.extend(entry.sources)
     project.index()
     return project
 
 
-def _load_into(project: Project, path: str, candidate: bool) -> None:
+@dataclass
+class FileResult:
+    """What one file contributes to a project."""
+
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+# The fields that other files' rules and the engine read from a document that is only context
+# (reports show reported files only); None keeps the whole value.
+_CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
+    "AISystem": {
+        "metadata": {"name": None},
+        "spec": {
+            "risk": {"tier": None},
+            "maintenance": {"activity": None, "cadence": None},
+            "waivers": None,
+        },
+    },
+    "Evidence": {"spec": {"system": None, "activity": None, "performedAt": None}},
+}
+
+
+def _prune(value: Any, keep: dict[str, Any] | None) -> Any:
+    if keep is None:
+        return value
+    if isinstance(value, list):
+        return [_prune(item, keep) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: _prune(v, keep[k]) for k, v in value.items() if k in keep}
+
+
+def _context_only(source: Source) -> Source:
+    """source reduced to what is read of a document that is only context."""
+    doc = source.doc
+    small = Document(_prune(doc.data, _CONTEXT_FIELDS.get(source.kind)), doc.index, doc.line, doc.column)
+    for path in (("metadata",), ("metadata", "name")):
+        if path in doc.keys:
+            small.keys[path] = doc.keys[path]
+        if path in doc.values:
+            small.values[path] = doc.values[path]
+    return Source(source.file, small, source.kind, source.name, source.problems)
+
+
+def _plain(value: Any) -> Any:
+    """value with dates as ISO text, as context readers take them (through as_date)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _to_plain(result: FileResult) -> tuple[Any, ...]:
+    sources = [
+        (
+            s.file,
+            s.kind,
+            s.name,
+            [(p.path, p.message, p.line, p.column) for p in s.problems],
+            _plain(s.doc.data),
+            (s.doc.index, s.doc.line, s.doc.column),
+            s.doc.keys,
+            s.doc.values,
+        )
+        for s in result.sources
+    ]
+    problems = [(p.file, p.line, p.column, p.message) for p in result.problems]
+    return (problems, result.notes, sources)
+
+
+def _from_plain(plain: Any) -> FileResult:
+    problems, notes, sources = plain
+    result = FileResult([FileProblem(*p) for p in problems], list(notes))
+    for file, kind, name, found, data, (index, line, column), keys, values in sources:
+        doc = Document(data, index, line, column, keys, values)
+        result.sources.append(Source(file, doc, kind, name, [SchemaProblem(*p) for p in found]))
+    return result
+
+
+def _cached_or_read(
+    project: Project, path: str, file: str, candidate: bool, light: bool, cache: FileCache | None
+) -> FileResult:
+    sig = signature(path) if cache is not None else None
+    if cache is not None:
+        if light:
+            plain = cache.summary(file, sig, candidate)
+            if plain is not None:
+                return _from_plain(plain)
+        else:
+            hit = cache.full(file, sig, candidate)
+            if hit is not None:
+                return hit  # type: ignore[no-any-return]
+    full = _read(project, path, file, candidate)
+    if not light and cache is None:
+        return full
+    summary = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
+    if cache is not None:
+        cache.put(file, sig, candidate, _to_plain(summary), full)
+    return summary if light else full
+
+
+def _read(project: Project, path: str, file: str, candidate: bool) -> FileResult:
+    result = FileResult()
     loaded = load_file(path)
-    file = project.display(path)
     if loaded.problems and (candidate or loaded.mentions_charter):
         for unreadable in loaded.problems:
-            project.problems.append(FileProblem(file, unreadable.line, unreadable.column, unreadable.message))
+            result.problems.append(FileProblem(file, unreadable.line, unreadable.column, unreadable.message))
     elif loaded.problems:
         why = loaded.problems[0].message
-        project.notes.append(f"{file}: skipped, not a Charter file and not readable as YAML ({why})")
+        result.notes.append(f"{file}: skipped, not a Charter file and not readable as YAML ({why})")
     if not loaded.documents and not loaded.problems and candidate:
-        project.notes.append(f"{file}: empty, no Charter document in it")
+        result.notes.append(f"{file}: empty, no Charter document in it")
     for doc in loaded.documents:
         shape = _document_problem(doc.data)
         if shape is not None:
             if candidate or loaded.mentions_charter:
-                project.problems.append(FileProblem(file, doc.line, doc.column, shape))
+                result.problems.append(FileProblem(file, doc.line, doc.column, shape))
             continue
         classified = _classify(doc)
         if classified is None:
@@ -306,7 +429,8 @@ def _load_into(project: Project, path: str, candidate: bool) -> None:
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if problem is not None:
             line, column = doc.locate((at,))
-            project.sources.append(Source(file, doc, kind, name, [SchemaProblem((), problem, line, column)]))
+            result.sources.append(Source(file, doc, kind, name, [SchemaProblem((), problem, line, column)]))
             continue
         found = [SchemaProblem((), p.message, p.line, p.column) for p in doc.problems]
-        project.sources.append(Source(file, doc, kind, name, found + schema_problems(kind, doc)))
+        result.sources.append(Source(file, doc, kind, name, found + schema_problems(kind, doc)))
+    return result

@@ -54,6 +54,9 @@ class YamlProblem(Exception):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[type[YamlProblem], tuple[str, int, int]]:
+        return (YamlProblem, (self.message, self.line, self.column))
+
 
 @dataclass
 class Document:

@@ -55,6 +55,15 @@ def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _cache_in_a_temporary_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Every test, and every charter process it starts, caches under the test session's own directory.
+    monkeypatch.setenv("CHARTER_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "charter-cache"))
+    monkeypatch.delenv("CHARTER_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def fixture_repo(tmp_path: Path) -> Path:
     """An empty repository holding every file the rule fixtures refer to."""

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 
 from checker import __version__, baseline
+from checker.cache import FileCache, default_directory
 from checker.config import Config
 from checker.engine import Checker, PolicyChange, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
@@ -31,6 +32,7 @@ class CheckOptions:
     fail_on: str | None = None
     color: bool = False
     base: str | None = None
+    cache: bool = True
 
 
 def today_utc() -> dt.date:
@@ -64,10 +66,16 @@ def build_report(options: CheckOptions) -> Report:
     base: baseline.Base | None = None
     commit = None
     first_added = None
+    named = [_located(p) for p in options.paths if not os.path.isdir(p)]
+    evidence_named = None
+    if named and len(named) == len(options.paths) and workspace.git_root:
+        # Only the named files are reported, so only their history is needed.
+        evidence_named = [as_repo_path(p, workspace.git_root) for p in named]
     if workspace.git_root:
         with GitRepo(workspace.git_root) as repo:
             commit = repo.head()
-            first_added = repo.first_added(as_repo_path(workspace.root, workspace.git_root))
+            prefix = as_repo_path(workspace.root, workspace.git_root)
+            first_added = repo.first_added(prefix, evidence_named)
             if options.base:
                 scratch = baseline.scratch_dir()
                 try:
@@ -83,13 +91,16 @@ def build_report(options: CheckOptions) -> Report:
                 finally:
                     baseline.remove(scratch)
 
+    cache = FileCache(default_directory(workspace.root, workspace.git_root) if options.cache else None)
+
     def project_with(settings: Config) -> Project:
         project = build_project(
             [_located(p) for p in options.paths],
             workspace.root,
             workspace.display_root,
             settings,
-            {_located(p) for p in options.paths if not os.path.isdir(p)},
+            set(named),
+            cache,
         )
         project.first_added = first_added
         if base is not None:
@@ -97,6 +108,7 @@ def build_report(options: CheckOptions) -> Report:
         return project
 
     project = project_with(config)
+    cache.save()
     findings = Checker(project, policies, today, changes).run()
     fixed: list[Finding] = []
     if before is not None:

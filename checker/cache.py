@@ -1,0 +1,130 @@
+"""A cache of parsed and schema-checked files, so that unchanged files are not read again.
+
+What is cached depends only on a file's bytes and on this version of Charter, never on policies,
+configuration or the date: each entry is keyed by the file's size, modification time and inode, and
+the whole cache by the tool version. It lives in the repository's git directory (.git/charter/), or
+in the user cache directory outside git, and is written atomically so that concurrent runs at worst
+redo each other's work. CHARTER_CACHE_DIR moves it; CHARTER_NO_CACHE=1 or --no-cache turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import pickle
+import tempfile
+from typing import Any
+
+from checker import __version__
+
+FORMAT = 1
+_STAMP = (__version__, FORMAT)
+Signature = tuple[int, int, int]
+
+
+def signature(path: str) -> Signature | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def default_directory(root: str, git_root: str | None) -> str | None:
+    """Where the cache of the repository at root lives, or None when caching is off."""
+    if os.environ.get("CHARTER_NO_CACHE"):
+        return None
+    digest = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:16]
+    explicit = os.environ.get("CHARTER_CACHE_DIR")
+    if explicit:
+        return os.path.join(explicit, digest)
+    if git_root:
+        git_dir = os.path.join(git_root, ".git")
+        if os.path.isdir(git_dir):
+            return os.path.join(git_dir, "charter", digest)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "charter", digest)
+
+
+def _pickle(payload: Any, out: Any) -> None:
+    pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _write_atomically(path: str, payload: Any, dump: Any = _pickle) -> None:
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            dump(payload, out)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+class FileCache:
+    """Per file: a summary of plain values kept in one index, and the full result in a file of its own."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self.index: dict[str, tuple[Signature, bool, Any]] = {}
+        self.dirty = False
+        if directory is None:
+            return
+        try:
+            # marshal: the index holds only plain values and must load in milliseconds.
+            with open(os.path.join(directory, "index.marshal"), "rb") as handle:
+                stamp, index = marshal.loads(handle.read())
+            if tuple(stamp) == _STAMP:
+                self.index = index
+        except (OSError, EOFError, ValueError, TypeError):
+            self.index = {}
+
+    def _full_path(self, file: str) -> str:
+        assert self.directory is not None
+        name = hashlib.sha256(file.encode()).hexdigest()
+        return os.path.join(self.directory, "files", name[:2], name + ".pickle")
+
+    def summary(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
+        """The cached summary of file, when its signature and reading are the same."""
+        entry = self.index.get(file)
+        if entry is None or sig is None or entry[0] != sig or entry[1] != candidate:
+            return None
+        return entry[2]
+
+    def full(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
+        """The cached full result of file, when its signature and reading are the same."""
+        if self.directory is None or self.summary(file, sig, candidate) is None:
+            return None
+        try:
+            with open(self._full_path(file), "rb") as handle:
+                stamp, stored_sig, stored_candidate, payload = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None
+        if (stamp, stored_sig, stored_candidate) != (_STAMP, sig, candidate):
+            return None
+        return payload
+
+    def put(self, file: str, sig: Signature | None, candidate: bool, summary: Any, full: Any) -> None:
+        if self.directory is None or sig is None:
+            return
+        try:
+            _write_atomically(self._full_path(file), (_STAMP, sig, candidate, full))
+        except OSError:
+            return  # a read-only checkout still gets its answer, just not faster next time
+        self.index[file] = (sig, candidate, summary)
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.directory is None or not self.dirty:
+            return
+        try:
+            index = os.path.join(self.directory, "index.marshal")
+            _write_atomically(index, (_STAMP, self.index), marshal.dump)
+        except (OSError, ValueError):
+            return
+        self.dirty = False

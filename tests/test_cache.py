@@ -1,0 +1,171 @@
+"""The cache of parsed files: the same results with it and without it, whatever changes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from tests.conftest import RULES_DIR
+
+AS_OF = ["--as-of", "2026-11-23"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example repository as a git repository of its own, with a cache of its own."""
+    root = tmp_path / "repo"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples", root)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_AUTHOR_DATE": "2026-11-23T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2026-11-23T12:00:00Z",
+    }
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "examples"], cwd=root, check=True, env=env)
+    monkeypatch.setenv("CHARTER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(root)
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["check", *AS_OF, "--format", "json", *args])
+    return code, capsys.readouterr().out
+
+
+def uncached(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    return run(capsys, "--no-cache", *args)
+
+
+def test_results_are_identical_with_and_without_the_cache(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cold = run(capsys, ".")
+    warm = run(capsys, ".")
+    assert cold == warm == uncached(capsys, ".")
+    assert cold[0] == 1
+    assert list((repo.parent / "cache").rglob("index.marshal"))
+
+
+def test_named_files_read_the_rest_from_the_cache_alike(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, ".")
+    named = ("ai-systems/churn-predictor.yaml", "evidence/ticket-router/2026-11-12-audit.yaml")
+    assert run(capsys, *named) == uncached(capsys, *named)
+    assert '"rule": "MNT001"' in run(capsys, *named)[1]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "rule"),
+    [
+        ("ai-systems/credit-limit.yaml", "lastDrill: 2026-11-09", "lastDrill: 2026-01-09", "RBK002"),
+        (
+            "evidence/churn-predictor/2026-09-30-dependency-review.yaml",
+            "performedAt: 2026-09-30",
+            "performedAt: 2026-11-20",
+            None,
+        ),
+    ],
+    ids=["manifest", "evidence"],
+)
+def test_a_changed_file_is_read_again(
+    repo: Path, capsys: pytest.CaptureFixture[str], path: str, old: str, new: str, rule: str | None
+) -> None:
+    before = run(capsys, ".")
+    target = repo / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    after = run(capsys, ".")
+
+    assert after == uncached(capsys, ".")
+    assert after != before
+    if rule:
+        assert f'"rule": "{rule}"' in after[1] and f'"rule": "{rule}"' not in before[1]
+    else:
+        assert '"rule": "MNT001"' in before[1] and '"rule": "MNT001"' not in after[1]
+
+
+def test_a_new_evidence_file_counts_at_once(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, ".")
+    source = repo / "evidence/churn-predictor/2026-09-30-dependency-review.yaml"
+    fresh = source.with_name("2026-11-21-dependency-review.yaml")
+    fresh.write_text(source.read_text(encoding="utf-8").replace("2026-09-30", "2026-11-21"), encoding="utf-8")
+    after = run(capsys, ".")
+    assert after == uncached(capsys, ".")
+    assert '"rule": "MNT001"' not in after[1]
+
+
+def test_policy_and_configuration_changes_apply_to_cached_files(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, ".")
+    config = repo / ".charter.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "rules:\n  WVR001: {severity: warning}\n", encoding="utf-8"
+    )
+    softened = run(capsys, ".")
+    assert softened == uncached(capsys, ".")
+    assert '"severity": "warning"' in softened[1] and softened[0] == 0
+
+    local = repo / "policies-local"
+    local.mkdir()
+    readme = (RULES_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+    policy = readme.split("## Writing policies", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (local / "local.yaml").write_text(
+        policy.replace("maxRetention: 730", "maxRetention: 30"), encoding="utf-8"
+    )
+    config.write_text(
+        'manifests: ["ai-systems/**/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
+        "policies: [default, policies-local]\n",
+        encoding="utf-8",
+    )
+    with_local = run(capsys, ".")
+    assert with_local == uncached(capsys, ".")
+    assert '"rule": "ACM001"' in with_local[1]
+
+
+def test_the_cache_is_shared_between_processes(repo: Path) -> None:
+    command = [sys.executable, "-m", "checker", "check", *AS_OF, "--format", "json", "."]
+    env = {**os.environ, "CHARTER_CACHE_DIR": str(repo.parent / "cache")}
+    first = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    second = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    off = subprocess.run(
+        command, cwd=repo, env={**env, "CHARTER_NO_CACHE": "1"}, capture_output=True, text=True, check=False
+    )
+    assert (
+        (first.returncode, first.stdout) == (second.returncode, second.stdout) == (off.returncode, off.stdout)
+    )
+
+
+def test_a_damaged_cache_is_ignored(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = run(capsys, ".")
+    for stored in (repo.parent / "cache").rglob("*"):
+        if stored.is_file():
+            stored.write_bytes(b"\x00not a cache")
+    assert run(capsys, ".") == expected
+    assert run(capsys, ".") == expected
+
+
+def test_without_git_the_cache_goes_where_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "plain"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples", root)
+    monkeypatch.setenv("CHARTER_CACHE_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.chdir(root)
+    assert run(capsys, ".") == uncached(capsys, ".")
+    assert list((tmp_path / "elsewhere").rglob("index.marshal"))
+    assert not (root / ".git").exists()
