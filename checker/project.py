@@ -396,12 +396,16 @@ def _cached_or_read(
             if hit is not None:
                 return hit  # type: ignore[no-any-return]
     full = _read(project, path, file, candidate)
-    if not light and cache is None:
-        return full
-    summary = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
-    if cache is not None:
+    summary = None
+    if light or cache is not None:
+        summary = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
+    # Positions are most of a document's memory and are needed only where a finding is: they are
+    # read again from the file for the few documents that have one.
+    for source in full.sources:
+        source.doc.shed(path)
+    if cache is not None and summary is not None:
         cache.put(file, sig, candidate, _to_plain(summary), full)
-    return summary if light else full
+    return summary if light and summary is not None else full
 
 
 def _read(project: Project, path: str, file: str, candidate: bool) -> FileResult:

@@ -72,8 +72,25 @@ class Document:
     # stays known by name but is not checked further.
     problems: list[YamlProblem] = field(default_factory=list)
 
+    # Set when the positions were shed to save memory: the file and index to read them from again.
+    origin: tuple[str, int] | None = None
+
+    def shed(self, path: str) -> None:
+        """Drop the positions; the first locate() reads them again from the file at path."""
+        self.keys, self.values, self.origin = {}, {}, (path, self.index)
+
+    def _restore(self) -> None:
+        if self.origin is None:
+            return
+        path, index = self.origin
+        self.origin = None
+        for doc in load_file(path).documents:
+            if doc.index == index:
+                self.keys, self.values = doc.keys, doc.values
+
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
+        self._restore()
         loc = self.values.get(path)
         if loc is not None:
             return loc
@@ -86,6 +103,7 @@ class Document:
 
     def locate_key(self, path: FieldPath) -> Loc:
         """Position of the key that introduces path (or of the value, for list items)."""
+        self._restore()
         return self.keys.get(path) or self.locate(path)
 
 

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from checker.reporters.base import Report
-from checker.reporters.github import render_github
-from checker.reporters.html import render_html
-from checker.reporters.json import render_json
-from checker.reporters.junit import render_junit
-from checker.reporters.markdown import render_markdown_format
-from checker.reporters.sarif import render_sarif
-from checker.reporters.text import render_text
 
 Renderer = Callable[[Report, bool], str]
 
-REPORTERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
-    "markdown": render_markdown_format,
-    "html": render_html,
-    "sarif": render_sarif,
-    "junit": render_junit,
-    "github": render_github,
+# Each format's module is imported only when that format is written: the templates and their
+# engine stay out of a pre-commit run that prints text.
+_RENDERERS = {
+    "text": ("checker.reporters.text", "render_text"),
+    "json": ("checker.reporters.json", "render_json"),
+    "markdown": ("checker.reporters.markdown", "render_markdown_format"),
+    "html": ("checker.reporters.html", "render_html"),
+    "sarif": ("checker.reporters.sarif", "render_sarif"),
+    "junit": ("checker.reporters.junit", "render_junit"),
+    "github": ("checker.reporters.github", "render_github"),
 }
+
+
+class _Reporters(Mapping[str, Renderer]):
+    def __getitem__(self, name: str) -> Renderer:
+        module, function = _RENDERERS[name]
+        renderer: Renderer = getattr(importlib.import_module(module), function)
+        return renderer
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_RENDERERS)
+
+    def __len__(self) -> int:
+        return len(_RENDERERS)
+
+
+REPORTERS: Mapping[str, Renderer] = _Reporters()
 
 __all__ = ["REPORTERS", "Renderer", "Report"]
