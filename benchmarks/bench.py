@@ -32,13 +32,17 @@ FLOOR = (
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak resident MiB of one run of command."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, _, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--systems", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "charter-own-bench"))
@@ -49,8 +53,11 @@ def main() -> int:
         return 2
     corpus = Path(args.work) / f"corpus-{args.systems}"
     if not corpus.exists():
-        subprocess.run([sys.executable, str(GENERATOR), str(corpus), "--systems", str(args.systems), "--git"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(GENERATOR), str(corpus), "--systems", str(args.systems), "--git"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     one = "ai-systems/support-ml/support-ml-sys-00000.yaml"
     cache = Path(args.work) / "cache"
     env = {**os.environ, "CHARTER_CACHE_DIR": str(cache)}
