@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from checker import gitrepo
 from checker.config import load_config
 from checker.engine import Checker, PolicyChange, guard_policies
 from checker.finding import Finding
@@ -47,6 +49,14 @@ def base_systems(path: Path) -> dict:
         for d in loaded.documents
         if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_git_lookups() -> Iterator[None]:
+    # The repository root is cached per directory; tests create and remove repositories.
+    gitrepo.toplevel.cache_clear()
+    yield
+    gitrepo.toplevel.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,13 +8,12 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from checker import __version__, gitrepo
+from checker import __version__
 from checker.cli import cli, main
 from checker.config import Config
 from checker.policy import load_policies
@@ -51,14 +50,6 @@ def summary(errors: int, verdict: str, warnings: int = 0, waived: int = 0) -> re
     return re.compile(
         rf"1 system checked: {errors} errors?, {warnings} warnings?, \d+ info, {waived} waived; {verdict}"
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> Iterator[None]:
-    # The repository root is cached per directory; tests create and remove repositories.
-    gitrepo.toplevel.cache_clear()
-    yield
-    gitrepo.toplevel.cache_clear()
 
 
 @pytest.fixture

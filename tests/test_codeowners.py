@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from checker import gitrepo
 from checker.cli import main
 from checker.codeowners import BEGIN, END
 from tests.git_helpers import CLEAN, MANIFEST, Repo, git_env, router_repo, variant
@@ -24,13 +22,6 @@ BLOCK = [
 ]
 HANDWRITTEN_HEAD = "# Platform defaults\n* @acme/platform\n/policies/ @acme/governance\n"
 HANDWRITTEN_TAIL = "# Reviewed by governance whatever the block says\n/.charter.yaml @acme/governance\n"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> Iterator[None]:
-    gitrepo.toplevel.cache_clear()
-    yield
-    gitrepo.toplevel.cache_clear()
 
 
 @pytest.fixture

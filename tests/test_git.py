@@ -8,13 +8,11 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checker import gitrepo
 from checker.cli import main
 from tests.git_helpers import (
     CLEAN,
@@ -68,14 +66,6 @@ WITHOUT_ON_CALL = variant(ON_CALL, "")
 OWN002_AT = where(WITHOUT_ON_CALL, "ownership:")
 
 Row = tuple[str, str, int, int, Any]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> Iterator[None]:
-    # The repository root is cached per directory; every test makes its own repositories.
-    gitrepo.toplevel.cache_clear()
-    yield
-    gitrepo.toplevel.cache_clear()
 
 
 @pytest.fixture
