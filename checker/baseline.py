@@ -131,11 +131,7 @@ def base_findings(base: Base, policies: PolicySet, today: dt.date, first_added: 
     if base.project is None:
         return []
     base.project.first_added = first_added
-    findings = Checker(base.project, policies, today).run()
-    # Notes about what cannot be checked without a base say nothing about the base itself.
-    return [
-        f for f in findings if not (f.severity == "info" and f.line == 1 and f.column == 1 and not f.path)
-    ]
+    return Checker(base.project, policies, today, notes=False).run()
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

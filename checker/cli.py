@@ -279,9 +279,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
-    except FatalError as exc:
-        click.echo(f"charter: error: {exc}", err=True)
-        return EXIT_USAGE
     except Exception as exc:  # the one place an unexpected failure becomes exit 3
         if debug:
             traceback.print_exc()

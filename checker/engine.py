@@ -70,11 +70,14 @@ class Checker:
         policies: PolicySet,
         today: dt.date,
         policy_changes: Iterable[PolicyChange] = (),
+        notes: bool = True,
     ) -> None:
         self.project = project
         self.policies = policies
         self.today = today
         self.policy_changes = list(policy_changes)
+        # Notes say what this run could not check; a base revision checked for comparison needs none.
+        self.notes = notes
         project.rules = policies.rules
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
@@ -139,6 +142,11 @@ class Checker:
                     line, column = source.doc.locate(failure.path)
                     yield self._finding(rule, source.file, line, column, failure, system)
 
+    def _note(self, rule: Rule, anchor: Source, detail: str, system: str | None) -> Finding:
+        """An info finding on the first reported document, about what this run could not check."""
+        finding = self._finding(rule, anchor.file, 1, 1, Failure((), detail), system)
+        return finding._replace(severity="info", message=detail)
+
     def _needs_base(self) -> Iterable[Finding]:
         if self.project.base is not None:
             return
@@ -147,11 +155,8 @@ class Checker:
             return
         for rule in self.policies.enabled():
             if rule.model.needsBase:
-                failure = Failure(
-                    (), f"{rule.id} compares with a base revision: run with --base REF to check it"
-                )
-                finding = self._finding(rule, anchor.file, 1, 1, failure, anchor.name)
-                yield finding._replace(severity="info", message=failure.detail)
+                detail = f"{rule.id} compares with a base revision: run with --base REF to check it"
+                yield self._note(rule, anchor, detail, anchor.name)
 
     def _needs_history(self) -> Iterable[Finding]:
         rule = self.policies.rules.get("MNT003")
@@ -163,8 +168,7 @@ class Checker:
         )
         if anchor is not None:
             detail = "evidence dates are not compared with commit history outside a git repository"
-            finding = self._finding(rule, anchor.file, 1, 1, Failure((), detail), None)
-            yield finding._replace(severity="info", message=detail)
+            yield self._note(rule, anchor, detail, None)
 
     def _policy_findings(self) -> Iterable[Finding]:
         rule = self.policies.rules.get("POL001")
@@ -180,8 +184,9 @@ class Checker:
         for source in self.project.sources:
             if source.valid and self.project.is_reported(source.file):
                 findings.extend(self._rule_findings(source))
-        findings.extend(self._needs_base())
-        findings.extend(self._needs_history())
+        if self.notes:
+            findings.extend(self._needs_base())
+            findings.extend(self._needs_history())
         waivers = _valid_waivers(self.project, self.today, self.policies)
         out = []
         for finding in findings:

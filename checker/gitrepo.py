@@ -48,13 +48,11 @@ def toplevel(path: str) -> str | None:
 
 
 def head_commit(root: str) -> str | None:
-    """The commit HEAD points at, or None when there is none yet."""
-    import git
-
+    """The commit HEAD points at, or None outside git or before the first commit."""
     try:
-        with git.Repo(root) as repo:
-            return str(repo.git.rev_parse("--verify", "-q", "HEAD")) or None
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        with GitRepo(root) as repo:
+            return repo.head()
+    except FatalError:
         return None
 
 

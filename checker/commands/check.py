@@ -67,15 +67,15 @@ def build_report(options: CheckOptions) -> Report:
     commit = None
     first_added = None
     named = [_located(p) for p in options.paths if not os.path.isdir(p)]
-    evidence_named = None
+    history_files = None
     if named and len(named) == len(options.paths) and workspace.git_root:
         # Only the named files are reported, so only their history is needed.
-        evidence_named = [as_repo_path(p, workspace.git_root) for p in named]
+        history_files = [as_repo_path(p, workspace.git_root) for p in named]
     if workspace.git_root:
         with GitRepo(workspace.git_root) as repo:
             commit = repo.head()
             prefix = as_repo_path(workspace.root, workspace.git_root)
-            first_added = repo.first_added(prefix, evidence_named)
+            first_added = repo.first_added(prefix, history_files)
             if options.base:
                 scratch = baseline.scratch_dir()
                 try:
