@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 SEVERITIES = ("error", "warning", "info")
@@ -35,3 +36,13 @@ def field_path(path: tuple[str | int, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """A document that is not well-formed, at a field."""
+
+    path: tuple[str | int, ...]
+    message: str
+    line: int
+    column: int

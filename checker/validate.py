@@ -6,24 +6,13 @@ import difflib
 import functools
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from checker.finding import field_path
+from checker.finding import SchemaProblem, field_path
 from checker.yamlload import Document, FieldPath
-
-
-@dataclass(frozen=True)
-class SchemaProblem:
-    """A document that is not well-formed, at a field."""
-
-    path: FieldPath
-    message: str
-    line: int
-    column: int
 
 
 def _models() -> dict[str, type[BaseModel]]:
