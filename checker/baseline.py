@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.config import CONFIG_NAME, Config, ConfigModel, find_config_dir, load_config
+from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
 from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
@@ -29,7 +29,7 @@ class Base:
     policies: PolicySet
     policy_files: set[str]
     project: Project | None
-    config: ConfigModel | None = None
+    config: Settings | None = None
     systems: dict[str, Any] = field(default_factory=dict)
     by_file: dict[str, Any] = field(default_factory=dict)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from checker import __version__
 
-FORMAT = 1
+FORMAT = 2
 _STAMP = (__version__, FORMAT)
 Signature = tuple[int, int, int]
 
@@ -32,20 +32,27 @@ def signature(path: str) -> Signature | None:
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def default_directory(root: str, git_root: str | None) -> str | None:
-    """Where the cache of the repository at root lives, or None when caching is off."""
+def shared_directory(git_root: str | None) -> str | None:
+    """Where caches live: the git directory, CHARTER_CACHE_DIR, or the user cache directory."""
     if os.environ.get("CHARTER_NO_CACHE"):
         return None
-    digest = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:16]
     explicit = os.environ.get("CHARTER_CACHE_DIR")
     if explicit:
-        return os.path.join(explicit, digest)
+        return explicit
     if git_root:
         git_dir = os.path.join(git_root, ".git")
         if os.path.isdir(git_dir):
-            return os.path.join(git_dir, "charter", digest)
+            return os.path.join(git_dir, "charter")
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "charter", digest)
+    return os.path.join(base, "charter")
+
+
+def default_directory(root: str, git_root: str | None) -> str | None:
+    """Where the cache of the repository at root lives, or None when caching is off."""
+    shared = shared_directory(git_root)
+    if shared is None:
+        return None
+    return os.path.join(shared, hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:16])
 
 
 def _pickle(payload: Any, out: Any) -> None:
@@ -66,35 +73,44 @@ def _write_atomically(path: str, payload: Any, dump: Any = _pickle) -> None:
         raise
 
 
+# What the index holds of a file that is only context for the named files: for each Charter document
+# in it, (kind, the key it is looked up by: a system's name or the system evidence is about), the
+# notes it gave, and the rest encoded, decoded only for the few documents a run looks up.
+Route = tuple[str, Any]
+Summary = tuple[tuple[Route, ...], list[str], bytes]
+
+
 class FileCache:
-    """Per file: a summary of plain values kept in one index, and the full result in a file of its own."""
+    """Per file: a summary kept in one index, and the full result in a file of its own."""
 
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
-        self.index: dict[str, tuple[Signature, bool, Any]] = {}
+        self.index: dict[str, tuple[Signature, bool, tuple[Route, ...], list[str], bytes]] = {}
+        # Directory listings by path: ((modification time, inode), (YAML files, directories, links)).
+        self.dirs: dict[str, Any] = {}
         self.dirty = False
         if directory is None:
             return
         try:
             # marshal: the index holds only plain values and must load in milliseconds.
             with open(os.path.join(directory, "index.marshal"), "rb") as handle:
-                stamp, index = marshal.loads(handle.read())
+                stamp, index, dirs = marshal.loads(handle.read())
             if tuple(stamp) == _STAMP:
-                self.index = index
+                self.index, self.dirs = index, dirs
         except (OSError, EOFError, ValueError, TypeError):
-            self.index = {}
+            self.index, self.dirs = {}, {}
 
     def _full_path(self, file: str) -> str:
         assert self.directory is not None
         name = hashlib.sha256(file.encode()).hexdigest()
         return os.path.join(self.directory, "files", name[:2], name + ".pickle")
 
-    def summary(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
+    def summary(self, file: str, sig: Signature | None, candidate: bool) -> Summary | None:
         """The cached summary of file, when its signature and reading are the same."""
         entry = self.index.get(file)
         if entry is None or sig is None or entry[0] != sig or entry[1] != candidate:
             return None
-        return entry[2]
+        return entry[2], entry[3], entry[4]
 
     def full(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
         """The cached full result of file, when its signature and reading are the same."""
@@ -109,14 +125,23 @@ class FileCache:
             return None
         return payload
 
-    def put(self, file: str, sig: Signature | None, candidate: bool, summary: Any, full: Any) -> None:
+    def put(
+        self,
+        file: str,
+        sig: Signature | None,
+        candidate: bool,
+        routes: tuple[Route, ...],
+        notes: list[str],
+        plain: Any,
+        full: Any,
+    ) -> None:
         if self.directory is None or sig is None:
             return
         try:
             _write_atomically(self._full_path(file), (_STAMP, sig, candidate, full))
         except OSError:
             return  # a read-only checkout still gets its answer, just not faster next time
-        self.index[file] = (sig, candidate, summary)
+        self.index[file] = (sig, candidate, routes, notes, marshal.dumps(plain))
         self.dirty = True
 
     def save(self) -> None:
@@ -124,7 +149,61 @@ class FileCache:
             return
         try:
             index = os.path.join(self.directory, "index.marshal")
-            _write_atomically(index, (_STAMP, self.index), marshal.dump)
+            _write_atomically(index, (_STAMP, self.index, self.dirs), marshal.dump)
         except (OSError, ValueError):
             return
         self.dirty = False
+
+
+class Prepared:
+    """Policy and configuration files as they were after validation, by path and signature.
+
+    Validating them needs pydantic, whose import alone costs more than the rest of a one-file check;
+    an unchanged file is taken from here instead. Entries depend on the file's bytes only.
+    """
+
+    def __init__(self, directory: str | None) -> None:
+        self.path = os.path.join(directory, "prepared.pickle") if directory else None
+        self.entries: dict[tuple[str, str], tuple[Signature, Any]] = {}
+        self.dirty = False
+        if self.path is None:
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                stamp, entries = pickle.load(handle)
+            if stamp == _STAMP:
+                self.entries = entries
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            self.entries = {}
+
+    def get(self, kind: str, path: str) -> Any | None:
+        if self.path is None:
+            return None
+        entry = self.entries.get((kind, os.path.abspath(path)))
+        if entry is None or entry[0] != signature(path):
+            return None
+        return entry[1]
+
+    def put(self, kind: str, path: str, value: Any) -> None:
+        sig = signature(path)
+        if self.path is None or sig is None:
+            return
+        self.entries[(kind, os.path.abspath(path))] = (sig, value)
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        try:
+            _write_atomically(self.path, (_STAMP, self.entries))
+        except OSError:
+            return
+        self.dirty = False
+
+
+_NO_CACHE = Prepared(None)
+
+
+def prepared(git_root: str | None, enabled: bool = True) -> Prepared:
+    """The store of validated policy and configuration files for a run."""
+    return Prepared(shared_directory(git_root)) if enabled else _NO_CACHE

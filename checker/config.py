@@ -9,50 +9,56 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from checker.cache import Prepared, prepared
 from checker.errors import FatalError
 from checker.finding import field_path
 from checker.yamlload import Document, load_file
 
 CONFIG_NAME = ".charter.yaml"
+Severity = Literal["error", "warning", "info"]
 
 
-class RuleOverride(BaseModel):
-    """What the configuration may change about one rule."""
+@dataclass(frozen=True)
+class RuleOverride:
+    """What the configuration changes about one rule (None: left as the policy says)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    severity: Literal["error", "warning", "info"] | None = None
+    severity: Severity | None = None
     enabled: bool | None = None
     params: dict[str, Any] | None = None
     enforceAfter: dt.date | None = None
 
 
-class ConfigModel(BaseModel):
-    """The keys a configuration file may hold."""
-
-    model_config = ConfigDict(extra="forbid")
+@dataclass
+class Settings:
+    """The validated keys of a configuration file, with their defaults."""
 
     manifests: list[str] | None = None
     evidence: list[str] | None = None
-    exclude: list[str] = Field(default_factory=list)
-    policies: list[str] = Field(default_factory=lambda: ["default"])
-    failOn: Literal["error", "warning"] = "error"
-    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    policies: list[str] = field(default_factory=lambda: ["default"])
+    failOn: str = "error"
+    rules: dict[str, RuleOverride] = field(default_factory=dict)
+
+
+def _settings(plain: dict[str, Any]) -> Settings:
+    rules = {k: RuleOverride(**v) for k, v in plain.get("rules", {}).items()}
+    return Settings(**{**plain, "rules": rules})
 
 
 @dataclass
 class Config:
     """The effective configuration and where it came from."""
 
-    model: ConfigModel = field(default_factory=ConfigModel)
+    model: Settings = field(default_factory=Settings)
     file: str | None = None
     doc: Document | None = None
     # Policy directories are relative to the directory holding the configuration.
     directory: str = "."
 
     def line_of(self, *path: str | int) -> int | None:
+        if self.doc is None and self.file is not None and not self.file.endswith(".toml"):
+            # Validated earlier and taken from the cache: positions are read only when needed.
+            self.doc = _first_document(self.file)
         return self.doc.locate_key(tuple(path))[0] if self.doc is not None else None
 
 
@@ -61,36 +67,51 @@ def _suggest(word: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _validate(data: Any, file: str, doc: Document | None) -> ConfigModel:
+def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
+    """The configuration's keys as plain data with defaults, or a FatalError at the faulty key."""
+    from pydantic import ValidationError
+
+    from checker.governance_models import ConfigModel
+    from checker.governance_models import RuleOverride as RuleOverrideModel
+
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise FatalError("the configuration must be a mapping", file, 1)
     try:
-        return ConfigModel.model_validate(data)
+        return ConfigModel.model_validate(data).model_dump()
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         line = doc.locate_key(loc)[0] if doc is not None else None
         name = field_path(loc)
         if err["type"] == "extra_forbidden":
-            parent = ConfigModel if len(loc) == 1 else RuleOverride
+            parent = ConfigModel if len(loc) == 1 else RuleOverrideModel
             hint = _suggest(str(loc[-1]), list(parent.model_fields))
             raise FatalError(f"unknown key {name!r}{hint}", file, line) from None
         raise FatalError(f"{name}: {err['msg']}", file, line) from None
 
 
-def _from_yaml(path: str) -> Config:
+def _first_document(path: str) -> Document | None:
     loaded = load_file(path)
     if loaded.problems:
         problem = loaded.problems[0]
         raise FatalError(problem.message, path, problem.line)
-    doc = loaded.documents[0] if loaded.documents else None
-    model = _validate(doc.data if doc else None, path, doc)
-    return Config(model, path, doc, os.path.dirname(os.path.abspath(path)))
+    return loaded.documents[0] if loaded.documents else None
 
 
-def _from_pyproject(path: str) -> Config | None:
+def _from_yaml(path: str, store: Prepared) -> Config:
+    directory = os.path.dirname(os.path.abspath(path))
+    plain = store.get("config", path)
+    if plain is not None:
+        return Config(_settings(plain), path, None, directory)
+    doc = _first_document(path)
+    plain = _validate(doc.data if doc else None, path, doc)
+    store.put("config", path, plain)
+    return Config(_settings(plain), path, doc, directory)
+
+
+def _from_pyproject(path: str, store: Prepared | None = None) -> Config | None:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
@@ -103,7 +124,12 @@ def _from_pyproject(path: str) -> Config | None:
     section = data.get("tool", {}).get("charter")
     if section is None:
         return None
-    return Config(_validate(section, path, None), path, None, os.path.dirname(os.path.abspath(path)))
+    plain = store.get("config", path) if store is not None else None
+    if plain is None:
+        plain = _validate(section, path, None)
+        if store is not None:
+            store.put("config", path, plain)
+    return Config(_settings(plain), path, None, os.path.dirname(os.path.abspath(path)))
 
 
 def find_config_dir(start: str, stop: str | None) -> str | None:
@@ -122,23 +148,24 @@ def find_config_dir(start: str, stop: str | None) -> str | None:
         current = parent
 
 
-def load_config(explicit: str | None, directory: str | None) -> Config:
+def load_config(explicit: str | None, directory: str | None, store: Prepared | None = None) -> Config:
     """--config FILE, else the configuration found in directory, else the defaults."""
+    store = store or prepared(None, enabled=False)
     if explicit:
         if not os.path.isfile(explicit):
             raise FatalError("the configuration file does not exist", explicit)
         if explicit.endswith(".toml"):
-            found = _from_pyproject(explicit)
+            found = _from_pyproject(explicit, store)
             if found is None:
                 raise FatalError("it has no [tool.charter] section", explicit)
             return found
-        return _from_yaml(explicit)
+        return _from_yaml(explicit, store)
     if directory:
         yaml_path = os.path.join(directory, CONFIG_NAME)
         if os.path.isfile(yaml_path):
-            return _from_yaml(yaml_path)
+            return _from_yaml(yaml_path, store)
         pyproject = os.path.join(directory, "pyproject.toml")
-        found = _from_pyproject(pyproject) if os.path.isfile(pyproject) else None
+        found = _from_pyproject(pyproject, store) if os.path.isfile(pyproject) else None
         if found is not None:
             return found
     return Config()

@@ -40,16 +40,20 @@ def _message(rule: Rule, template: str | None, detail: str, system: str | None, 
     return message if "{detail}" in text else f"{message}: {detail}"
 
 
-def _valid_waivers(project: Project, today: dt.date, policies: PolicySet) -> dict[str, set[str]]:
+def _valid_waivers(
+    project: Project, names: Iterable[str], today: dt.date, policies: PolicySet
+) -> dict[str, set[str]]:
+    """The rules each of the named systems validly waives."""
     wvr = policies.rules["WVR001"]
     max_days = int(wvr.params.get("maxDays", 180))
     waived: dict[str, set[str]] = {}
-    for source in project.systems:
-        if not source.valid or not isinstance(source.name, str):
-            continue
-        for waiver in source.get("spec", "waivers") or []:
-            if waiver_problem(waiver, policies.rules, today, max_days) is None:
-                waived.setdefault(source.name, set()).add(str(waiver["rule"]))
+    for name in names:
+        for source in project.systems_named(name):
+            if not source.valid:
+                continue
+            for waiver in source.get("spec", "waivers") or []:
+                if waiver_problem(waiver, policies.rules, today, max_days) is None:
+                    waived.setdefault(name, set()).add(str(waiver["rule"]))
     return waived
 
 
@@ -87,17 +91,13 @@ class Checker:
             scope = rule.model.appliesTo.kind
             for kind in scope if isinstance(scope, list) else [scope]:
                 self._rules_for.setdefault(kind, []).append(rule)
-        self.tiers: dict[str, Any] = {
-            s.name: s.get("spec", "risk", "tier") for s in project.systems if isinstance(s.name, str)
-        }
+        self._tiers: dict[str, Any] = {}
 
     def _finding(
         self, rule: Rule, source_file: str, line: int, column: int, failure: Failure, system: str | None
     ) -> Finding:
         path = field_path(failure.path)
-        severity = rule.severity_for(
-            self.tiers.get(system or ""), self.today, rule.id in self.policies.overridden
-        )
+        severity = rule.severity_for(self._tier(system), self.today, rule.id in self.policies.overridden)
         return Finding(
             rule=rule.id,
             severity=severity,
@@ -108,6 +108,15 @@ class Checker:
             message=_message(rule, failure.message, failure.detail, system, path),
             system=system,
         )
+
+    def _tier(self, system: str | None) -> Any:
+        """The risk tier of the system of this name (of the last manifest, when names clash)."""
+        if system is None:
+            return None
+        if system not in self._tiers:
+            named = self.project.systems_named(system)
+            self._tiers[system] = named[-1].get("spec", "risk", "tier") if named else None
+        return self._tiers[system]
 
     def _schema_findings(self) -> Iterable[Finding]:
         rule = self.policies.rules["SCH001"]
@@ -187,7 +196,8 @@ class Checker:
         if self.notes:
             findings.extend(self._needs_base())
             findings.extend(self._needs_history())
-        waivers = _valid_waivers(self.project, self.today, self.policies)
+        names = {f.system for f in findings if f.system is not None}
+        waivers = _valid_waivers(self.project, sorted(names), self.today, self.policies)
         out = []
         for finding in findings:
             # A policy change concerns the whole run, whichever files were named.

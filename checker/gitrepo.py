@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -17,43 +19,124 @@ if TYPE_CHECKING:
 _REGULAR_FILE_MODES = (0o100644, 0o100755)
 
 
-def _find_dot_git(path: str) -> bool:
-    probe = path
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return True
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return False
-        probe = parent
+def _git_dir_of(work_tree: str) -> str | None:
+    """The git directory of a work tree whose top holds .git (a directory, or a file naming one)."""
+    dot = os.path.join(work_tree, ".git")
+    if os.path.isdir(dot):
+        return dot if os.path.isfile(os.path.join(dot, "HEAD")) else None
+    if os.path.isfile(dot):  # a linked work tree or a submodule: "gitdir: <path>"
+        try:
+            with open(dot, encoding="utf-8") as handle:
+                line = handle.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if not line.startswith("gitdir:"):
+            return None
+        target = os.path.join(work_tree, line[len("gitdir:") :].strip())
+        return target if os.path.isfile(os.path.join(target, "HEAD")) else None
+    return None
 
 
 @lru_cache(maxsize=32)
 def toplevel(path: str) -> str | None:
-    """The root of the git work tree holding path, or None outside git."""
-    current = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
-    if not _find_dot_git(current):  # spare the gitpython import where there is no repository
-        return None
-    import git
+    """The root of the git work tree holding path, or None outside git.
 
+    Found the way git finds it, by looking for .git upwards, so that a run that needs nothing else
+    from git never loads gitpython.
+    """
+    probe = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+    while True:
+        if _git_dir_of(probe) is not None:
+            return os.path.realpath(probe)
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+_OBJECT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+
+
+def _read_ref(git_dir: str, common: str, ref: str) -> str | None:
+    for directory in (git_dir, common):
+        try:
+            with open(os.path.join(directory, *ref.split("/")), encoding="ascii") as handle:
+                value = handle.read().strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        return value if _OBJECT_ID.match(value) else None
     try:
-        repo = git.Repo(current, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) == 2 and parts[1] == ref and _OBJECT_ID.match(parts[0]):
+                    return parts[0]
+    except (OSError, UnicodeDecodeError):
+        pass
+    return None
+
+
+def _head_from_files(root: str) -> tuple[bool, str | None]:
+    """(known, commit): HEAD read from the files of the git directory; known is False when unsure."""
+    git_dir = _git_dir_of(root)
+    if git_dir is None:
+        return False, None
+    common = git_dir
     try:
-        tree = repo.working_tree_dir
-        return os.path.realpath(str(tree)) if tree else None
-    finally:
-        repo.close()
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
+            common = os.path.join(git_dir, handle.read().strip())
+    except OSError:
+        pass
+    if os.path.isdir(os.path.join(common, "reftable")):
+        return False, None
+    try:
+        with open(os.path.join(git_dir, "HEAD"), encoding="utf-8") as handle:
+            head = handle.read().strip()
+    except (OSError, UnicodeDecodeError):
+        return False, None
+    if _OBJECT_ID.match(head):
+        return True, head
+    if not head.startswith("ref: refs/"):
+        return False, None
+    commit = _read_ref(git_dir, common, head[len("ref: ") :])
+    # A branch with no commit yet has no ref anywhere; anything else unexpected goes to git itself.
+    return True, commit
 
 
 def head_commit(root: str) -> str | None:
     """The commit HEAD points at, or None outside git or before the first commit."""
+    known, commit = _head_from_files(root)
+    if known:
+        return commit
     try:
         with GitRepo(root) as repo:
             return repo.head()
     except FatalError:
         return None
+
+
+class History(Mapping[str, dt.date]):
+    """The day each file was first committed, asked of git only when a rule first needs it."""
+
+    def __init__(self, root: str, prefix: str, files: list[str] | None) -> None:
+        self._args = (root, prefix, files)
+        self._dates: dict[str, dt.date] | None = None
+
+    def _load(self) -> dict[str, dt.date]:
+        if self._dates is None:
+            root, prefix, files = self._args
+            with GitRepo(root) as repo:
+                self._dates = repo.first_added(prefix, files)
+        return self._dates
+
+    def __getitem__(self, file: str) -> dt.date:
+        return self._load()[file]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 class GitRepo:

@@ -8,84 +8,87 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from checker.cache import Prepared
 from checker.checks import BUILTINS
 from checker.conditions import Compiler, Condition, Env, holds
 from checker.config import Config
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
 from checker.resources import data_dir
-from checker.validate import model_at
 from checker.yamlload import Document, FieldPath, load_file
 
 Severity = Literal["error", "warning", "info"]
-Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
 Tier = Literal["low", "medium", "high", "critical"]
-RULE_ID = r"^[A-Z]{3}[0-9]{3}$"
 # Reported by Charter itself while reading documents and comparing policies, not by conditions.
 ENGINE_RULES = frozenset({"SCH001", "POL001"})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-Kind = Literal["AISystem", "Evidence"]
-
-
-class AppliesTo(_Strict):
-    kind: Kind | list[Kind] = "AISystem"
-    stage: list[Stage] | None = None
-    tier: list[Tier] | None = None
+@dataclass(frozen=True)
+class AppliesTo:
+    kind: str | list[str] = "AISystem"
+    stage: list[str] | None = None
+    tier: list[str] | None = None
     when: list[dict[str, Any]] | None = None
 
 
-class RuleExample(_Strict):
+@dataclass(frozen=True)
+class RuleExample:
     fail: str
     fix: str
 
 
-class RuleModel(_Strict):
-    """One rule as a governance owner writes it."""
+@dataclass(frozen=True)
+class RuleSpec:
+    """One rule as its policy file states it, after validation (see checker.governance_models)."""
 
-    id: str = Field(pattern=RULE_ID)
-    name: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+    id: str
+    name: str
     title: str
     severity: Severity
-    severityByTier: dict[Tier, Severity] | None = None
-    appliesTo: AppliesTo = Field(default_factory=AppliesTo)
-    assert_: list[dict[str, Any]] = Field(default_factory=list, alias="assert")
-    params: dict[str, Any] = Field(default_factory=dict)
     message: str
     why: str
     remediation: str
-    controls: list[str] = Field(min_length=1)
+    controls: list[str]
+    severityByTier: dict[Tier, Severity] | None = None
+    appliesTo: AppliesTo = field(default_factory=AppliesTo)
+    assert_: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
     waivable: bool = True
     needsBase: bool = False
     example: RuleExample | None = None
+    # The rule as plain JSON-ready data, what the policy digest is computed over.
+    plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_plain(cls, full: dict[str, Any], plain: dict[str, Any]) -> RuleSpec:
+        values = {k: v for k, v in full.items() if k not in ("assert", "appliesTo", "example")}
+        example = full.get("example")
+        return cls(
+            **values,
+            assert_=full.get("assert") or [],
+            appliesTo=AppliesTo(**full["appliesTo"]),
+            example=RuleExample(**example) if example else None,
+            plain=plain,
+        )
 
 
-class PolicyMetadata(_Strict):
+@dataclass(frozen=True)
+class ParsedPolicy:
+    """One Policy document of a file: its name, its rules, and where to locate their keys."""
+
     name: str
-    description: str | None = None
-
-
-class PolicyModel(_Strict):
-    apiVersion: Literal["charter/v1"]
-    kind: Literal["Policy"]
-    metadata: PolicyMetadata
-    rules: list[RuleModel]
+    rules: list[RuleSpec]
+    index: int
 
 
 @dataclass
 class Rule:
     """A rule with the configuration applied and its conditions compiled."""
 
-    model: RuleModel
+    model: RuleSpec
     source: str
     policy: str
     severity: Severity
@@ -121,7 +124,7 @@ class Rule:
 
     def public(self) -> dict[str, Any]:
         """The effective rule as plain data: what the policy digest is computed over."""
-        data = self.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data = dict(self.model.plain)
         data.update(severity=self.severity, enabled=self.enabled, params=self.params)
         if self.enforce_after:
             data["enforceAfter"] = self.enforce_after.isoformat()
@@ -158,16 +161,23 @@ def _policy_files(entry: str, base_dir: str) -> list[str]:
     raise FatalError(f"policy path {entry!r} does not exist", path)
 
 
-def _parse_policy(path: str) -> Iterator[tuple[PolicyModel, Document]]:
+def _validate_policy(path: str) -> list[ParsedPolicy]:
+    """The Policy documents of path, validated, or a FatalError at the first mistake."""
+    from pydantic import ValidationError
+
+    from checker.governance_models import PolicyModel
+    from checker.validate import model_at
+
     loaded = load_file(path)
     if loaded.problems:
         problem = loaded.problems[0]
         raise FatalError(problem.message, path, problem.line)
+    parsed: list[ParsedPolicy] = []
     for doc in loaded.documents:
         if not isinstance(doc.data, dict) or doc.data.get("kind") != "Policy":
             continue
         try:
-            yield PolicyModel.model_validate(doc.data), doc
+            policy = PolicyModel.model_validate(doc.data)
         except ValidationError as exc:
             # A misspelt key also shows up as a missing one; the misspelling is the useful report.
             err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
@@ -180,6 +190,40 @@ def _parse_policy(path: str) -> Iterator[tuple[PolicyModel, Document]]:
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise FatalError(f"unknown key {field_path(loc)!r}{hint}", path, line) from None
             raise FatalError(f"{field_path(loc)}: {err['msg']}", path, line) from None
+        seen: set[str] = set()
+        for i, rule in enumerate(policy.rules):
+            if rule.id in seen:
+                line = doc.locate(("rules", i, "id"))[0]
+                raise FatalError(f"rule id {rule.id} is defined twice", _display(path), line)
+            seen.add(rule.id)
+        rules = [
+            (
+                rule.model_dump(by_alias=True),
+                rule.model_dump(mode="json", by_alias=True, exclude_none=True),
+            )
+            for rule in policy.rules
+        ]
+        parsed.append(ParsedPolicy(policy.metadata.name, [RuleSpec.from_plain(*r) for r in rules], doc.index))
+    return parsed
+
+
+def _parse_policy(path: str, store: Prepared | None) -> list[ParsedPolicy]:
+    """The Policy documents of path: from the store when the file is unchanged since validation."""
+    if store is not None:
+        cached = store.get("policy", path)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+    parsed = _validate_policy(path)
+    if store is not None:
+        store.put("policy", path, parsed)
+    return parsed
+
+
+def _located(path: str, index: int) -> Document:
+    """A document of path whose positions are read only if a compile error needs one."""
+    doc = Document(None, index, 1, 1)
+    doc.shed(path)
+    return doc
 
 
 def _display(path: str) -> str:
@@ -190,23 +234,19 @@ def _display(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def load_policies(config: Config, extra: list[str] | None = None) -> PolicySet:
+def load_policies(config: Config, extra: list[str] | None = None, store: Prepared | None = None) -> PolicySet:
     """Load every configured pack; later packs override rules of earlier ones by id."""
     entries = list(config.model.policies) + list(extra or [])
-    raw: dict[str, tuple[RuleModel, Document, str, str, int]] = {}
+    raw: dict[str, tuple[RuleSpec, Document, str, str, int]] = {}
     files: list[str] = []
     for entry in entries:
         base_dir = config.directory if entry in config.model.policies else os.getcwd()
         for path in _policy_files(entry, base_dir):
             files.append(path)
-            seen_here: set[str] = set()
-            for policy, doc in _parse_policy(path):
+            for policy in _parse_policy(path, store):
+                doc = _located(path, policy.index)
                 for i, rule in enumerate(policy.rules):
-                    if rule.id in seen_here:
-                        line = doc.locate(("rules", i, "id"))[0]
-                        raise FatalError(f"rule id {rule.id} is defined twice", _display(path), line)
-                    seen_here.add(rule.id)
-                    raw[rule.id] = (rule, doc, path, policy.metadata.name, i)
+                    raw[rule.id] = (rule, doc, path, policy.name, i)
 
     overrides = config.model.rules
     for rule_id in overrides:

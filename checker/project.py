@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import marshal
 import os
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.cache import FileCache, signature
+from checker.cache import FileCache, Summary, signature
 from checker.config import Config
-from checker.validate import SchemaProblem, schema_problems
+from checker.finding import SchemaProblem
 from checker.yamlload import Document, load_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -74,6 +76,56 @@ class FileProblem:
     message: str
 
 
+class _Deferred:
+    """The sources of a context file, kept encoded until a rule looks one of them up."""
+
+    __slots__ = ("_sources", "blob")
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._sources: list[Source] | None = None
+
+    def sources(self) -> list[Source]:
+        if self._sources is None:
+            self._sources = _from_plain(marshal.loads(self.blob)).sources
+        return self._sources
+
+
+class _Groups(Mapping[Any, list[Source]]):
+    """Sources by the key rules look them up by, in file order; context files decode on first use."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Any, list[tuple[int, Any, int]]] = {}
+        self._done: dict[Any, list[Source]] = {}
+
+    def add(self, key: Any, order: int, source: Source) -> None:
+        self._pending.setdefault(key, []).append((order, source, -1))
+
+    def defer(self, key: Any, order: int, deferred: _Deferred, position: int) -> None:
+        self._pending.setdefault(key, []).append((order, deferred, position))
+
+    def _settle(self, key: Any) -> None:
+        pending = self._pending.pop(key, None)
+        if pending is None:
+            return
+        pending.sort(key=lambda item: item[0])
+        settled = self._done.setdefault(key, [])
+        for _, item, position in pending:
+            settled.append(item if position < 0 else item.sources()[position])
+
+    def __getitem__(self, key: Any) -> list[Source]:
+        self._settle(key)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        for key in list(self._pending):
+            self._settle(key)
+        return iter(self._done)
+
+    def __len__(self) -> int:
+        return len(self._pending.keys() | self._done.keys())
+
+
 @dataclass
 class Project:
     """Every Charter document found, indexed the way the rules look them up."""
@@ -89,6 +141,9 @@ class Project:
     base_by_file: Mapping[str, Any] = field(default_factory=dict)
     # The date each file was first committed, by file name; None outside git.
     first_added: Mapping[str, Any] | None = None
+    # Context files taken from the cache, in the order they were found, with their routes.
+    _deferred: list[tuple[int, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
+    _order: dict[int, int] = field(default_factory=dict)
     _refs: dict[str, str | None] = field(default_factory=dict)
     _real_root: str = ""
     _dirs: dict[str, str] = field(default_factory=dict)
@@ -101,15 +156,23 @@ class Project:
         return self.by_name.get(name, [])
 
     def index(self) -> None:
-        self.by_name: dict[str, list[Source]] = {}
-        self.evidence: dict[str, list[Source]] = {}
+        self.by_name: _Groups = _Groups()
+        self.evidence: _Groups = _Groups()
         for source in self.sources:
-            if source.kind == "AISystem" and isinstance(source.name, str):
-                self.by_name.setdefault(source.name, []).append(source)
-            elif source.kind == "Evidence" and source.valid:
-                system = source.get("spec", "system")
-                if isinstance(system, str):
-                    self.evidence.setdefault(system, []).append(source)
+            order = self._order.get(id(source), 0)
+            key = _route(source)[1]
+            if key is None:
+                continue
+            if source.kind == "AISystem":
+                self.by_name.add(key, order, source)
+            else:
+                self.evidence.add(key, order, source)
+        for order, routes, deferred in self._deferred:
+            for position, (kind, key) in enumerate(routes):
+                if key is None:
+                    continue
+                groups = self.by_name if kind == "AISystem" else self.evidence
+                groups.defer(key, order, deferred, position)
 
     def is_reported(self, file: str) -> bool:
         return self.reported is None or file in self.reported
@@ -160,30 +223,88 @@ class Project:
         return real
 
 
+def _route(source: Source) -> tuple[str, Any]:
+    """(kind, key): how rules look a source up; key None when they never do."""
+    if source.kind == "AISystem":
+        return (source.kind, source.name if isinstance(source.name, str) else None)
+    if source.kind == "Evidence" and source.valid:
+        system = source.get("spec", "system")
+        return (source.kind, system if isinstance(system, str) else None)
+    return (source.kind, None)
+
+
 def _within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def _walk(top: str, exclude: list[str], root: str, links: set[str]) -> Iterable[str]:
-    """The YAML files under top in sorted order; symbolic links (files or directories) go to links."""
+# A directory whose modification time is this close to now may still change within the same tick of
+# the file system's clock, so its listing is not kept.
+_SETTLED_NS = 3_000_000_000
+Listing = tuple[list[str], list[str], list[str]]
+
+
+def _scan(top: str) -> Listing | None:
+    """(YAML files, directories, symbolic links) directly in top, each sorted by name."""
+    files, dirs, links = [], [], []
     try:
-        entries = sorted(os.scandir(top), key=lambda e: e.name)
+        with os.scandir(top) as entries:
+            for entry in entries:
+                name = entry.name
+                if entry.is_symlink():
+                    links.append(name)
+                elif entry.is_dir():
+                    dirs.append(name)
+                elif name.endswith(YAML_SUFFIXES):
+                    files.append(name)
     except OSError:
+        return None
+    files.sort()
+    dirs.sort()
+    links.sort()
+    return files, dirs, links
+
+
+def _listing(top: str, cache: FileCache | None) -> Listing | None:
+    """The listing of top, from the cache while the directory's modification time says it is the same."""
+    if cache is None or cache.directory is None:
+        return _scan(top)
+    listings = cache.dirs
+    try:
+        info = os.stat(top)
+    except OSError:
+        return None
+    stamp = (info.st_mtime_ns, info.st_ino)
+    kept = listings.get(top)
+    if kept is not None and tuple(kept[0]) == stamp:
+        return kept[1]  # type: ignore[no-any-return]
+    listing = _scan(top)
+    if listing is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
+        listings[top] = (stamp, listing)
+        cache.dirty = True
+    return listing
+
+
+def _walk(
+    top: str, exclude: list[str], root: str, links: set[str], listings: FileCache | None = None
+) -> Iterable[str]:
+    """The YAML files under top in sorted order; symbolic links (files or directories) go to links."""
+    listing = _listing(top, listings)
+    if listing is None:
         return
-    subdirs = []
-    for entry in entries:
-        path = entry.path
-        if entry.is_symlink():
-            if (entry.name.endswith(YAML_SUFFIXES) or entry.is_dir()) and not _excluded(path, exclude, root):
-                links.add(path)
-            continue
-        if entry.is_dir():
-            if entry.name not in SKIP_DIRS and not _excluded(path, exclude, root):
-                subdirs.append(path)
-        elif entry.name.endswith(YAML_SUFFIXES) and not _excluded(path, exclude, root):
+    files, dirs, linked = listing
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    for name in linked:
+        path = prefix + name
+        if (name.endswith(YAML_SUFFIXES) or os.path.isdir(path)) and not _excluded(path, exclude, root):
+            links.add(path)
+    for name in files:
+        path = prefix + name
+        if not exclude or not _excluded(path, exclude, root):
             yield path
-    for sub in subdirs:
-        yield from _walk(sub, exclude, root, links)
+    for name in dirs:
+        path = prefix + name
+        if name not in SKIP_DIRS and not _excluded(path, exclude, root):
+            yield from _walk(path, exclude, root, links, listings)
 
 
 def _excluded(path: str, patterns: list[str], root: str) -> bool:
@@ -254,17 +375,18 @@ def build_project(
     configured = (model.manifests or []) + (model.evidence or [])
     # A set: the same link is met again when a named directory lies inside the root.
     links: set[str] = set()
+    listings = cache
     if configured:
         context = _globbed(root, configured, model.exclude)
         candidates = set(context)
     else:
-        context = list(_walk(root, model.exclude, root, links))
+        context = list(_walk(root, model.exclude, root, links, listings))
         candidates = set()
     seen = set(context)
     for path in paths:
         full = os.path.normpath(os.path.abspath(path))
         if os.path.isdir(full) and not os.path.islink(full):
-            for found in _walk(full, model.exclude, root, links):
+            for found in _walk(full, model.exclude, root, links, listings):
                 if found not in seen:
                     seen.add(found)
                     context.append(found)
@@ -286,13 +408,23 @@ def build_project(
             reported.update(project.display(p) for p in context if p == full or p.startswith(prefix))
         project.reported = reported
 
-    for path in context:
-        file = project.display(path)
+    shown = project.display_root.rstrip(os.sep) + os.sep
+    for order, path in enumerate(context):
+        # The same as project.display(path), without a call for the common case.
+        simple = path.startswith(shown) and os.sep == "/" and "/../" not in path
+        file = path[len(shown) :] if simple else project.display(path)
         # Files read only as context need no more than what other files' rules look at.
         light = project.reported is not None and file not in project.reported
         entry = _cached_or_read(project, path, file, path in candidates, light, cache)
+        if isinstance(entry, tuple):
+            routes, notes, blob = entry
+            project.notes.extend(notes)
+            project._deferred.append((order, routes, _Deferred(blob)))
+            continue
         project.problems.extend(entry.problems)
         project.notes.extend(entry.notes)
+        for source in entry.sources:
+            project._order[id(source)] = order
         project.sources.extend(entry.sources)
     project.index()
     return project
@@ -384,31 +516,36 @@ def _from_plain(plain: Any) -> FileResult:
 
 def _cached_or_read(
     project: Project, path: str, file: str, candidate: bool, light: bool, cache: FileCache | None
-) -> FileResult:
+) -> FileResult | Summary:
     sig = signature(path) if cache is not None else None
     if cache is not None:
         if light:
-            plain = cache.summary(file, sig, candidate)
-            if plain is not None:
-                return _from_plain(plain)
+            summary = cache.summary(file, sig, candidate)
+            if summary is not None:
+                return summary
         else:
             hit = cache.full(file, sig, candidate)
             if hit is not None:
                 return hit  # type: ignore[no-any-return]
     full = _read(project, path, file, candidate)
-    summary = None
+    small = None
     if light or cache is not None:
-        summary = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
+        small = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
     # Positions are most of a document's memory and are needed only where a finding is: they are
     # read again from the file for the few documents that have one.
     for source in full.sources:
         source.doc.shed(path)
-    if cache is not None and summary is not None:
-        cache.put(file, sig, candidate, _to_plain(summary), full)
-    return summary if light and summary is not None else full
+    if cache is not None and small is not None:
+        routes = tuple(_route(s) for s in small.sources)
+        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), full)
+    return small if light and small is not None else full
 
 
 def _read(project: Project, path: str, file: str, candidate: bool) -> FileResult:
+    # The schema models are imported only when a file has to be validated: not at all when every
+    # file a run needs comes from the cache.
+    from checker.validate import schema_problems
+
     result = FileResult()
     loaded = load_file(path)
     if loaded.problems and (candidate or loaded.mentions_charter):

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from checker import gitrepo
+from checker.cache import Prepared, prepared
 from checker.config import Config, find_config_dir, load_config
 
 
@@ -17,9 +18,11 @@ class Workspace:
     display_root: str
     git_root: str | None
     config: Config
+    # Validated policy and configuration files kept between runs.
+    store: Prepared
 
 
-def open_workspace(paths: list[str], config_file: str | None) -> Workspace:
+def open_workspace(paths: list[str], config_file: str | None, cache: bool = True) -> Workspace:
     """Find the repository and configuration that the given paths belong to."""
     start = os.path.abspath(paths[0]) if paths else os.getcwd()
     start_dir = start if os.path.isdir(start) else os.path.dirname(start)
@@ -27,15 +30,16 @@ def open_workspace(paths: list[str], config_file: str | None) -> Workspace:
     cwd = os.getcwd()
     # Outside git the current directory stands for the repository when the paths lie inside it.
     fallback = git_root or (cwd if _inside(start_dir, cwd) else start_dir)
+    store = prepared(git_root, cache)
     if config_file:
-        config = load_config(config_file, None)
+        config = load_config(config_file, None, store)
         root = fallback
     else:
         found = find_config_dir(start_dir, git_root)
-        config = load_config(None, found)
+        config = load_config(None, found, store)
         root = found or fallback
     display_root = git_root or os.getcwd()
-    return Workspace(os.path.realpath(root), os.path.realpath(display_root), git_root, config)
+    return Workspace(os.path.realpath(root), os.path.realpath(display_root), git_root, config, store)
 
 
 def _inside(path: str, directory: str) -> bool:

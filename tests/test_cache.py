@@ -169,3 +169,72 @@ def test_without_git_the_cache_goes_where_it_is_told(
     assert run(capsys, ".") == uncached(capsys, ".")
     assert list((tmp_path / "elsewhere").rglob("index.marshal"))
     assert not (root / ".git").exists()
+
+
+def _settle(root: Path) -> None:
+    """Date every directory a minute back, so that its listing may be kept."""
+    past = os.stat(root).st_mtime - 60
+    for directory in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(directory, (past, past))
+
+
+def test_kept_directory_listings_follow_added_removed_and_renamed_files(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / ".charter.yaml").unlink()  # walk the tree instead of globbing it
+    _settle(repo)
+    first = run(capsys, ".")
+    assert first == uncached(capsys, ".")
+
+    copy = repo / "ai-systems" / "copy.yaml"
+    copy.write_text((repo / "ai-systems/fraud-rules.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    added = run(capsys, ".")
+    assert added == uncached(capsys, ".")
+    assert '"file": "ai-systems/copy.yaml"' in added[1] and '"rule": "SCH002"' in added[1]
+
+    (repo / "ai-systems" / "nested").mkdir()
+    copy.rename(repo / "ai-systems" / "nested" / "copy.yaml")
+    _settle(repo)
+    moved = run(capsys, ".")
+    assert moved == uncached(capsys, ".")
+    assert '"file": "ai-systems/nested/copy.yaml"' in moved[1]
+    assert '"file": "ai-systems/copy.yaml"' not in moved[1]
+
+    (repo / "ai-systems" / "nested" / "copy.yaml").unlink()
+    assert run(capsys, ".") == uncached(capsys, ".") == first
+
+
+def test_context_of_a_named_file_is_decoded_only_where_rules_look(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = repo / "ai-systems" / "copy.yaml"
+    copy.write_text((repo / "ai-systems/fraud-rules.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    run(capsys, ".")
+    named = run(capsys, "ai-systems/fraud-rules.yaml")
+    assert named == uncached(capsys, "ai-systems/fraud-rules.yaml")
+    # The other manifest of the same name is found, with its line, although only its summary was read.
+    assert "the name 'fraud-rules' is also used by ai-systems/copy.yaml:4" in named[1]
+    assert '"file": "ai-systems/copy.yaml"' not in named[1]
+
+
+def test_unchanged_policies_and_configuration_are_not_validated_again(repo: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from checker.cli import main\n"
+        "code = main(['check', '--as-of', '2026-11-23', 'ai-systems/credit-limit.yaml'])\n"
+        "print('loaded:', sorted(m for m in ('pydantic', 'git') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    env = {**os.environ, "CHARTER_CACHE_DIR": str(repo.parent / "cache")}
+    command = [sys.executable, "-c", probe]
+    cold = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    warm = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    assert "loaded: ['pydantic']" in cold.stdout
+    assert "loaded: []" in warm.stdout
+    assert cold.stdout.replace("['pydantic']", "[]") == warm.stdout
+    assert cold.returncode == warm.returncode
+
+    config = repo / ".charter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "failOn: warning\n", encoding="utf-8")
+    changed = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+    assert "loaded: ['pydantic']" in changed.stdout

@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from checker.cli import main
 from checker.commands.schema import document_schema
-from checker.config import Config, ConfigModel
+from checker.config import Config
+from checker.governance_models import ConfigModel
 from checker.policy import load_policies
 
 PACK = load_policies(Config())

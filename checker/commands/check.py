@@ -14,7 +14,7 @@ from checker.config import Config
 from checker.engine import Checker, PolicyChange, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.gitrepo import GitRepo, as_repo_path
+from checker.gitrepo import GitRepo, History, as_repo_path, head_commit
 from checker.policy import load_policies
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
@@ -54,8 +54,9 @@ def build_report(options: CheckOptions) -> Report:
     for path in options.paths:
         if not os.path.lexists(path):
             raise FatalError("no such file or directory", path)
-    workspace = open_workspace(options.paths, options.config)
-    head_policies = load_policies(workspace.config, options.policies)
+    workspace = open_workspace(options.paths, options.config, options.cache)
+    head_policies = load_policies(workspace.config, options.policies, workspace.store)
+    workspace.store.save()
     today = options.as_of or today_utc()
     if options.base and not workspace.git_root:
         raise FatalError("--base compares with a git revision, but this is not a git repository")
@@ -72,24 +73,24 @@ def build_report(options: CheckOptions) -> Report:
         # Only the named files are reported, so only their history is needed.
         history_files = [as_repo_path(p, workspace.git_root) for p in named]
     if workspace.git_root:
+        commit = head_commit(workspace.git_root)
+        prefix = as_repo_path(workspace.root, workspace.git_root)
+        first_added = History(workspace.git_root, prefix, history_files)
+    if workspace.git_root and options.base:
         with GitRepo(workspace.git_root) as repo:
-            commit = repo.head()
-            prefix = as_repo_path(workspace.root, workspace.git_root)
-            first_added = repo.first_added(prefix, history_files)
-            if options.base:
-                scratch = baseline.scratch_dir()
-                try:
-                    base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
-                    touched = repo.changed_since(base.commit) & (
-                        base.policy_files | baseline.policy_files_of(head_policies, workspace)
-                    )
-                    policies, changes = guard_policies(head_policies, base.policies, touched)
-                    if changes and base.config is not None:
-                        # The reviewed configuration also decides which files are checked and what fails.
-                        config = dataclasses.replace(config, model=base.config)
-                    before = baseline.base_findings(base, policies, today, first_added)
-                finally:
-                    baseline.remove(scratch)
+            scratch = baseline.scratch_dir()
+            try:
+                base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
+                touched = repo.changed_since(base.commit) & (
+                    base.policy_files | baseline.policy_files_of(head_policies, workspace)
+                )
+                policies, changes = guard_policies(head_policies, base.policies, touched)
+                if changes and base.config is not None:
+                    # The reviewed configuration also decides which files are checked and what fails.
+                    config = dataclasses.replace(config, model=base.config)
+                before = baseline.base_findings(base, policies, today, first_added)
+            finally:
+                baseline.remove(scratch)
 
     cache = FileCache(default_directory(workspace.root, workspace.git_root) if options.cache else None)
 

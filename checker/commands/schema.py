@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from checker.errors import EXIT_OK
+from checker.governance_models import PolicyModel
 from checker.models import AISystem, Evidence
-from checker.policy import PolicyModel
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://charter-checker.github.io/charter/schema/v1/"

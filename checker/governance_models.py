@@ -1,0 +1,91 @@
+"""The schema of the files governance owners write: policy packs and the configuration.
+
+Only validation needs these pydantic models. What a run uses afterwards is plain data (see
+checker.policy and checker.config), so a run whose policy and configuration files are unchanged since
+they were last validated never imports pydantic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning", "info"]
+Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
+Tier = Literal["low", "medium", "high", "critical"]
+Kind = Literal["AISystem", "Evidence"]
+RULE_ID = r"^[A-Z]{3}[0-9]{3}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class AppliesTo(_Strict):
+    kind: Kind | list[Kind] = "AISystem"
+    stage: list[Stage] | None = None
+    tier: list[Tier] | None = None
+    when: list[dict[str, Any]] | None = None
+
+
+class RuleExample(_Strict):
+    fail: str
+    fix: str
+
+
+class RuleModel(_Strict):
+    """One rule as a governance owner writes it."""
+
+    id: str = Field(pattern=RULE_ID)
+    name: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+    title: str
+    severity: Severity
+    severityByTier: dict[Tier, Severity] | None = None
+    appliesTo: AppliesTo = Field(default_factory=AppliesTo)
+    assert_: list[dict[str, Any]] = Field(default_factory=list, alias="assert")
+    params: dict[str, Any] = Field(default_factory=dict)
+    message: str
+    why: str
+    remediation: str
+    controls: list[str] = Field(min_length=1)
+    waivable: bool = True
+    needsBase: bool = False
+    example: RuleExample | None = None
+
+
+class PolicyMetadata(_Strict):
+    name: str
+    description: str | None = None
+
+
+class PolicyModel(_Strict):
+    apiVersion: Literal["charter/v1"]
+    kind: Literal["Policy"]
+    metadata: PolicyMetadata
+    rules: list[RuleModel]
+
+
+class RuleOverride(BaseModel):
+    """What the configuration may change about one rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Severity | None = None
+    enabled: bool | None = None
+    params: dict[str, Any] | None = None
+    enforceAfter: dt.date | None = None
+
+
+class ConfigModel(BaseModel):
+    """The keys a configuration file may hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    manifests: list[str] | None = None
+    evidence: list[str] | None = None
+    exclude: list[str] = Field(default_factory=list)
+    policies: list[str] = Field(default_factory=lambda: ["default"])
+    failOn: Literal["error", "warning"] = "error"
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
