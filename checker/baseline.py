@@ -7,17 +7,18 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.cache import FileCache
 from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
 from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, as_repo_path
 from checker.policy import PolicySet, load_policies
-from checker.project import Project, build_project
+from checker.project import Project, build_project, derive
 from checker.workspace import Workspace
 
 
@@ -30,8 +31,8 @@ class Base:
     policy_files: set[str]
     project: Project | None
     config: Settings | None = None
-    systems: dict[str, Any] = field(default_factory=dict)
-    by_file: dict[str, Any] = field(default_factory=dict)
+    systems: Mapping[str, Any] = field(default_factory=dict)
+    by_file: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _policy_files(policies: PolicySet, config: Config, root: str) -> set[str]:
@@ -118,11 +119,99 @@ def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: lis
     if not os.path.isdir(root):
         return Base(commit, policies, files, None, config.model)
     project = build_project([root], root, scratch, config, set())
-    base = Base(commit, policies, files, project, config.model)
+    systems: dict[str, Any] = {}
+    by_file: dict[str, Any] = {}
     for source in project.systems:
         if source.valid and isinstance(source.name, str):
-            base.systems.setdefault(source.name, source.data)
-            base.by_file.setdefault(source.file, source.data)
+            systems.setdefault(source.name, source.data)
+            by_file.setdefault(source.file, source.data)
+    return Base(commit, policies, files, project, config.model, systems, by_file)
+
+
+class _SystemsByName(Mapping[str, Any]):
+    """The data of the first valid AISystem of each name in a project, looked up when asked."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def __getitem__(self, name: str) -> Any:
+        for source in self.project.systems_named(name):
+            if source.valid:
+                return source.data
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.project.by_name if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _SystemsByFile(Mapping[str, Any]):
+    """The data of the first valid, named AISystem of each file in a project, looked up when asked."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def __getitem__(self, file: str) -> Any:
+        for source in self.project.sources_in(file):
+            if source.kind == "AISystem" and source.valid and isinstance(source.name, str):
+                return source.data
+        raise KeyError(file)
+
+    def __iter__(self) -> Iterator[str]:
+        return (file for file in self.project.files() if file in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def touches_policies(changes: Mapping[str, str], policies: PolicySet, workspace: Workspace) -> bool:
+    """Whether a change may alter the policies or the configuration a run uses."""
+    own = policy_files_of(policies, workspace)
+    config = workspace.config
+    folders = []
+    for entry in config.model.policies:
+        path = entry if os.path.isabs(entry) else os.path.join(config.directory, entry)
+        if entry != "default" and workspace.git_root and _inside(path, workspace.git_root):
+            folders.append(as_repo_path(os.path.realpath(path), workspace.git_root).rstrip("/") + "/")
+    for path in changes:
+        name = path.rsplit("/", 1)[-1]
+        if path in own or name in (CONFIG_NAME, "pyproject.toml") or path.startswith(tuple(folders)):
+            return True
+    return False
+
+
+def derive_base(
+    repo: GitRepo,
+    commit: str,
+    changes: tuple[Mapping[str, str], tuple[str, ...], Mapping[str, str]],
+    head: Project,
+    policies: PolicySet,
+    config: Config,
+    cache: FileCache,
+    scratch: str,
+) -> Base:
+    """The base revision as head's documents with the changed files as the base had them.
+
+    Only for a change that leaves policies and configuration alone (see touches_policies): the
+    base then reads its documents the way head does, and every unchanged file is the same.
+    changes is what GitRepo.changes_since says.
+    """
+    git_root = repo.root
+    differences, folders, blobs = changes
+
+    def text(file: str) -> bytes | None:
+        path = os.path.join(head.display_root, *file.split("/"))
+        return repo.text_at(commit, as_repo_path(path, git_root))
+
+    def known(file: str, candidate: bool) -> Any | None:
+        blob = blobs.get(as_repo_path(os.path.join(head.display_root, *file.split("/")), git_root))
+        return cache.previous(file, blob, candidate) if blob else None
+
+    project = derive(head, differences, folders, text, known, config, scratch)
+    base = Base(commit, policies, set(), project, None)
+    base.systems, base.by_file = _SystemsByName(project), _SystemsByFile(project)
     return base
 
 

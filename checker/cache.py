@@ -19,7 +19,7 @@ from typing import Any
 
 from checker import __version__
 
-FORMAT = 2
+FORMAT = 3
 _STAMP = (__version__, FORMAT)
 Signature = tuple[int, int, int]
 
@@ -85,7 +85,7 @@ class FileCache:
 
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
-        self.index: dict[str, tuple[Signature, bool, tuple[Route, ...], list[str], bytes]] = {}
+        self.index: dict[str, tuple[Signature, bool, tuple[Route, ...], list[str], bytes, str]] = {}
         # Directory listings by path: ((modification time, inode), (YAML files, directories, links)).
         self.dirs: dict[str, Any] = {}
         self.dirty = False
@@ -116,14 +116,32 @@ class FileCache:
         """The cached full result of file, when its signature and reading are the same."""
         if self.directory is None or self.summary(file, sig, candidate) is None:
             return None
+        stored = self._load(self._full_path(file))
+        if stored is None or stored[:3] != (_STAMP, sig, candidate):
+            return None
+        return stored[3]
+
+    def previous(self, file: str, blob: str, candidate: bool) -> Any | None:
+        """The full result of file as it was when its content had the git blob id blob.
+
+        Each file keeps the version before its latest change: usually what a base revision has.
+        """
+        if self.directory is None:
+            return None
+        for path in (self._full_path(file), self._full_path(file) + ".previous"):
+            stored = self._load(path)
+            if stored is not None and stored[0] == _STAMP and stored[2] == candidate and stored[4] == blob:
+                return stored[3]
+        return None
+
+    @staticmethod
+    def _load(path: str) -> Any | None:
         try:
-            with open(self._full_path(file), "rb") as handle:
-                stamp, stored_sig, stored_candidate, payload = pickle.load(handle)
+            with open(path, "rb") as handle:
+                stored = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             return None
-        if (stamp, stored_sig, stored_candidate) != (_STAMP, sig, candidate):
-            return None
-        return payload
+        return stored if isinstance(stored, tuple) and len(stored) == 5 else None
 
     def put(
         self,
@@ -134,14 +152,19 @@ class FileCache:
         notes: list[str],
         plain: Any,
         full: Any,
+        blob: str,
     ) -> None:
         if self.directory is None or sig is None:
             return
+        target = self._full_path(file)
         try:
-            _write_atomically(self._full_path(file), (_STAMP, sig, candidate, full))
+            old = self.index.get(file)
+            if old is not None and old[5] != blob and os.path.exists(target):
+                os.replace(target, target + ".previous")
+            _write_atomically(target, (_STAMP, sig, candidate, full, blob))
         except OSError:
             return  # a read-only checkout still gets its answer, just not faster next time
-        self.index[file] = (sig, candidate, routes, notes, marshal.dumps(plain))
+        self.index[file] = (sig, candidate, routes, notes, marshal.dumps(plain), blob)
         self.dirty = True
 
     def save(self) -> None:
@@ -207,3 +230,13 @@ _NO_CACHE = Prepared(None)
 def prepared(git_root: str | None, enabled: bool = True) -> Prepared:
     """The store of validated policy and configuration files for a run."""
     return Prepared(shared_directory(git_root)) if enabled else _NO_CACHE
+
+
+def blob_id(path: str) -> str | None:
+    """The id git gives the content of the file at path (SHA-1 of a blob header and the bytes)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

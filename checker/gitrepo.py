@@ -205,6 +205,44 @@ class GitRepo:
             with open(target, "wb") as handle:
                 handle.write(item.data_stream.read())
 
+    def changes_since(self, commit: str) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
+        """How the working tree differs from commit: {path: A, M or D}, untracked folders, base blob ids.
+
+        A means only the working tree has the path (added, untracked or ignored), D only the commit,
+        M both. Untracked and ignored folders (paths ending in /) are the working tree's only,
+        whatever they hold. The blob ids are those of the commit's version of each M or D path.
+        """
+        changes: dict[str, str] = {}
+        blobs: dict[str, str] = {}
+        fields = self._run("diff", "--raw", "--no-abbrev", "--no-renames", "-z", commit, "--").split("\0")
+        # Each change is ":<mode> <mode> <blob> <blob> <status>" and then the path.
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.split()
+            if not path or len(parts) < 5:
+                continue
+            status = parts[4][:1]
+            changes[path] = {"A": "A", "D": "D"}.get(status, "M")
+            if status != "A":
+                blobs[path] = parts[2]
+        folders = []
+        # Without --exclude-standard: ignored files are as absent from the commit as untracked ones.
+        for path in self._run("ls-files", "--others", "--directory", "-z").split("\0"):
+            if path.endswith("/"):
+                folders.append(path)
+            elif path:
+                changes[path] = "M" if changes.get(path) == "D" else "A"
+        return changes, tuple(folders), blobs
+
+    def text_at(self, commit: str, path: str) -> bytes | None:
+        """The bytes of the regular file at path in commit, or None when it has no such file."""
+        try:
+            item = self.repo.commit(commit).tree / path
+        except KeyError:
+            return None
+        if not isinstance(item, self._git.Blob) or item.mode not in _REGULAR_FILE_MODES:
+            return None
+        return bytes(item.data_stream.read())
+
     def changed_since(self, commit: str) -> set[str]:
         """Paths (from the root, with /) that differ between commit and the working tree."""
         diff = self._run("diff", "--name-only", "--no-renames", "-z", commit, "--")

@@ -7,11 +7,11 @@ import fnmatch
 import marshal
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.cache import FileCache, Summary, signature
+from checker.cache import FileCache, Summary, blob_id, signature
 from checker.config import Config
 from checker.finding import SchemaProblem
 from checker.yamlload import Document, load_file
@@ -142,7 +142,13 @@ class Project:
     # The date each file was first committed, by file name; None outside git.
     first_added: Mapping[str, Any] | None = None
     # Context files taken from the cache, in the order they were found, with their routes.
-    _deferred: list[tuple[int, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
+    _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
+    # For a project derived from another at a base revision: paths (from the root of the display,
+    # with /) that the base did not have, that only the base had, and folders only the base had.
+    _absent: frozenset[str] = frozenset()
+    _present: frozenset[str] = frozenset()
+    _present_dirs: frozenset[str] = frozenset()
+    _absent_dirs: tuple[str, ...] = ()
     _order: dict[int, int] = field(default_factory=dict)
     _refs: dict[str, str | None] = field(default_factory=dict)
     _real_root: str = ""
@@ -167,12 +173,26 @@ class Project:
                 self.by_name.add(key, order, source)
             else:
                 self.evidence.add(key, order, source)
-        for order, routes, deferred in self._deferred:
+        for order, _, routes, deferred in self._deferred:
             for position, (kind, key) in enumerate(routes):
                 if key is None:
                     continue
                 groups = self.by_name if kind == "AISystem" else self.evidence
                 groups.defer(key, order, deferred, position)
+
+    def sources_in(self, file: str) -> list[Source]:
+        """The documents of one file, decoding them from the cache if need be."""
+        found = [s for s in self.sources if s.file == file]
+        for _, name, _, deferred in self._deferred:
+            if name == file:
+                found.extend(deferred.sources())
+        return found
+
+    def files(self) -> list[str]:
+        """Every file with a Charter document, once each."""
+        names = dict.fromkeys(s.file for s in self.sources)
+        names.update(dict.fromkeys(entry[1] for entry in self._deferred))
+        return list(names)
 
     def is_reported(self, file: str) -> bool:
         return self.reported is None or file in self.reported
@@ -212,6 +232,12 @@ class Project:
             real = os.path.realpath(real)
         if not _within(real, self._real_root):
             return f"'{ref}' leads out of the repository through a symbolic link"
+        if self._absent or self._present:
+            shown = self.display(target)
+            if shown in self._absent or (self._absent_dirs and (shown + "/").startswith(self._absent_dirs)):
+                return f"'{ref}' does not exist in the repository"
+            if shown in self._present or shown in self._present_dirs:
+                return None
         if not os.path.exists(real):
             return f"'{ref}' does not exist in the repository"
         return None
@@ -419,7 +445,7 @@ def build_project(
         if isinstance(entry, tuple):
             routes, notes, blob = entry
             project.notes.extend(notes)
-            project._deferred.append((order, routes, _Deferred(blob)))
+            project._deferred.append((order, file, routes, _Deferred(blob)))
             continue
         project.problems.extend(entry.problems)
         project.notes.extend(entry.notes)
@@ -537,7 +563,7 @@ def _cached_or_read(
         source.doc.shed(path)
     if cache is not None and small is not None:
         routes = tuple(_route(s) for s in small.sources)
-        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), full)
+        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), full, blob_id(path) or "")
     return small if light and small is not None else full
 
 
@@ -575,3 +601,86 @@ def _read(project: Project, path: str, file: str, candidate: bool) -> FileResult
         found = [SchemaProblem((), p.message, p.line, p.column) for p in doc.problems]
         result.sources.append(Source(file, doc, kind, name, found + schema_problems(kind, doc)))
     return result
+
+
+def derive(
+    head: Project,
+    changes: Mapping[str, str],
+    folders: tuple[str, ...],
+    base_text: Callable[[str], bytes | None],
+    known: Callable[[str, bool], Any | None],
+    config: Config,
+    scratch: str,
+) -> Project:
+    """The project as it was at a base revision that differs from head only in the changed files.
+
+    changes maps each path (as head shows it) that differs from the base to A (only head has it),
+    M (both have it) or D (only the base has it). Every other file is the same at both, so its
+    documents are head's own; the base's version of a changed file comes from base_text, read as
+    known(file, candidate) says when the cache still has it. Files in folders (ending in /) are
+    head's only.
+    """
+
+    def differs(file: str) -> bool:
+        return file in changes or (bool(folders) and file.startswith(folders))
+
+    base = Project(root=head.root, display_root=head.display_root, reported=head.reported)
+    base.first_added = head.first_added
+    for source in head.sources:
+        if not differs(source.file):
+            base.sources.append(source)
+            base._order[id(source)] = head._order.get(id(source), 0)
+    base.problems = [p for p in head.problems if not differs(p.file)]
+    base._deferred = [entry for entry in head._deferred if not differs(entry[1])]
+    orders = {file: order for order, file, _, _ in head._deferred}
+    orders.update((s.file, head._order.get(id(s), 0)) for s in head.sources)
+    model = config.model
+    patterns = (model.manifests or []) + (model.evidence or [])
+    last = len(orders) + 1
+    for file, status in sorted(changes.items()):
+        if status == "A" or not _discoverable(file, base, patterns, model.exclude):
+            continue
+        text = base_text(file)
+        if text is None:
+            continue
+        path = os.path.join(scratch, *file.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(text)
+        light = base.reported is not None and file not in base.reported
+        candidate = bool(patterns) or not light
+        result = known(file, candidate)
+        if result is not None:
+            # Parsed when the working tree last had this content: positions are read from the copy.
+            for source in result.sources:
+                source.doc.shed(path)
+        else:
+            result = _read(base, path, file, candidate)
+        if light:
+            result = FileResult(result.problems, result.notes, [_context_only(s) for s in result.sources])
+        order = orders.get(file, last)
+        for source in result.sources:
+            base._order[id(source)] = order
+        base.sources.extend(result.sources)
+        base.problems.extend(result.problems)
+    base._absent = frozenset(f for f, status in changes.items() if status == "A")
+    base._absent_dirs = folders
+    base._present = frozenset(f for f, status in changes.items() if status == "D")
+    base._present_dirs = frozenset(
+        "/".join(parts[:i]) for parts in (f.split("/") for f in base._present) for i in range(1, len(parts))
+    )
+    base.index()
+    return base
+
+
+def _discoverable(file: str, project: Project, patterns: list[str], exclude: list[str]) -> bool:
+    """Whether a run would find file (shown relative to the display root) in the repository."""
+    if not file.endswith(YAML_SUFFIXES):
+        return False
+    path = os.path.normpath(os.path.join(project.display_root, *file.split("/")))
+    if not _within(path, os.path.normpath(project.root)) or _excluded(path, exclude, project.root):
+        return False
+    rel = os.path.relpath(path, project.root).replace(os.sep, "/")
+    if not patterns:
+        return not any(part in SKIP_DIRS for part in rel.split("/")[:-1])
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.replace("**/", "")) for p in patterns)

@@ -76,22 +76,6 @@ def build_report(options: CheckOptions) -> Report:
         commit = head_commit(workspace.git_root)
         prefix = as_repo_path(workspace.root, workspace.git_root)
         first_added = History(workspace.git_root, prefix, history_files)
-    if workspace.git_root and options.base:
-        with GitRepo(workspace.git_root) as repo:
-            scratch = baseline.scratch_dir()
-            try:
-                base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
-                touched = repo.changed_since(base.commit) & (
-                    base.policy_files | baseline.policy_files_of(head_policies, workspace)
-                )
-                policies, changes = guard_policies(head_policies, base.policies, touched)
-                if changes and base.config is not None:
-                    # The reviewed configuration also decides which files are checked and what fails.
-                    config = dataclasses.replace(config, model=base.config)
-                before = baseline.base_findings(base, policies, today, first_added)
-            finally:
-                baseline.remove(scratch)
-
     cache = FileCache(default_directory(workspace.root, workspace.git_root) if options.cache else None)
 
     def project_with(settings: Config) -> Project:
@@ -104,12 +88,40 @@ def build_report(options: CheckOptions) -> Report:
             cache,
         )
         project.first_added = first_added
-        if base is not None:
-            project.base, project.base_by_file = base.systems, base.by_file
         return project
 
-    project = project_with(config)
+    project: Project | None = None
+    if workspace.git_root and options.base:
+        with GitRepo(workspace.git_root) as repo:
+            scratch = baseline.scratch_dir()
+            try:
+                since = repo.merge_base(repo.resolve(options.base))
+                differences, ignored, blobs = repo.changes_since(since)
+                if not baseline.touches_policies(differences, head_policies, workspace):
+                    # Policies and configuration are the same at both ends: the base is head's own
+                    # documents with the changed files as they were.
+                    project = project_with(config)
+                    base = baseline.derive_base(
+                        repo, since, (differences, ignored, blobs), project, policies, config, cache, scratch
+                    )
+                else:
+                    base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
+                    touched = set(differences) & (
+                        base.policy_files | baseline.policy_files_of(head_policies, workspace)
+                    )
+                    policies, changes = guard_policies(head_policies, base.policies, touched)
+                    if changes and base.config is not None:
+                        # The reviewed configuration also decides which files are checked and what fails.
+                        config = dataclasses.replace(config, model=base.config)
+                before = baseline.base_findings(base, policies, today, first_added)
+            finally:
+                baseline.remove(scratch)
+
+    if project is None:
+        project = project_with(config)
     cache.save()
+    if base is not None:
+        project.base, project.base_by_file = base.systems, base.by_file
     findings = Checker(project, policies, today, changes).run()
     fixed: list[Finding] = []
     if before is not None:
@@ -119,7 +131,11 @@ def build_report(options: CheckOptions) -> Report:
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
     head_view = None
     if changes:
-        head_project = project if config is workspace.config else project_with(workspace.config)
+        head_project = project
+        if config is not workspace.config:
+            head_project = project_with(workspace.config)
+            if base is not None:
+                head_project.base, head_project.base_by_file = base.systems, base.by_file
         head_findings = Checker(head_project, head_policies, today).run()
         head_fail_on = options.fail_on or workspace.config.model.failOn
         head_view = (head_policies.digest(), summarize(head_findings, systems, head_fail_on))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ class Report:
     version: str
     # With --base: findings of the base that this change fixed, and the base's systems by name.
     fixed: list[Finding] = field(default_factory=list)
-    base_systems: dict[str, Any] | None = None
+    base_systems: Mapping[str, Any] | None = None
     # When policies changed: the head policies' digest and what they would have said.
     head_policies: tuple[str, Summary] | None = None
     project: Project | None = None
