@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
@@ -245,10 +245,31 @@ def evidence_consistent(
             )
 
 
+def _blank(value: Any) -> bool:
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
+
+
+def waiver_requesters(system: Any, fields: Iterable[str]) -> dict[str, str]:
+    """The people who ask for a system's waivers, by handle, with the field that names each."""
+    found: dict[str, str] = {}
+    for name in fields:
+        person = lookup(system, tuple(name.split(".")))
+        if isinstance(person, str):
+            found.setdefault(_who(person), name)
+    return found
+
+
 def waiver_problem(
-    waiver: Any, rules: Mapping[str, Any], today: dt.date, max_days: int
+    waiver: Any,
+    rules: Mapping[str, Any],
+    today: dt.date,
+    max_days: int,
+    requesters: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
-    """(field, why) when a waiver is not valid, None when it waives its rule."""
+    """(field, why) when a waiver is not valid, None when it waives its rule.
+
+    requesters: the system's owners (see waiver_requesters), who may not approve their own waivers.
+    """
     if not isinstance(waiver, dict):
         return ("", "a waiver must be a mapping")
     rule_id = waiver.get("rule")
@@ -260,8 +281,15 @@ def waiver_problem(
     if not rule.model.waivable:
         return ("rule", f"{rule_id} cannot be waived")
     for key in ("reason", "approvedBy", "expires"):
-        if is_missing(waiver.get(key)):
+        if _blank(waiver.get(key)):
             return (key, f"the waiver of {rule_id} has no {key}")
+    role = (requesters or {}).get(_who(str(waiver["approvedBy"])))
+    if role is not None:
+        return (
+            "approvedBy",
+            f"the waiver of {rule_id} is approved by {waiver['approvedBy']}, who asks for it as "
+            f"{role}; a waiver needs an approver independent of the system's owners",
+        )
     expires = as_date(waiver.get("expires"))
     if expires is None:
         return ("expires", f"the waiver of {rule_id} has no valid expiry date")
@@ -276,9 +304,10 @@ def waiver_problem(
 
 
 def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Every waiver names a waivable rule, a reason, an approver and an expiry not too far ahead."""
+    """Every waiver names a waivable rule, a reason, an independent approver and a near expiry."""
+    requesters = waiver_requesters(value, params["requesters"])
     for i, waiver in enumerate(_list(lookup(value, ("spec", "waivers")))):
-        problem = waiver_problem(waiver, env.project.rules, env.today, int(params["maxDays"]))
+        problem = waiver_problem(waiver, env.project.rules, env.today, int(params["maxDays"]), requesters)
         if problem is not None:
             key, why = problem
             path: FieldPath = ("spec", "waivers", i, key) if key else ("spec", "waivers", i)
@@ -440,7 +469,11 @@ BUILTINS: dict[str, Builtin] = {
     "evidence-consistent": Builtin(
         evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
     ),
-    "waivers-valid": Builtin(waivers_valid, {"maxDays": 180}, "waivers are valid"),
+    "waivers-valid": Builtin(
+        waivers_valid,
+        {"maxDays": 180, "requesters": ["spec.ownership.accountable", "spec.ownership.technicalOwner"]},
+        "waivers are valid",
+    ),
     "version-bump": Builtin(version_bump, {}, "a changed artifact has a higher version"),
     "release-recorded": Builtin(release_recorded, {}, "a version change has an approved release"),
     "reclassified": Builtin(reclassified, {}, "a lowered tier or new use is reclassified"),

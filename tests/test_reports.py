@@ -163,8 +163,8 @@ def test_github_annotations_are_the_default_inside_github_actions(
     assert lines[-2] == (
         "::error file=examples/ai-systems/ticket-router.yaml,line=158,col=106,title=WVR001 waiver-invalid::"
         "ticket-router has an invalid waiver: the waiver of MNT001 expired on 2026-11-01 and waives nothing"
-        "%0AFix: Give the waiver an existing waivable rule, a reason, approvedBy and an expires date at most "
-        "180 days ahead; renew or remove expired waivers."
+        "%0AFix: Give the waiver an existing waivable rule, a reason, an approver other than the system's "
+        "owners and an expires date at most 180 days ahead; renew or remove expired waivers."
     )
     assert lines[-1] == "charter: 6 systems checked: 1 error, 1 warning, 5 info, 0 waived; failed"
     # An explicit --format still wins.

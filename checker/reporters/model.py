@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from checker.checks import BUILTINS, waiver_problem
+from checker.checks import BUILTINS, waiver_problem, waiver_requesters
 from checker.finding import SEVERITY_RANK, Finding
 from checker.reporters.base import Report
 from checker.reporters.text import clean
@@ -313,14 +313,16 @@ def waivers(report: Report) -> list[WaiverRow]:
     rules = report.policies.rules
     wvr = rules.get("WVR001")
     max_days = int(wvr.params.get("maxDays", 180)) if wvr is not None else 180
+    fields = wvr.params.get("requesters", ()) if wvr is not None else ()
     rows = []
     for source in report.project.systems:
         if not source.valid or not report.project.is_reported(source.file):
             continue
         name = source.name if isinstance(source.name, str) else ""
+        requesters = waiver_requesters(source.data, fields)
         for waiver in _list(source.get("spec", "waivers")):
             entry = waiver if isinstance(waiver, dict) else {}
-            problem = waiver_problem(waiver, rules, report.as_of, max_days)
+            problem = waiver_problem(waiver, rules, report.as_of, max_days, requesters)
             expires = _expiry(entry.get("expires"))
             rule = one_line(entry.get("rule"))
             rows.append(
