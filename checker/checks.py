@@ -7,13 +7,18 @@ bottom lists every one; nothing registers itself.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
 from checker.finding import field_path
-from checker.yamlload import FieldPath
+from checker.yamlload import MAX_BYTES, FieldPath, load_file
+
+if TYPE_CHECKING:
+    from checker.project import Project
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 
@@ -314,12 +319,54 @@ def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
             yield Failure(path, why)
 
 
+def departed(project: Project) -> dict[str, Any]:
+    """The base revision's systems, by name, that no system of the change carries on by name or file."""
+    if project.base is None:
+        return {}
+    by_file = project.base_by_file
+    carried = {lookup(by_file[s.file], ("metadata", "name")) for s in project.systems if s.file in by_file}
+    return {
+        name: data
+        for name, data in project.base.items()
+        if not project.systems_named(name) and name not in carried
+    }
+
+
+def _identity(data: Any) -> set[tuple[str, str]]:
+    """What a system keeps through a rename: its components' names and artifact addresses."""
+    keys = set()
+    for component in _list(lookup(data, ("spec", "components"))):
+        name, uri = lookup(component, ("name",)), lookup(component, ("artifact", "uri"))
+        if isinstance(name, str):
+            keys.add(("name", name))
+        if isinstance(uri, str):
+            keys.add(("uri", uri))
+    return keys
+
+
+def _closest(value: Any, gone: Mapping[str, Any]) -> str | None:
+    """The name of the system in gone sharing the most components with value; None on a tie."""
+    mine = _identity(value)
+    shared = sorted(((len(mine & _identity(data)), name) for name, data in gone.items()), reverse=True)
+    if not shared or shared[0][0] == 0 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
+        return None
+    return shared[0][1]
+
+
 def _base_system(env: Env, value: Any) -> Any:
-    if env.project.base is None:
+    project = env.project
+    if project.base is None:
         return None
     # By name, or by file for a system renamed in this change: a new name does not shed history.
-    before = env.project.base.get(str(lookup(value, ("metadata", "name"))))
-    return before if before is not None else env.project.base_by_file.get(env.file)
+    before = project.base.get(str(lookup(value, ("metadata", "name"))))
+    if before is None:
+        before = project.base_by_file.get(env.file)
+    if before is not None:
+        return before
+    # Renamed and moved at once: the system that left sharing the most components with this one,
+    # as git follows a renamed file by its content.
+    name = _closest(value, departed(project))
+    return project.base[name] if name is not None else None
 
 
 def _semver_key(version: str) -> tuple[int, int, int, int, str] | None:
@@ -448,6 +495,95 @@ def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str,
             ("spec", "rollback", "target", "version"),
             f"the model moved from {then} to {now}, so the rollback target should be {then}, not {target}",
         )
+
+
+class Departure(NamedTuple):
+    """A system of the base revision that the change no longer declares where Charter looks."""
+
+    system: str
+    file: str
+    line: int
+    column: int
+    detail: str
+
+
+def _declaring(path: str, name: str) -> tuple[int, int, bool] | None:
+    """(line, column, read by Charter) of the document of path whose metadata.name is name."""
+    for doc in load_file(path).documents:
+        data = doc.data
+        if isinstance(data, dict) and lookup(data, ("metadata", "name")) == name:
+            line, column = doc.locate(("metadata", "name"))
+            return line, column, data.get("apiVersion") == "charter/v1" and data.get("kind") == "AISystem"
+    return None
+
+
+def _files(root: str) -> Iterator[str]:
+    """Every file under root in sorted order, outside .git; linked directories are not entered."""
+    for top, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        yield from (os.path.join(top, f) for f in sorted(files))
+
+
+def _whereabouts(root: str, name: str, was: str | None) -> tuple[str, int, int, str] | None:
+    """Where the repository declares the system now (path, line, column, why it is not checked)."""
+    old = os.path.join(root, was) if was is not None else None
+    if old is not None and os.path.islink(old):
+        return old, 1, 1, "is now a symbolic link, which is never followed"
+    # Its old file first, then any file that mentions the name: a rare departure is worth a walk.
+    needle = name.encode("utf-8")
+    for path in itertools.chain([old] if old is not None else [], _files(root)):
+        if not os.path.isfile(path) or os.path.islink(path) or os.path.getsize(path) > MAX_BYTES:
+            continue
+        with open(path, "rb") as handle:
+            if needle not in handle.read():
+                continue
+        found = _declaring(path, name)
+        if found is not None:
+            line, column, read = found
+            why = "is not among the checked files" if read else "no longer holds it as a charter/v1 AISystem"
+            return path, line, column, why
+    return None
+
+
+def _under(file: str, paths: Iterable[str]) -> bool:
+    return any(p == "." or file == p or file.startswith(p.rstrip("/") + "/") for p in paths)
+
+
+def departures(project: Project, removable: Iterable[str], checked: Iterable[str]) -> list[Departure]:
+    """The base's systems that left the checked paths without being retired, and where each went.
+
+    checked: the paths the check was given, relative to the repository root like finding files. A
+    system whose base stage is in removable may leave. One carried on by a system of the change that
+    is new by name and by file but shares its components has not left: it was renamed and moved.
+    """
+    stages, paths = set(removable), list(checked)
+    base_file: dict[str, str] = {}
+    for file, data in project.base_by_file.items():
+        base_file.setdefault(str(lookup(data, ("metadata", "name"))), file)
+    gone = {
+        name: data
+        for name, data in departed(project).items()
+        if lookup(data, ("spec", "lifecycle", "stage")) not in stages
+        and _under(base_file.get(name, "."), paths)
+    }
+    base = project.base or {}
+    for source in project.systems:
+        if source.name not in base and source.file not in project.base_by_file:
+            gone.pop(_closest(source.data, gone) or "", None)
+    out = []
+    for name in sorted(gone):
+        was = base_file.get(name)
+        said = f"{name}, declared in {was} in the base revision," if was else f"{name} of the base revision"
+        found = _whereabouts(project.display_root, name, was)
+        if found is None:
+            detail = f"{said} is no longer declared anywhere in the repository"
+            out.append(Departure(name, was or ".", 1, 1, detail))
+            continue
+        path, line, column, why = found
+        file = project.display(path)
+        moved = f"it moved to {file}, which" if file != was else f"{file}"
+        out.append(Departure(name, file, line, column, f"{said} is no longer checked: {moved} {why}"))
+    return out
 
 
 BUILTINS: dict[str, Builtin] = {
