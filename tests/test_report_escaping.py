@@ -190,3 +190,191 @@ def _line_of(key: str) -> str:
     start = text.index("  rollback:\n")
     at = text.index(key, start) + len(key) + 1
     return f"{text.count(chr(10), 0, at) + 1}:{at - (text.rfind(chr(10), 0, at) + 1) + 1}"
+
+
+# --- more hostile text, and a hostile file name --------------------------------------------------
+
+# HTML comments and autolinks, bare addresses, a team mention, an issue number and an issue
+# reference, workflow commands after a lone CR and a lone LF, an OSC 8 terminal hyperlink, the
+# 8-bit CSI, NEL, the line and paragraph separators, a right-to-left override, a zero-width space
+# and the remaining C0 controls and DEL, as YAML writes them and as Python holds them once loaded.
+HOSTILE2_YAML = (
+    r'"<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins '
+    r"#12 GH-3 ::add-mask::secret\r::set-output name=a::b\n::stop-commands::t "
+    r'\e]8;;https://evil.example\aLINK\e]8;;\a \x9bcsi \N\L\P \u202Eevil\u202C \u200B \b\v\f\x7fend"'
+)
+HOSTILE2 = (
+    "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
+    "#12 GH-3 ::add-mask::secret\r::set-output name=a::b\n::stop-commands::t "
+    "\x1b]8;;https://evil.example\x07LINK\x1b]8;;\x07 \x9bcsi \x85\u2028\u2029 \u202eevil\u202c \u200b "
+    "\x08\x0b\x0c\x7fend"
+)
+# One line, every control character gone: what text, HTML, JUnit and (escaped) markdown and SARIF show.
+FLAT2 = (
+    "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
+    "#12 GH-3 ::add-mask::secret ::set-output name=a::b ::stop-commands::t "
+    "]8;;https://evil.exampleLINK]8;; csi    evil  end"
+)
+# A file name (in a folder named so) that ends a line, starts a workflow command of its own, clears
+# the screen and mentions a team.
+FILE2 = "ai-systems/x\r\n::warning file=a::pwned \x1b[2J @acme/admins.yaml"
+FLAT_FILE2 = "ai-systems/x  ::warning file=a::pwned [2J @acme/admins.yaml"
+RUNBOOK = "    runbook: runbooks/router-rollback.md\n"
+SCH003_AT = _line_of("runbook:")
+WVR001_AT = "108:14"
+
+
+def _sch003(quoted: str, https: str = "https://") -> str:
+    return (
+        f"ticket-router refers to a file that is not there: spec.rollback.runbook '{quoted}' is neither "
+        f"a repository path nor an {https} address"
+    )
+
+
+@pytest.fixture(scope="module")
+def outputs2(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Every format of one check of a manifest, in a hostile file name, quoting HOSTILE2 twice."""
+    root = tmp_path_factory.mktemp("hostile2")
+    shutil.copytree(RULES_DIR / "_repo", root, dirs_exist_ok=True)
+    manifest = CLEAN.replace(RUNBOOK, f"    runbook: {HOSTILE2_YAML}\n")
+    manifest = manifest.replace(
+        WAIVERS,
+        "  waivers:\n"
+        f'    - {{rule: {HOSTILE2_YAML}, reason: typo, approvedBy: "@sam", expires: 2026-12-10}}\n',
+    )
+    assert manifest.count(HOSTILE2_YAML) == 2
+    (root / FILE2).parent.mkdir(parents=True)
+    (root / FILE2).write_text(manifest, encoding="utf-8")
+    gitrepo.toplevel.cache_clear()
+    found = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        for fmt in ("text", "json", "markdown", "html", "sarif", "junit", "github"):
+            buffer = io.StringIO()
+            patch.setattr(sys, "stdout", buffer)
+            assert main(["check", "--format", fmt, "--as-of", AS_OF.isoformat()]) == 1
+            found[fmt] = buffer.getvalue()
+    return found
+
+
+def test_the_second_hostile_text_reaches_two_findings_intact(outputs2: dict[str, str]) -> None:
+    findings = json.loads(outputs2["json"])["findings"]
+    quoted = [
+        (f["rule"], f["file"], f"{f['line']}:{f['column']}") for f in findings if HOSTILE2 in f["message"]
+    ]
+    assert quoted == [("SCH003", FILE2, SCH003_AT), ("WVR001", FILE2, WVR001_AT)]
+
+
+def test_text_shows_the_second_hostile_text_flat_on_the_finding_line(outputs2: dict[str, str]) -> None:
+    lines = outputs2["text"].splitlines()
+    assert f"{FLAT_FILE2}:{SCH003_AT}: SCH003 {_sch003(FLAT2)}" in lines
+    assert (
+        f"{FLAT_FILE2}:{WVR001_AT}: WVR001 ticket-router has an invalid waiver: the waiver names "
+        f"'{FLAT2}', which is not a rule of the policy set"
+    ) in lines
+    # Every line is a finding or the summary: no line of the manifest's making.
+    assert all(line.startswith((FLAT_FILE2 + ":", "evidence/ticket-router/")) for line in lines[:-1])
+    assert lines[-1].startswith("1 system checked: ")
+    for unsafe in (
+        "\x1b",
+        "\x07",
+        "\x08",
+        "\x0b",
+        "\x0c",
+        "\x7f",
+        "\x85",
+        "\x9b",
+        "\u2028",
+        "\u2029",
+        "\u202e",
+    ):
+        assert unsafe not in outputs2["text"]
+
+
+def test_json_escapes_every_character_a_terminal_or_line_reader_acts_on(outputs2: dict[str, str]) -> None:
+    raw = outputs2["json"]
+    escaped = (
+        "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
+        "#12 GH-3 ::add-mask::secret\\r::set-output name=a::b\\n::stop-commands::t "
+        "\\u001b]8;;https://evil.example\\u0007LINK\\u001b]8;;\\u0007 \\u009bcsi \\u0085\\u2028\\u2029 "
+        "\\u202eevil\\u202c \\u200b \\b\\u000b\\f\\u007fend"
+    )
+    assert raw.count(escaped) == 2
+    assert '"file": "ai-systems/x\\r\\n::warning file=a::pwned \\u001b[2J @acme/admins.yaml"' in raw
+    assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u200b]", raw) is None
+
+
+def test_markdown_keeps_comments_autolinks_mentions_and_references_shut(outputs2: dict[str, str]) -> None:
+    md = outputs2["markdown"]
+    inert = (
+        "&lt;\\!-- x --&gt; &lt;img src=x onerror=alert\\(1\\)&gt; "
+        f"&lt;https:{ZWJ}//auto.example&gt; www{ZWJ}.evil.example @{ZWJ}acme/admins \\#{ZWJ}12 GH-{ZWJ}3 "
+        "::add-mask::secret ::set-output name=a::b ::stop-commands::t "
+        f"\\]8;;https:{ZWJ}//evil.exampleLINK\\]8;; csi    evil  end"
+    )
+    where = f"ai-systems/x  ::warning file=a::pwned \\[2J @{ZWJ}acme/admins.yaml"
+    row = next(line for line in md.splitlines() if "**SCH003**" in line)
+    assert row == (
+        f"| ❌ error | **SCH003** ref-missing | {where}:{SCH003_AT} | "
+        f"{_sch003(inert, f'https:{ZWJ}//')}<br>**Fix:** Add the file at the path given, or correct the "
+        f"path; use an https:{ZWJ}// address for documents kept elsewhere. |"
+    )
+    assert md.count(inert) == 2
+    for raw in ("<!--  x", "<img", "<https", "@acme", "#12", "GH-3", "www.evil", "\x1b", "\x9b", "\u2028"):
+        assert raw not in md
+
+
+def test_html_shows_the_second_hostile_text_escaped(outputs2: dict[str, str]) -> None:
+    html = outputs2["html"]
+    escaped = (
+        "&lt;!-- x --&gt; &lt;img src=x onerror=alert(1)&gt; &lt;https://auto.example&gt; www.evil.example "
+        "@acme/admins #12 GH-3 ::add-mask::secret ::set-output name=a::b ::stop-commands::t "
+        "]8;;https://evil.exampleLINK]8;; csi    evil  end"
+    )
+    assert html.count(escaped) >= 4
+    assert "<!-- x" not in html and "<img" not in html
+    assert "ai-systems/<wbr>x  ::warning file=a::pwned [2J @acme/<wbr>admins.yaml" in html
+    assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u200b]", html) is None
+
+
+def test_sarif_shows_the_second_hostile_text_as_plain_text(outputs2: dict[str, str]) -> None:
+    raw = outputs2["sarif"]
+    run = json.loads(raw)["runs"][0]
+    sch003 = next(r for r in run["results"] if r["ruleId"] == "SCH003")
+    assert sch003["message"]["text"] == _sch003(FLAT2.replace("]8;;", "\\]8;;"))
+    location = sch003["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == (
+        "ai-systems/x%0D%0A%3A%3Awarning%20file%3Da%3A%3Apwned%20%1B%5B2J%20%40acme/admins.yaml"
+    )
+    assert "<" not in raw and re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", raw) is None
+
+
+def test_junit_shows_the_second_hostile_text_flat_and_well_formed(outputs2: dict[str, str]) -> None:
+    suite = next(s for s in ET.fromstring(outputs2["junit"].encode()) if s.get("name") == "ticket-router")
+    case = next(c for c in suite if c.get("name") == "SCH003 ref-missing")
+    assert case.get("file") == FLAT_FILE2
+    [failure] = case.findall("failure")
+    assert failure.get("message") == _sch003(FLAT2)
+    assert (failure.text or "").splitlines()[0] == f"{FLAT_FILE2}:{SCH003_AT}: {_sch003(FLAT2)}"
+
+
+def test_github_commands_escape_the_second_hostile_text_and_the_file_name(outputs2: dict[str, str]) -> None:
+    lines = outputs2["github"].splitlines()
+    escaped = (
+        "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
+        "#12 GH-3 ::add-mask::secret%0D::set-output name=a::b%0A::stop-commands::t "
+        "]8;;https://evil.exampleLINK]8;; csi %0A%0A evil  end"
+    )
+    file = "ai-systems/x%0D%0A%3A%3Awarning file=a%3A%3Apwned [2J @acme/admins.yaml"
+    line, column = SCH003_AT.split(":")
+    assert (
+        f"::error file={file},line={line},col={column},title=SCH003 ref-missing::{_sch003(escaped)}"
+        "%0AFix: Add the file at the path given, or correct the path; use an https:// address for "
+        "documents kept elsewhere."
+    ) in lines
+    # Only Charter's own commands start a line, each on a file that is really there.
+    own = (
+        r"::(error|warning|notice) file=(ai-systems/x%0D%0A%3A%3Awarning |evidence/ticket-router/)|charter: "
+    )
+    assert all(re.match(own, x) for x in lines)
+    assert "\x1b" not in outputs2["github"] and "\r" not in outputs2["github"]

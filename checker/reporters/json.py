@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from checker.reporters.base import Report
@@ -62,5 +63,12 @@ def report_data(report: Report) -> dict[str, Any]:
     return data
 
 
+# JSON may carry these raw, but a terminal showing the report would act on them (0x9B starts an
+# escape sequence like ESC [) and readers of lines or bidirectional text would be misled. Escaped,
+# the parsed values are unchanged.
+_INERT = re.compile("[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def render_json(report: Report, color: bool = False) -> str:
-    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(report_data(report), indent=2, ensure_ascii=False)
+    return _INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

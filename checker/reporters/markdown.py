@@ -2,11 +2,11 @@
 
 Manifest text reaches people who did not write it, so every value is made inert before it is
 placed in the template: markdown punctuation is backslash-escaped, ``<``, ``>`` and ``&`` become
-entities, and a zero-width joiner (U+200D) is put after ``@`` and ``#`` and inside ``://`` and
-``www.``. The joiner, rather than a code span, because GitHub finds @-mentions, issue references
-and bare links in the rendered text, after markdown escapes are gone; a joiner breaks the match
-wherever the text stands (table cells included, where a code span would still split on ``|``)
-and reads exactly as before.
+entities, and a zero-width joiner (U+200D) is put after ``@``, ``#`` and the ``GH-`` of an issue
+reference and inside ``://`` and ``www.``. The joiner, rather than a code span, because GitHub
+finds @-mentions, issue references and bare links in the rendered text, after markdown escapes are
+gone; a joiner breaks the match wherever the text stands (table cells included, where a code span
+would still split on ``|``) and reads exactly as before.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ _ESCAPES = {
 _SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 _SCHEME = re.compile("://")
 _WWW = re.compile(r"(?i)\b(www)\.")
+_ISSUE = re.compile(r"(?i)\b(gh)-(?=[0-9])")
 _ICONS = {"error": "❌", "warning": "⚠️", "info": "\N{INFORMATION SOURCE}\ufe0f"}
 
 
@@ -43,6 +44,7 @@ def md(value: Any) -> str:
     text = model.one_line(value)
     text = _SCHEME.sub(":" + ZWJ + "//", text)
     text = _WWW.sub(r"\1" + ZWJ + ".", text)
+    text = _ISSUE.sub(r"\1-" + ZWJ, text)
     return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
 
 

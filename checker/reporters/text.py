@@ -7,13 +7,15 @@ import re
 from checker.reporters.base import Report
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Line breaks to a terminal or to a reader of lines (U+2028 and U+2029 too), and tabs.
+_BREAKS = re.compile("[\r\n\t\u2028\u2029]")
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET, _GREEN = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[32m"
 
 
 def clean(text: str) -> str:
     """Strip terminal control characters and bidi overrides, and keep a finding on one line."""
-    return _CONTROL.sub("", text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+    return _CONTROL.sub("", _BREAKS.sub(" ", text))
 
 
 def render_text(report: Report, color: bool = False) -> str:
