@@ -19,6 +19,9 @@ import pytest
 from checker.checks import Departure, departures
 from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
+from checker.commands.comment import CommentOptions, run_comment
+from checker.github import MARKER
+from tests.fake_github import serving
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
 from tests.test_git import (
     DIGEST,
@@ -36,6 +39,7 @@ from tests.test_git import (
     rows,
     run_json,
 )
+from tests.test_github import PR, environ, report
 
 EVIDENCE_DIR = "evidence/ticket-router"
 AS_OF_DATE = dt.date(2026, 11, 23)
@@ -46,6 +50,10 @@ NEEDS_CHG004 = (
 NEEDS_CHG005 = (
     "CHG005 is reported once its rule and check are in the pack, checker/project.py holds the base "
     "revision's evidence and checker/commands/check.py fills it"
+)
+NEEDS_OWN_COMMENT = (
+    "charter comment adopts a marked comment only once checker/github.py find_comment skips "
+    "comments whose author is not a bot (or not the token's own user)"
 )
 NEEDS_INDEPENDENT_WAIVERS = (
     "a self-approved waiver stops waiving once checker/engine.py passes the system's owners "
@@ -958,3 +966,27 @@ def test_evidence_a_change_adds_within_days_of_the_work_passes(
     code, report = check(repo, capsys, monkeypatch)
 
     assert (code, rows(report)) == (0, [])
+
+
+# --- the pull-request comment ----------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason=NEEDS_OWN_COMMENT)
+def test_a_marked_comment_someone_else_posted_is_not_taken_for_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Posted before the check ran, it would be updated in place and stay its author's to edit.
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    forged = f"{MARKER}\n## ✅ Charter: passed\n"
+    with serving() as github:
+        github.add(PR, forged, login="mallory")
+
+        code = run_comment(CommentOptions(report(tmp_path)), environ(github, tmp_path), lambda _: None)
+
+        assert code == 0
+        assert [(c["user"]["login"], c["body"]) for c in github.comments[PR]] == [
+            ("mallory", forged),
+            ("github-actions[bot]", f"{MARKER}\n## Charter\n\n1 system checked: passed"),
+        ]
