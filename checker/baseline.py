@@ -152,18 +152,32 @@ class _SystemsByFile(Mapping[str, Any]):
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self._all: dict[str, Any] | None = None
 
     def __getitem__(self, file: str) -> Any:
+        if self._all is not None:
+            return self._all[file]
         for source in self.project.sources_in(file):
             if source.kind == "AISystem" and source.valid and isinstance(source.name, str):
                 return source.data
         raise KeyError(file)
 
+    def _every(self) -> dict[str, Any]:
+        if self._all is None:
+            first: dict[str, tuple[int, Any]] = {}
+            for name in self.project.by_name:
+                for source in self.project.systems_named(name):
+                    known = first.get(source.file)
+                    if source.valid and (known is None or source.doc.index < known[0]):
+                        first[source.file] = (source.doc.index, source.data)
+            self._all = {file: data for file, (_, data) in first.items()}
+        return self._all
+
     def __iter__(self) -> Iterator[str]:
-        return (file for file in self.project.files() if file in self)
+        return iter(self._every())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._every())
 
 
 def touches_policies(changes: Mapping[str, str], policies: PolicySet, workspace: Workspace) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 from checker import __version__
 
-FORMAT = 3
+FORMAT = 4
 _STAMP = (__version__, FORMAT)
 Signature = tuple[int, int, int]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checker.checks import waiver_problem
+from checker.checks import waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure
 from checker.finding import SEVERITY_RANK, Finding, field_path
 from checker.policy import ENGINE_RULES, PolicySet, Rule
@@ -46,13 +46,15 @@ def _valid_waivers(
     """The rules each of the named systems validly waives."""
     wvr = policies.rules["WVR001"]
     max_days = int(wvr.params.get("maxDays", 180))
+    fields = wvr.params.get("requesters", ())
     waived: dict[str, set[str]] = {}
     for name in names:
         for source in project.systems_named(name):
             if not source.valid:
                 continue
+            requesters = waiver_requesters(source.data, fields)
             for waiver in source.get("spec", "waivers") or []:
-                if waiver_problem(waiver, policies.rules, today, max_days) is None:
+                if waiver_problem(waiver, policies.rules, today, max_days, requesters) is None:
                     waived.setdefault(name, set()).add(str(waiver["rule"]))
     return waived
 

@@ -472,6 +472,7 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
         "metadata": {"name": None},
         "spec": {
             "risk": {"tier": None},
+            "ownership": {"accountable": None, "technicalOwner": None},
             "maintenance": {"activity": None, "cadence": None},
             "waivers": None,
         },

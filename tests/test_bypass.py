@@ -55,10 +55,6 @@ NEEDS_OWN_COMMENT = (
     "charter comment adopts a marked comment only once checker/github.py find_comment skips "
     "comments whose author is not a bot (or not the token's own user)"
 )
-NEEDS_INDEPENDENT_WAIVERS = (
-    "a self-approved waiver stops waiving once checker/engine.py passes the system's owners "
-    "(checks.waiver_requesters) to waiver_problem in _valid_waivers"
-)
 
 
 @pytest.fixture
@@ -246,7 +242,6 @@ def test_a_waiver_approved_by_the_owners_who_ask_for_it_is_wvr001(
     )
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_INDEPENDENT_WAIVERS)
 def test_a_self_approved_waiver_waives_nothing(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
