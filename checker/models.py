@@ -35,7 +35,13 @@ def _iso_date_only(value: object) -> object:
     # Lax pydantic would also read numbers, timestamps and "1728000000" as dates.
     if isinstance(value, dt.datetime):
         raise PydanticCustomError("date_type", "Input should be a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:  # 2026-13-45, 2026-02-30
+            why = {"why": str(exc)}
+            raise PydanticCustomError("date_type", "Input should be a real date: {why}", why) from None
+    if isinstance(value, dt.date):
         return value
     raise PydanticCustomError("date_type", "Input should be an ISO-8601 date (YYYY-MM-DD)")
 
@@ -85,7 +91,8 @@ Date = Annotated[
 # as the published JSON Schema says; floats still accept YAML integers.
 Flag = StrictBool
 Count = Annotated[StrictInt, Field(ge=0)]
-Number = StrictFloat
+# .inf and .nan are floats to YAML; as a threshold or a baseline they compare with nothing.
+Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 
 Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
 Tier = Literal["low", "medium", "high", "critical"]

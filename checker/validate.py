@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import types
 import typing
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -79,6 +82,81 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _input(err: Any, doc: Document, path: FieldPath) -> str:
+    """The offending value as the user wrote it: no rather than False, 3.10 rather than 3.1."""
+    written = doc.written.get(path)
+    return written if written is not None else _shown(err.get("input"))
+
+
+def _as_read(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if value is None:
+        return "no value (null)"
+    return "a date"
+
+
+def _sexagesimal(text: str) -> float:
+    sign = -1 if text.startswith("-") else 1
+    total = 0.0
+    for part in text.lstrip("+-").replace("_", "").split(":"):
+        total = total * 60 + float(part)
+    return sign * total
+
+
+# Numbers YAML 1.1 reads in forms a reviewer may misread; Charter keeps them as text (yamlload).
+_ODD_NUMBERS: list[tuple[re.Pattern[str], str, Callable[[str], float]]] = [
+    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "a hexadecimal number", lambda t: int(t.replace("_", ""), 16)),
+    (re.compile(r"[-+]?0o[0-7_]+"), "an octal number", lambda t: int(t.replace("_", ""), 8)),
+    (re.compile(r"[-+]?0b[01_]+"), "a binary number", lambda t: int(t.replace("_", ""), 2)),
+    (
+        re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"),
+        "a base-60 number in YAML 1.1",
+        _sexagesimal,
+    ),
+    (
+        re.compile(r"[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"),
+        "a number with digit separators (_)",
+        lambda t: float(t.replace("_", "")),
+    ),
+    (
+        re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+"),
+        "a number with an exponent but no decimal point, which YAML reads as text",
+        float,
+    ),
+]
+
+
+def _plain_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def _odd_number(text: str) -> str | None:
+    """How to write text, a number in an unusual form, so that Charter reads it; None if it is not one."""
+    if re.fullmatch(r"[-+]?0[0-7_]+", text):
+        octal, decimal = int(text.replace("_", ""), 8), int(text.replace("_", ""), 10)
+        return (
+            f"{text} has a leading zero, which YAML 1.1 reads as octal ({octal}); Charter reads numbers "
+            f"in plain decimal only: write {octal}, or {decimal} if that is what you meant"
+        )
+    for pattern, form, convert in _ODD_NUMBERS:
+        if pattern.fullmatch(text):
+            value = convert(text)
+            if value in (float("inf"), float("-inf")):
+                return f"{text} is too large to be a number"
+            plain = _plain_number(value)
+            return f"{text} is {form}; Charter reads numbers in plain decimal only: write {plain}"
+    return None
+
+
+def _non_ascii(text: str) -> str:
+    char = next(c for c in text if not c.isascii())
+    name = unicodedata.name(char, "")
+    return f"{char!r} is U+{ord(char):04X}{' ' + name if name else ''}, not an ASCII character"
+
+
 def _closest(word: str, options: list[str]) -> str | None:
     """The option word most likely stands for: the only one it begins, else the most similar."""
     # difflib alone takes 'prod' for 'proposed' rather than 'production'.
@@ -128,29 +206,50 @@ def _problem(model: type[BaseModel], doc: Document, err: Any) -> SchemaProblem:
     message = err["msg"]
     message = message[0].lower() + message[1:] if message else message
     ctx = err.get("ctx") or {}
+    value = err.get("input")
+    written = doc.written.get(path)
+    odd = _odd_number(value) if kind in ("int_type", "float_type") and isinstance(value, str) else None
     if kind in ("literal_error", "enum"):
         options = [o.strip().strip("'") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
         options = [o for o in options if o]
-        close = _closest(str(err.get("input")), options)
+        close = _closest(str(value), options)
         hint = f"; did you mean '{close}'?" if close else ""
-        message = f"{_shown(err.get('input'))} is not allowed, expected one of: {', '.join(options)}{hint}"
+        message = f"{_input(err, doc, path)} is not allowed, expected one of: {', '.join(options)}{hint}"
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") in _pattern_meanings():
         # The regular expression says little to the person who wrote the value; its description does.
         meaning = _pattern_meanings()[ctx["pattern"]]
-        message = f"{_shown(err.get('input'))} does not have the expected form: {meaning}"
+        message = f"{_shown(value)} does not have the expected form: {meaning}"
+        if isinstance(value, str) and not value.isascii():
+            message += f"; {_non_ascii(value)}"
+    elif kind == "string_type" and written is not None:
+        # YAML 1.1 reads no (Norway), yes, on, off, 3.10 and 2026-01-01 as other things than text.
+        message = (
+            f"expected text, but YAML reads {written} as {_as_read(value)}; put it in quotes "
+            f'("{written}") to keep it as text'
+        )
+    elif odd is not None:
+        message = odd
     else:
         if kind in ("model_type", "model_attributes_type", "dict_type"):
             # pydantic names its model class here ("... or instance of Rollback"), which means
             # nothing in a YAML file.
             message = "expected a mapping"
-        if "input" in err and not isinstance(err["input"], (dict, list)):
-            message = f"{message} (got {_shown(err['input'])})"
+        if "input" in err and not isinstance(value, (dict, list)):
+            message = f"{message} (got {_input(err, doc, path)})"
     line, column = doc.locate(path)
     return SchemaProblem(path, f"{name}: {message}" if name else message, line, column)
 
 
 def schema_problems(kind: str, doc: Document) -> list[SchemaProblem]:
     """Every way the document departs from the schema of its kind, in document order."""
+    # A problem already reported at a place (a foreign tag) is the cause of whatever the schema then
+    # says about the same value.
+    taken = {(p.line, p.column) for p in doc.problems}
+    problems = [p for p in _model_problems(kind, doc) if (p.line, p.column) not in taken]
+    return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+
+
+def _model_problems(kind: str, doc: Document) -> list[SchemaProblem]:
     model = _models()[kind]
     try:
         model.model_validate(doc.data)
@@ -169,5 +268,5 @@ def schema_problems(kind: str, doc: Document) -> list[SchemaProblem]:
             for err in errors
             if not (err["type"] == "missing" and _trim(tuple(err["loc"]), doc.data) in misspelt)
         ]
-        return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+        return problems
     return []

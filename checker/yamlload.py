@@ -25,11 +25,20 @@ Loc = tuple[int, int]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
+# Values that aliases repeat: a document that legitimately repeats more is hard to imagine.
+MAX_REPEATED = 10_000
 
+_YAML_TAG = "tag:yaml.org,2002:"
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(
+    r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
 # Not !!binary: no field holds bytes, and base64 would hide a value (an approver, a digest) from
 # whoever reviews the change.
 _SAFE_TAGS = {
@@ -68,16 +77,20 @@ class Document:
     column: int
     keys: dict[FieldPath, Loc] = field(default_factory=dict)
     values: dict[FieldPath, Loc] = field(default_factory=dict)
-    # Problems that leave the document readable (a duplicate key, a merge key, a foreign tag): it
-    # stays known by name but is not checked further.
+    # Problems that leave the document readable (a duplicate key, a merge key, a foreign tag, an
+    # alias): it stays known by name but is not checked further.
     problems: list[YamlProblem] = field(default_factory=list)
 
     # Set when the positions were shed to save memory: the file and index to read them from again.
     origin: tuple[str, int] | None = None
 
+    # How each plain scalar that YAML reads as something other than text (yes, 3.10, 2026-01-01)
+    # was written, so that a field expecting text can say what to quote.
+    written: dict[FieldPath, str] = field(default_factory=dict)
+
     def shed(self, path: str) -> None:
         """Drop the positions; the first locate() reads them again from the file at path."""
-        self.keys, self.values, self.origin = {}, {}, (path, self.index)
+        self.keys, self.values, self.written, self.origin = {}, {}, {}, (path, self.index)
 
     def _restore(self) -> None:
         if self.origin is None:
@@ -86,7 +99,7 @@ class Document:
         self.origin = None
         for doc in load_file(path).documents:
             if doc.index == index:
-                self.keys, self.values = doc.keys, doc.values
+                self.keys, self.values, self.written = doc.keys, doc.values, doc.written
 
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
@@ -121,7 +134,12 @@ def _mark(node: Node) -> Loc:
 
 
 def _tag_problem(node: Node) -> YamlProblem:
-    message = f"the tag {node.tag!r} is not allowed: Charter documents hold plain data"
+    # Shown the way it was written: !!binary, not tag:yaml.org,2002:binary.
+    tag = "!!" + node.tag[len(_YAML_TAG) :] if node.tag.startswith(_YAML_TAG) else node.tag
+    message = (
+        f"the tag {tag!r} is not allowed: Charter documents hold only plain text, numbers, booleans, "
+        "dates, lists and mappings; remove the tag"
+    )
     return YamlProblem(message, *_mark(node))
 
 
@@ -131,6 +149,12 @@ def _scalar(node: ScalarNode) -> Any:
         return node.value
     if tag not in _SAFE_TAGS:
         raise _tag_problem(node)
+    # YAML 1.1 reads 0x1F, 017 (octal), 1_000 and 1:30 (base 60) as numbers a reviewer may misread;
+    # they stay text, so that a number field says how to write them and a text field keeps them.
+    if tag == _INT and not _DECIMAL_INT.fullmatch(node.value):
+        return node.value
+    if tag == _FLOAT and not _DECIMAL_FLOAT.fullmatch(node.value):
+        return node.value
     try:
         value = _constructor.yaml_constructors[tag](_constructor, node)
     except (ValueError, OverflowError, yaml.YAMLError):
@@ -141,30 +165,59 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
+class _AliasBomb(YamlProblem):
+    """The document repeats more than MAX_REPEATED values through aliases."""
+
+
 class _Builder:
     """Turns a composed node graph into data and positions, within fixed bounds."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.count = 0
+        # An alias is the same node met again (an anchor always comes first); its own position is
+        # only in the event stream. Everything built again is counted, to stop alias bombs early.
+        self.seen: set[int] = set()
+        self.repeated = 0
 
-    def build(self, node: Node, path: FieldPath, depth: int) -> Any:
+    @property
+    def aliased(self) -> bool:
+        return self.repeated > 0
+
+    def _meet(self, node: Node) -> None:
+        if id(node) in self.seen:
+            self.repeated += 1
+            if self.repeated > MAX_REPEATED:
+                raise _AliasBomb(
+                    f"the document expands to more than {MAX_REPEATED} values through aliases (an alias "
+                    "bomb); Charter documents do not allow aliases",
+                    *_mark(node),
+                )
+        else:
+            self.seen.add(id(node))
+
+    def _tick(self, node: Node) -> None:
+        # Keys count like values, as on the event stream (_over_bounds), which usually stops first.
         self.count += 1
         if self.count > MAX_NODES:
-            raise YamlProblem(
-                f"the document expands to more than {MAX_NODES} values (aliases repeated too often?)",
-                *_mark(node),
-            )
+            raise _too_many(node.start_mark)
+
+    def build(self, node: Node, path: FieldPath, depth: int) -> Any:
+        self._tick(node)
         if depth > MAX_DEPTH:
             raise YamlProblem(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
+        self._meet(node)
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             try:
-                return _scalar(node)
+                value = _scalar(node)
             except YamlProblem as problem:
                 self.doc.problems.append(problem)
                 return node.value
+            if not isinstance(value, str) and node.value:
+                self.doc.written[path] = node.value
+            return value
         # A tag on a list or mapping (!!python/object:..., !!set, !custom) asks for something other
         # than plain data: report it, and read the contents as the plain list or mapping they are.
         if isinstance(node, SequenceNode):
@@ -189,10 +242,12 @@ class _Builder:
                     )
                 )
                 continue
+            self._tick(key_node)
             if not isinstance(key_node, ScalarNode):
                 problem = YamlProblem("a mapping key must be a plain scalar", *_mark(key_node))
                 self.doc.problems.append(problem)
                 continue
+            self._meet(key_node)
             try:
                 key = _scalar(key_node)
             except YamlProblem as problem:
@@ -202,7 +257,8 @@ class _Builder:
                 key = key_node.value
             sub = (*path, key)
             if key in out:
-                # Keep the first value: the document is reported, and never judged on either value.
+                # Neither value is used: the document is reported, and never judged on either one,
+                # so a later, weaker value (tier: low after tier: high) cannot slip through.
                 first = self.doc.keys[sub]
                 self.doc.problems.append(
                     YamlProblem(
@@ -218,21 +274,109 @@ class _Builder:
         return out
 
 
-def _problem_from(exc: yaml.YAMLError) -> YamlProblem:
+@dataclass(frozen=True)
+class _AliasUse:
+    at: Loc
+    name: str
+    anchored: Loc | None
+
+
+def _alias_uses(text: str) -> dict[int, list[_AliasUse]]:
+    """Every alias of text, by document index, except those a merge key already reports."""
+    uses: dict[int, list[_AliasUse]] = {}
+    anchors: dict[str, Loc] = {}
+    # One entry per open collection: [is a mapping, next node is a key, the key is <<, merge list].
+    stack: list[list[bool]] = []
+    index = -1
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                index += 1
+                anchors = {}
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            merged = bool(stack) and stack[-1][3]
+            if stack and stack[-1][0]:
+                top = stack[-1]
+                if top[1]:
+                    plain = isinstance(event, yaml.ScalarEvent) and not event.style
+                    top[2] = plain and event.value == "<<"  # type: ignore[attr-defined]
+                else:
+                    merged = top[2]
+                top[1] = not top[1]
+            mark = event.start_mark
+            at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            if isinstance(event, yaml.AliasEvent):
+                if not merged:
+                    anchor = str(event.anchor)
+                    uses.setdefault(index, []).append(_AliasUse(at, anchor, anchors.get(anchor)))
+                continue
+            if event.anchor is not None:
+                anchors[str(event.anchor)] = at
+            if isinstance(event, yaml.MappingStartEvent):
+                stack.append([True, True, False, False])
+            elif isinstance(event, yaml.SequenceStartEvent):
+                stack.append([False, False, False, merged])
+    except yaml.YAMLError:
+        pass  # composing reports it
+    finally:
+        loader.dispose()
+    return uses
+
+
+def _alias_problem(use: _AliasUse) -> YamlProblem:
+    where = (
+        f"the value anchored at line {use.anchored[0]}, column {use.anchored[1]}"
+        if use.anchored
+        else f"the value anchored as &{use.name}"
+    )
+    return YamlProblem(
+        f"the alias *{use.name} repeats {where}: Charter documents do not allow aliases, because a "
+        "change to the anchored value would silently change this one too; write the value out",
+        *use.at,
+    )
+
+
+def _problem_from(exc: yaml.YAMLError, text: str) -> YamlProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    text = f"invalid YAML: {problem}"
-    if context:
-        text += f" ({context})"
+    context_mark = getattr(exc, "context_mark", None)
+    message = f"invalid YAML: {problem}"
+    if context and context.startswith("found duplicate anchor") and context_mark is not None:
+        message = (
+            "invalid YAML: an anchor is defined a second time here, first at line "
+            f"{context_mark.line + 1}, column {context_mark.column + 1}"
+        )
+    elif context and context_mark is not None and _at(context_mark) != _at(mark):
+        # Where the construct began: an unclosed bracket is found only where the file ends.
+        message += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    elif context:
+        message += f" ({context})"
     if mark is None:
-        return YamlProblem(text, 1, 1)
-    return YamlProblem(text, mark.line + 1, mark.column + 1)
+        return YamlProblem(message, 1, 1)
+    if text[mark.index : mark.index + 1] == "\t":
+        message += "; YAML is indented with spaces, not tabs"
+    elif problem == "mapping values are not allowed in this context":
+        message += "; if ': ' is part of a value, put the value in quotes, otherwise check the indentation"
+    return YamlProblem(message, mark.line + 1, mark.column + 1)
+
+
+def _at(mark: Any) -> Loc | None:
+    return (mark.line, mark.column) if mark is not None else None
 
 
 def _decode(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem("the file is UTF-16 text; Charter reads UTF-8: save the file as UTF-8", 1, 1)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -245,29 +389,44 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
-def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
-    """The index of the first document nested more than MAX_DEPTH levels, and where it goes too deep.
+def _too_many(mark: Any) -> YamlProblem:
+    return YamlProblem(
+        f"the document holds more than {MAX_NODES} keys and values, more than any Charter document needs",
+        mark.line + 1,
+        mark.column + 1,
+    )
+
+
+def _over_bounds(text: str) -> tuple[int, YamlProblem] | None:
+    """The index of the first document too deep or too large, and where it crosses the bound.
 
     The composer recurses once per level (in C with libyaml: a few hundred thousand '[' crash the
-    process) and libyaml's scanner slows down with depth, so depth is bounded on the event stream
-    first, which stops right at the first collection too deep.
+    process), libyaml's scanner slows down with depth, and every node is composed before anything
+    can count them (a 5 MB flow list of numbers takes most of a gigabyte). So depth and size are
+    bounded on the event stream first, which stops right where a bound is crossed.
     """
     loader = _Loader(text)
     depth = 0
+    nodes = 0
     index = -1
     try:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.DocumentStartEvent):
                 index += 1
-            elif isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                # The root collection is level 0 for the builder, hence MAX_DEPTH + 1.
-                if depth > MAX_DEPTH + 1:
-                    mark = event.start_mark
-                    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                    message = f"the document is nested more than {MAX_DEPTH} levels deep"
-                    return index, YamlProblem(message, *where)
+                nodes = 0
+            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    return index, _too_many(event.start_mark)
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    # The root collection is level 0 for the builder, hence MAX_DEPTH + 1.
+                    if depth > MAX_DEPTH + 1:
+                        mark = event.start_mark
+                        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                        message = f"the document is nested more than {MAX_DEPTH} levels deep"
+                        return index, YamlProblem(message, *where)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -279,17 +438,22 @@ def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
 
 # Below this many flow or compact openers, composing is safe and fast whatever the nesting.
 _OPENERS_SAFE = 2000
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
 
 
-def _could_nest_deeply(text: str) -> bool:
-    """Whether text might nest deeply enough to need the event-stream check before composing.
+def _could_exceed_bounds(text: str) -> bool:
+    """Whether text might nest or grow enough to need the event-stream check before composing.
 
     Each level of flow or compact nesting needs an opener ('[', '{', '- ', '? '); each level of block
     nesting needs more indentation, which the size limit caps at a few thousand levels that libyaml
-    composes in milliseconds. So text with few openers skips the extra parse.
+    composes in milliseconds. Every key or value but the first needs a line break, a comma or an
+    opener, shared at most by a key and its value. So most text skips the extra parse.
     """
     openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
-    return openers >= _OPENERS_SAFE
+    if openers >= _OPENERS_SAFE:
+        return True
+    separators = openers + text.count(",") + sum(text.count(b) for b in _LINE_BREAKS)
+    return 2 * (separators + 1) > MAX_NODES
 
 
 def _documents(text: str, limit: int | None) -> Iterator[Node]:
@@ -311,21 +475,32 @@ def load_text(text: str) -> LoadedFile:
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
-    deep = _too_deep(text) if _could_nest_deeply(text) else None
+    over = _over_bounds(text) if _could_exceed_bounds(text) else None
+    aliases: dict[int, list[_AliasUse]] | None = None
     try:
-        for node in _documents(text, deep[0] if deep else None):
+        for node in _documents(text, over[0] if over else None):
             doc = Document(None, index, *_mark(node))
+            builder = _Builder(doc)
             try:
-                doc.data = _Builder(doc).build(node, (), 0)
+                doc.data = builder.build(node, (), 0)
             except YamlProblem as problem:
+                if isinstance(problem, _AliasBomb):
+                    # Where the repetition starts says more than where the count ran out.
+                    aliases = _alias_uses(text) if aliases is None else aliases
+                    if aliases.get(index):
+                        problem = _AliasBomb(problem.message, *aliases[index][0].at)
                 problems.append(problem)
             else:
+                if builder.aliased:
+                    aliases = _alias_uses(text) if aliases is None else aliases
+                    doc.problems.extend(_alias_problem(use) for use in aliases.get(index, ()))
+                    doc.problems.sort(key=lambda p: (p.line, p.column))
                 documents.append(doc)
             index += 1
     except yaml.YAMLError as exc:
-        problems.append(_problem_from(exc))
-    if deep:
-        problems.append(deep[1])
+        problems.append(_problem_from(exc, text))
+    if over:
+        problems.append(over[1])
     return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)
 
 
@@ -364,8 +539,14 @@ def load_file(path: str) -> LoadedFile:
     try:
         text = _decode(raw)
     except YamlProblem as problem:
-        return LoadedFile([], [problem], _CHARTER_API_BYTES.search(raw) is not None)
+        return LoadedFile([], [problem], _mentions_charter(raw))
     return load_text(text)
+
+
+def _mentions_charter(raw: bytes) -> bool:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _CHARTER_API.search(raw.decode("utf-16", "replace")) is not None
+    return _CHARTER_API_BYTES.search(raw) is not None
 
 
 def _too_large(size: int) -> YamlProblem:

@@ -320,7 +320,7 @@ def test_a_policy_that_is_not_yaml_exits_2_with_its_file_and_line(
     assert (code, out) == (2, "")
     assert err == (
         f"charter: error: {policy}:6: invalid YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence)\n"
+        "(while parsing a flow sequence at line 5, column 24)\n"
     )
 
 
