@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from checker import characters
 from checker.finding import SchemaProblem, field_path
 from checker.yamlload import Document, FieldPath
 
@@ -240,13 +241,57 @@ def _problem(model: type[BaseModel], doc: Document, err: Any) -> SchemaProblem:
     return SchemaProblem(path, f"{name}: {message}" if name else message, line, column)
 
 
+def _has_pattern(annotation: Any) -> bool:
+    """Whether an annotation such as list[Person] | None constrains its text with a pattern."""
+    extras = typing.get_args(annotation)[1:] if typing.get_origin(annotation) is typing.Annotated else ()
+    if any(getattr(extra, "pattern", None) for extra in extras):
+        return True
+    return any(_has_pattern(arg) for arg in typing.get_args(annotation))
+
+
+def _names_something(model: type[BaseModel], path: FieldPath) -> bool:
+    """Whether the value at path is a name, an id or a person: text that identifies something."""
+    keys = [part for part in path if isinstance(part, str)]
+    if not keys:
+        return False
+    if keys[-1] in ("name", "id"):
+        return True
+    at = len(path) - 1 - [isinstance(part, str) for part in reversed(path)].index(True)
+    parent = model_at(model, path[:at])
+    field = _field(parent, keys[-1]) if parent is not None else None
+    return field is not None and _has_pattern(field.annotation)
+
+
+def _character_problems(model: type[BaseModel], doc: Document) -> list[SchemaProblem]:
+    """Keys and values with invisible, bidi, look-alike or (where they name something) control characters."""
+    problems = []
+    for path, is_key, text in characters.walk(doc.data):
+        if characters.plain(text):
+            continue
+        found = characters.problem(text, is_key or _names_something(model, path))
+        if found is None:
+            continue
+        at, what = found
+        shown = characters.excerpt(text, at)
+        if is_key:
+            parent = field_path(path[:-1])
+            line, column = doc.locate_key(path)
+            message = f"the key {shown}{' in ' + parent if parent else ''} contains {what}"
+            problems.append(SchemaProblem(path[:-1], message, line, column))
+        else:
+            line, column = doc.locate(path)
+            problems.append(SchemaProblem(path, f"{field_path(path)}: {shown} contains {what}", line, column))
+    return problems
+
+
 def schema_problems(kind: str, doc: Document) -> list[SchemaProblem]:
     """Every way the document departs from the schema of its kind, in document order."""
-    # A problem already reported at a place (a foreign tag) is the cause of whatever the schema then
-    # says about the same value.
-    taken = {(p.line, p.column) for p in doc.problems}
+    found = _character_problems(_models()[kind], doc)
+    # A problem already reported at a place (a look-alike letter, a foreign tag) is the cause of
+    # whatever the schema then says about the same value.
+    taken = {(p.line, p.column) for p in found} | {(p.line, p.column) for p in doc.problems}
     problems = [p for p in _model_problems(kind, doc) if (p.line, p.column) not in taken]
-    return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+    return sorted(set(found + problems), key=lambda p: (p.line, p.column, p.message))
 
 
 def _model_problems(kind: str, doc: Document) -> list[SchemaProblem]:

@@ -196,29 +196,32 @@ def _line_of(key: str) -> str:
 
 # HTML comments and autolinks, bare addresses, a team mention, an issue number and an issue
 # reference, workflow commands after a lone CR and a lone LF, an OSC 8 terminal hyperlink, the
-# 8-bit CSI, NEL, the line and paragraph separators, a right-to-left override, a zero-width space
-# and the remaining C0 controls and DEL, as YAML writes them and as Python holds them once loaded.
+# 8-bit CSI, NEL and the remaining C0 controls and DEL, as YAML writes them and as Python holds them
+# once loaded. (A manifest value with a line separator, a bidi control or a zero-width space is
+# refused as SCH001, which shows it escaped; those reach the reports in the file name below.)
 HOSTILE2_YAML = (
     r'"<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins '
     r"#12 GH-3 ::add-mask::secret\r::set-output name=a::b\n::stop-commands::t "
-    r'\e]8;;https://evil.example\aLINK\e]8;;\a \x9bcsi \N\L\P \u202Eevil\u202C \u200B \b\v\f\x7fend"'
+    r'\e]8;;https://evil.example\aLINK\e]8;;\a \x9bcsi \N \b\v\f\x7fend"'
 )
 HOSTILE2 = (
     "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
     "#12 GH-3 ::add-mask::secret\r::set-output name=a::b\n::stop-commands::t "
-    "\x1b]8;;https://evil.example\x07LINK\x1b]8;;\x07 \x9bcsi \x85\u2028\u2029 \u202eevil\u202c \u200b "
-    "\x08\x0b\x0c\x7fend"
+    "\x1b]8;;https://evil.example\x07LINK\x1b]8;;\x07 \x9bcsi \x85 \x08\x0b\x0c\x7fend"
 )
 # One line, every control character gone: what text, HTML, JUnit and (escaped) markdown and SARIF show.
 FLAT2 = (
     "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
     "#12 GH-3 ::add-mask::secret ::set-output name=a::b ::stop-commands::t "
-    "]8;;https://evil.exampleLINK]8;; csi    evil  end"
+    "]8;;https://evil.exampleLINK]8;; csi  end"
 )
 # A file name (in a folder named so) that ends a line, starts a workflow command of its own, clears
-# the screen and mentions a team.
-FILE2 = "ai-systems/x\r\n::warning file=a::pwned \x1b[2J @acme/admins.yaml"
-FLAT_FILE2 = "ai-systems/x  ::warning file=a::pwned [2J @acme/admins.yaml"
+# the screen, mentions a team, and holds the line and paragraph separators, a right-to-left override
+# and a zero-width space.
+FILE2 = (
+    "ai-systems/x\r\n::warning file=a::pwned \x1b[2J @acme/admins \u2028\u2029 \u202eevil\u202c \u200b.yaml"
+)
+FLAT_FILE2 = "ai-systems/x  ::warning file=a::pwned [2J @acme/admins    evil .yaml"
 RUNBOOK = "    runbook: runbooks/router-rollback.md\n"
 SCH003_AT = _line_of("runbook:")
 WVR001_AT = "108:14"
@@ -296,11 +299,14 @@ def test_json_escapes_every_character_a_terminal_or_line_reader_acts_on(outputs2
     escaped = (
         "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
         "#12 GH-3 ::add-mask::secret\\r::set-output name=a::b\\n::stop-commands::t "
-        "\\u001b]8;;https://evil.example\\u0007LINK\\u001b]8;;\\u0007 \\u009bcsi \\u0085\\u2028\\u2029 "
-        "\\u202eevil\\u202c \\u200b \\b\\u000b\\f\\u007fend"
+        "\\u001b]8;;https://evil.example\\u0007LINK\\u001b]8;;\\u0007 \\u009bcsi \\u0085 "
+        "\\b\\u000b\\f\\u007fend"
     )
     assert raw.count(escaped) == 2
-    assert '"file": "ai-systems/x\\r\\n::warning file=a::pwned \\u001b[2J @acme/admins.yaml"' in raw
+    assert (
+        '"file": "ai-systems/x\\r\\n::warning file=a::pwned \\u001b[2J @acme/admins \\u2028\\u2029 '
+        '\\u202eevil\\u202c \\u200b.yaml"'
+    ) in raw
     assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u200b]", raw) is None
 
 
@@ -310,9 +316,9 @@ def test_markdown_keeps_comments_autolinks_mentions_and_references_shut(outputs2
         "&lt;\\!-- x --&gt; &lt;img src=x onerror=alert\\(1\\)&gt; "
         f"&lt;https:{ZWJ}//auto.example&gt; www{ZWJ}.evil.example @{ZWJ}acme/admins \\#{ZWJ}12 GH-{ZWJ}3 "
         "::add-mask::secret ::set-output name=a::b ::stop-commands::t "
-        f"\\]8;;https:{ZWJ}//evil.exampleLINK\\]8;; csi    evil  end"
+        f"\\]8;;https:{ZWJ}//evil.exampleLINK\\]8;; csi  end"
     )
-    where = f"ai-systems/x  ::warning file=a::pwned \\[2J @{ZWJ}acme/admins.yaml"
+    where = f"ai-systems/x  ::warning file=a::pwned \\[2J @{ZWJ}acme/admins    evil .yaml"
     row = next(line for line in md.splitlines() if "**SCH003**" in line)
     assert row == (
         f"| ❌ error | **SCH003** ref-missing | {where}:{SCH003_AT} | "
@@ -329,11 +335,11 @@ def test_html_shows_the_second_hostile_text_escaped(outputs2: dict[str, str]) ->
     escaped = (
         "&lt;!-- x --&gt; &lt;img src=x onerror=alert(1)&gt; &lt;https://auto.example&gt; www.evil.example "
         "@acme/admins #12 GH-3 ::add-mask::secret ::set-output name=a::b ::stop-commands::t "
-        "]8;;https://evil.exampleLINK]8;; csi    evil  end"
+        "]8;;https://evil.exampleLINK]8;; csi  end"
     )
     assert html.count(escaped) >= 4
     assert "<!-- x" not in html and "<img" not in html
-    assert "ai-systems/<wbr>x  ::warning file=a::pwned [2J @acme/<wbr>admins.yaml" in html
+    assert "ai-systems/<wbr>x  ::warning file=a::pwned [2J @acme/<wbr>admins    evil .yaml" in html
     assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u200b]", html) is None
 
 
@@ -344,7 +350,8 @@ def test_sarif_shows_the_second_hostile_text_as_plain_text(outputs2: dict[str, s
     assert sch003["message"]["text"] == _sch003(FLAT2.replace("]8;;", "\\]8;;"))
     location = sch003["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == (
-        "ai-systems/x%0D%0A%3A%3Awarning%20file%3Da%3A%3Apwned%20%1B%5B2J%20%40acme/admins.yaml"
+        "ai-systems/x%0D%0A%3A%3Awarning%20file%3Da%3A%3Apwned%20%1B%5B2J%20%40acme/admins%20%E2%80%A8%E2%80%A9"
+        "%20%E2%80%AEevil%E2%80%AC%20%E2%80%8B.yaml"
     )
     assert "<" not in raw and re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e]", raw) is None
 
@@ -363,9 +370,9 @@ def test_github_commands_escape_the_second_hostile_text_and_the_file_name(output
     escaped = (
         "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
         "#12 GH-3 ::add-mask::secret%0D::set-output name=a::b%0A::stop-commands::t "
-        "]8;;https://evil.exampleLINK]8;; csi %0A%0A evil  end"
+        "]8;;https://evil.exampleLINK]8;; csi  end"
     )
-    file = "ai-systems/x%0D%0A%3A%3Awarning file=a%3A%3Apwned [2J @acme/admins.yaml"
+    file = "ai-systems/x%0D%0A%3A%3Awarning file=a%3A%3Apwned [2J @acme/admins %0A%0A evil .yaml"
     line, column = SCH003_AT.split(":")
     assert (
         f"::error file={file},line={line},col={column},title=SCH003 ref-missing::{_sch003(escaped)}"
