@@ -157,8 +157,9 @@ def _scalar(node: ScalarNode) -> Any:
         return node.value
     try:
         value = _constructor.yaml_constructors[tag](_constructor, node)
-    except (ValueError, OverflowError, yaml.YAMLError):
-        # An impossible date such as 2026-13-45 stays text; the schema then names the field.
+    except (ValueError, OverflowError, KeyError, AttributeError, yaml.YAMLError):
+        # An impossible date such as 2026-13-45, or a value its explicit tag cannot hold (!!bool maybe,
+        # !!timestamp soon), stays text; the schema then names the field.
         return node.value
     if isinstance(value, dt.datetime):
         return node.value
@@ -234,6 +235,14 @@ class _Builder:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
+                if not path and "apiVersion" not in _keys(node) and _hides_charter(value_node):
+                    # Merging nothing would leave a document without its apiVersion, which is then
+                    # not Charter's and never checked: the file is reported instead.
+                    raise YamlProblem(
+                        "merge keys (<<) are not allowed in Charter documents: this one hides the "
+                        "document's apiVersion; write the keys out",
+                        *_mark(key_node),
+                    )
                 self.doc.problems.append(
                     YamlProblem(
                         "merge keys (<<) are not allowed in Charter documents: they can hide or override "
@@ -340,6 +349,27 @@ def _alias_problem(use: _AliasUse) -> YamlProblem:
         f"the alias *{use.name} repeats {where}: Charter documents do not allow aliases, because a "
         "change to the anchored value would silently change this one too; write the value out",
         *use.at,
+    )
+
+
+def _pairs(node: Node) -> Iterator[tuple[str, Node]]:
+    """The plain keys and their values that a mapping writes, or that a merge of mappings brings in."""
+    for mapping in node.value if isinstance(node, SequenceNode) else [node]:
+        if isinstance(mapping, MappingNode):
+            for key, value in mapping.value:
+                if isinstance(key, ScalarNode) and key.tag != _MERGE:
+                    yield key.value, value
+
+
+def _keys(node: Node) -> set[str]:
+    return {key for key, _ in _pairs(node)}
+
+
+def _hides_charter(merged: Node) -> bool:
+    """Whether a merge key brings in a Charter apiVersion."""
+    return any(
+        key == "apiVersion" and isinstance(value, ScalarNode) and value.value.startswith("charter/")
+        for key, value in _pairs(merged)
     )
 
 
