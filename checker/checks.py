@@ -215,11 +215,17 @@ def evidence_consistent(
     spec = _dict(value.get("spec"))
     system = spec.get("system")
     systems = env.project.systems_named(str(system))
+    # A malformed manifest is reported on its own and its activities are unknown; a well-formed one
+    # of the same name (itself a SCH002 finding) still says which activities exist.
+    readable = [s for s in systems if s.valid]
     if not systems:
         yield Failure(("spec", "system"), f"no AISystem named '{system}' exists in the repository")
-    elif systems[0].valid:  # a malformed manifest is reported on its own; its activities are unknown
+    elif readable:
         activities = [
-            m.get("activity") for m in _list(systems[0].get("spec", "maintenance")) if isinstance(m, dict)
+            m.get("activity")
+            for s in readable
+            for m in _list(s.get("spec", "maintenance"))
+            if isinstance(m, dict)
         ]
         if spec.get("activity") not in activities:
             known = ", ".join(str(a) for a in activities) or "none"
