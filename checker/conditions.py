@@ -191,6 +191,9 @@ def _op_contains_all(v: Any, a: Any, env: Env, f: str) -> str | None:
 def _op_ref(v: Any, a: Any, env: Env, f: str) -> str | None:
     if not isinstance(v, str):
         return None
+    if "\x00" in v:
+        # No file name holds a NUL character, and the operating system refuses to look one up.
+        return f"{f} contains a NUL character, which no repository path can hold"
     problem = env.project.ref_problem(v)
     return None if problem is None else f"{f} {problem}"
 
