@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -72,7 +73,13 @@ Ref = Annotated[
     StringConstraints(min_length=1),
     Field(description="A path relative to the repository root, or an https:// URL."),
 ]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$"), Field(description="An http(s) address.")]
+# Control characters are spelt out: the regex engines of pydantic and of JSON Schema validators
+# disagree on whether \x1c-\x1f are white space, and no address holds them anyway.
+Url = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$"),
+    Field(description="An http(s) address."),
+]
 Digest = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+:[0-9a-fA-F]+$"),
@@ -91,8 +98,9 @@ Date = Annotated[
 # as the published JSON Schema says; floats still accept YAML integers.
 Flag = StrictBool
 Count = Annotated[StrictInt, Field(ge=0)]
-# .inf and .nan are floats to YAML; as a threshold or a baseline they compare with nothing.
-Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
+# .inf and .nan are floats to YAML; as a threshold or a baseline they compare with nothing. The
+# bounds say so in the JSON Schema, which also refuses there a whole number beyond a double's range.
+Number = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-sys.float_info.max, le=sys.float_info.max)]
 
 Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
 Tier = Literal["low", "medium", "high", "critical"]

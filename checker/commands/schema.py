@@ -28,6 +28,16 @@ class _Generator(GenerateJsonSchema):
         # then show in hovers in place of the YAML key the user typed.
         return False
 
+    def str_schema(self, schema: Any) -> dict[str, Any]:
+        json_schema: dict[str, Any] = super().str_schema(schema)
+        pattern = json_schema.get("pattern")
+        if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
+            # In Python's re, which the jsonschema library and check-jsonschema's python variant use,
+            # $ also matches before a final newline, so "@dana\n" (a block scalar) would pass as a
+            # person. ECMA-262 and pydantic never allow it; the lookahead makes every engine agree.
+            json_schema["pattern"] = pattern + r"(?!\n)"
+        return json_schema
+
 
 def _or_null(schema: dict[str, Any], objects: set[str]) -> dict[str, Any] | None:
     """The schema widened to accept null as well, or None when its type cannot say so."""
