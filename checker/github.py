@@ -379,10 +379,20 @@ class GitHubClient:
 
 
 def find_comment(client: GitHubClient, repository: str, number: int) -> dict[str, Any] | None:
-    """The oldest comment of the pull request whose body starts with the marker, or None."""
+    """The oldest comment of the pull request that a bot wrote starting with the marker, or None.
+
+    Anyone can post a comment that starts with the marker. Only one written by a bot (the workflow
+    token's github-actions[bot], or an app's) is taken for the report: a person's is never edited.
+    """
     for comment in client.issue_comments(repository, number):
-        body = comment.get("body")
-        if isinstance(body, str) and body.lstrip().startswith(MARKER) and _positive(comment.get("id")):
+        body, user = comment.get("body"), comment.get("user")
+        by_bot = isinstance(user, dict) and user.get("type") == "Bot"
+        if (
+            by_bot
+            and isinstance(body, str)
+            and body.lstrip().startswith(MARKER)
+            and _positive(comment.get("id"))
+        ):
             return comment
     return None
 

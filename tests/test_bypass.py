@@ -51,10 +51,6 @@ NEEDS_CHG005 = (
     "CHG005 is reported once its rule and check are in the pack, checker/project.py holds the base "
     "revision's evidence and checker/commands/check.py fills it"
 )
-NEEDS_OWN_COMMENT = (
-    "charter comment adopts a marked comment only once checker/github.py find_comment skips "
-    "comments whose author is not a bot (or not the token's own user)"
-)
 
 
 @pytest.fixture
@@ -966,7 +962,6 @@ def test_evidence_a_change_adds_within_days_of_the_work_passes(
 # --- the pull-request comment ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_OWN_COMMENT)
 def test_a_marked_comment_someone_else_posted_is_not_taken_for_the_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -129,6 +129,50 @@ def test_twenty_runs_leave_exactly_one_comment_among_other_peoples(
     )
 
 
+@pytest.mark.parametrize(
+    "user",
+    [
+        pytest.param({"login": "mallory", "type": "User"}, id="a-person"),
+        pytest.param({"login": "acme", "type": "Organization"}, id="an-organization"),
+        pytest.param({"login": "mallory[bot]"}, id="no-type"),
+        pytest.param(None, id="no-user"),
+    ],
+)
+def test_a_marked_comment_not_written_by_a_bot_is_left_alone(
+    tmp_path: Path, github: FakeGitHub, user: dict[str, str] | None
+) -> None:
+    forged = f"{MARKER}\n## Charter: passed"
+    github.add(PR, forged)["user"] = user
+
+    assert post(github, tmp_path) == (0, [])
+    assert post(github, tmp_path) == (0, [])
+
+    # The first run posts its own comment beside the forged one; the second finds its own.
+    assert [s.method for s in github.seen] == ["GET", "POST", "GET"]
+    [forged_comment, own] = github.comments[PR]
+    assert (forged_comment["user"], forged_comment["body"]) == (user, forged)
+    assert (own["user"], own["body"]) == (
+        {"login": "github-actions[bot]", "type": "Bot"},
+        f"{MARKER}\n## Charter\n\n1 system checked: passed",
+    )
+
+
+def test_a_bots_marked_comment_after_a_persons_is_the_one_updated(tmp_path: Path, github: FakeGitHub) -> None:
+    github.add(PR, f"{MARKER}\nposted by a person", login="mallory")
+    own = github.add(PR, f"{MARKER}\nan earlier run", login="github-actions[bot]")
+
+    assert post(github, tmp_path) == (0, [])
+
+    assert [(s.method, s.path) for s in github.seen] == [
+        ("GET", f"/repos/{REPO}/issues/{PR}/comments"),
+        ("PATCH", f"/repos/{REPO}/issues/comments/{own['id']}"),
+    ]
+    assert [c["body"] for c in github.comments[PR]] == [
+        f"{MARKER}\nposted by a person",
+        f"{MARKER}\n## Charter\n\n1 system checked: passed",
+    ]
+
+
 def test_the_same_report_again_leaves_the_comment_untouched(tmp_path: Path, github: FakeGitHub) -> None:
     assert comment(tmp_path, environ(github, tmp_path), report(tmp_path))[0] == 0
     code, _, stdout, _ = comment(tmp_path, environ(github, tmp_path), report(tmp_path))
