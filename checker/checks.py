@@ -325,17 +325,40 @@ def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
             yield Failure(path, why)
 
 
+def leaving(project: Project) -> Mapping[str, str | None]:
+    """The base systems the change may have removed, by name, with the file that declared each.
+
+    Without project.base_leaving: every base system, its file known only when it is the first of one.
+    """
+    if project.base is None:
+        return {}
+    if project.base_leaving is not None:
+        return project.base_leaving
+    files: dict[str, str] = {}
+    for file, data in project.base_by_file.items():
+        files.setdefault(str(lookup(data, ("metadata", "name"))), file)
+    return {name: files.get(name) for name in project.base}
+
+
+def _renamed_in_place(project: Project, name: str, file: str) -> bool:
+    """Whether a system of the change now holds file, whose first system in the base was name."""
+    if lookup(project.base_by_file.get(file), ("metadata", "name")) != name:
+        return False
+    return any(s.kind == "AISystem" for s in project.sources_in(file))
+
+
 def departed(project: Project) -> dict[str, Any]:
     """The base revision's systems, by name, that no system of the change carries on by name or file."""
     if project.base is None:
         return {}
-    by_file = project.base_by_file
-    carried = {lookup(by_file[s.file], ("metadata", "name")) for s in project.systems if s.file in by_file}
-    return {
-        name: data
-        for name, data in project.base.items()
-        if not project.systems_named(name) and name not in carried
-    }
+    gone = {}
+    for name, file in leaving(project).items():
+        if project.systems_named(name):
+            continue
+        data = project.base.get(name)
+        if data is not None and not (file is not None and _renamed_in_place(project, name, file)):
+            gone[name] = data
+    return gone
 
 
 def _identity(data: Any) -> set[tuple[str, str]]:
@@ -563,22 +586,20 @@ def departures(project: Project, removable: Iterable[str], checked: Iterable[str
     is new by name and by file but shares its components has not left: it was renamed and moved.
     """
     stages, paths = set(removable), list(checked)
-    base_file: dict[str, str] = {}
-    for file, data in project.base_by_file.items():
-        base_file.setdefault(str(lookup(data, ("metadata", "name"))), file)
+    files = leaving(project)
     gone = {
         name: data
         for name, data in departed(project).items()
         if lookup(data, ("spec", "lifecycle", "stage")) not in stages
-        and _under(base_file.get(name, "."), paths)
+        and _under(files.get(name) or ".", paths)
     }
-    base = project.base or {}
-    for source in project.systems:
-        if source.name not in base and source.file not in project.base_by_file:
-            gone.pop(_closest(source.data, gone) or "", None)
+    if gone and project.base is not None:
+        for source in project.systems:
+            if source.name not in project.base and source.file not in project.base_by_file:
+                gone.pop(_closest(source.data, gone) or "", None)
     out = []
     for name in sorted(gone):
-        was = base_file.get(name)
+        was = files.get(name)
         said = f"{name}, declared in {was} in the base revision," if was else f"{name} of the base revision"
         found = _whereabouts(project.display_root, name, was)
         if found is None:

@@ -139,6 +139,10 @@ class Project:
     rules: Mapping[str, Any] = field(default_factory=dict)
     base: Mapping[str, Any] | None = None
     base_by_file: Mapping[str, Any] = field(default_factory=dict)
+    # The base revision's systems that the change may have removed, by name, with the file that
+    # declared each: all of them, or only those of changed files when the rest of the base is
+    # head's own. None: any system of base, known by file only through base_by_file.
+    base_leaving: Mapping[str, str] | None = None
     # The date each file was first committed, by file name; None outside git.
     first_added: Mapping[str, Any] | None = None
     # Context files taken from the cache, in the order they were found, with their routes.
@@ -657,8 +661,8 @@ def derive(
                 source.doc.shed(path)
         else:
             result = _read(base, path, file, candidate)
-        if light:
-            result = FileResult(result.problems, result.notes, [_context_only(s) for s in result.sources])
+        # Kept whole even when head has no reported file by this name: a system that moved is
+        # compared with the base's by name, wherever the base declared it.
         order = orders.get(file, last)
         for source in result.sources:
             base._order[id(source)] = order

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker import gitrepo
+from checker.commands.check import departure_findings
 from checker.config import load_config
 from checker.engine import Checker, PolicyChange, guard_policies
 from checker.finding import Finding
@@ -20,11 +21,16 @@ RULES_DIR = Path(__file__).parent / "rules"
 
 
 def check_tree(
-    root: Path, today: dt.date = AS_OF, base: dict | None = None, base_config: Path | None = None
+    root: Path,
+    today: dt.date = AS_OF,
+    base: dict | None = None,
+    base_config: Path | None = None,
+    base_file: str | None = None,
 ) -> list[Finding]:
     """Run the policies over a directory the way `charter check DIR` does, without git.
 
-    base holds the base revision's AISystems by name; base_config its .charter.yaml.
+    base holds the base revision's AISystems by name, all declared in base_file (relative to root)
+    when it is given; base_config its .charter.yaml.
     """
     config = load_config(None, str(root))
     policies = load_policies(config)
@@ -37,8 +43,12 @@ def check_tree(
         policies, changes = guard_policies(policies, before, changed)
     project = build_project([str(root)], str(root), str(root), config, set())
     project.base = base
+    if base and base_file is not None:
+        project.base_by_file = {base_file: next(iter(base.values()))}
+        project.base_leaving = dict.fromkeys(base, base_file)
     project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
-    return Checker(project, policies, today, changes).run()
+    findings = Checker(project, policies, today, changes).run()
+    return sorted(findings + departure_findings(project, policies, today, ["."]), key=Finding.sort_key)
 
 
 def base_systems(path: Path) -> dict:

@@ -43,10 +43,6 @@ from tests.test_github import PR, environ, report
 
 EVIDENCE_DIR = "evidence/ticket-router"
 AS_OF_DATE = dt.date(2026, 11, 23)
-NEEDS_CHG004 = (
-    "CHG004 is reported once its rule is in the pack, checker/policy.py lists it in ENGINE_RULES and "
-    "checker/commands/check.py adds checker.checks.departures() as findings when --base is given"
-)
 NEEDS_CHG005 = (
     "CHG005 is reported once its rule and check are in the pack, checker/project.py holds the base "
     "revision's evidence and checker/commands/check.py fills it"
@@ -431,7 +427,6 @@ def test_a_rename_and_move_alone_changes_nothing(
     assert (code, rows(report)) == (0, [])
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_CHG004)
 def test_renaming_moving_and_renaming_every_component_leaves_the_old_system_gone(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -550,7 +545,6 @@ def test_departures_say_which_system_left_and_where_its_file_went(
     assert departures(report.project, ["retired"], ["."]) == [expected]
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_CHG004)
 @pytest.mark.parametrize("how", LEAVING)
 def test_a_system_that_leaves_the_checked_manifests_is_chg004(
     how: Any, repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -622,7 +616,6 @@ def test_departures_outside_the_checked_paths_are_found_where_they_went(
     assert departures(report.project, ["retired"], ["evidence"]) == []
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_CHG004)
 def test_a_manifest_moved_outside_the_globs_and_the_checked_paths_is_chg004(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@ evidence dates against commit history, and policy tamper protection."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from checker.commands.check import CheckOptions, build_report
 from tests.git_helpers import (
     CLEAN,
     HEAD_DATE,
@@ -582,6 +584,27 @@ def test_a_renamed_system_is_still_compared_with_its_base(
     assert (code, rows(report)) == (0, [])
 
 
+MOVED = "ai-systems/routing/router.yaml"
+
+
+@pytest.mark.parametrize("paths", [["."], ["ai-systems"], [MOVED]], ids=["root", "folder", "file"])
+def test_a_manifest_moved_and_rebuilt_is_compared_with_its_base_whatever_is_checked(
+    paths: list[str], repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo.root / MOVED).parent.mkdir()
+    repo.git("mv", MANIFEST, MOVED)
+    repo.write(MOVED, REBUILT_SAME_VERSION)
+    repo.commit("File the router in a folder of its own and retrain it", HEAD_DATE)
+
+    code, report = run_json([*WITH_BASE, *paths], repo.root, capsys, monkeypatch)
+
+    # The base file is no longer in the working tree, nor among the files reported: still read whole.
+    assert (code, rows(report)) == (
+        1,
+        [("CHG001", MOVED, *value_of(REBUILT_SAME_VERSION, MODEL_VERSION), "new")],
+    )
+
+
 def test_a_finding_the_change_removes_is_counted_as_fixed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -624,7 +647,7 @@ def test_findings_have_a_status_with_base_and_none_without(
     assert all("status" not in f for f in report["findings"])
     assert [r for r in rows(report) if (r[2], r[3]) != (1, 1)] == [("OWN002", MANIFEST, *OWN002_AT, None)]
     notes = [(f["rule"], f["severity"]) for f in report["findings"] if (f["line"], f["column"]) == (1, 1)]
-    assert notes == [(rule, "info") for rule in ("CHG001", "CHG002", "CHG003", "POL001", "RBK003")]
+    assert notes == [(rule, "info") for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "POL001", "RBK003")]
 
 
 def test_only_the_named_files_are_reported_with_base(
@@ -681,6 +704,157 @@ def test_the_base_is_where_the_branch_left_main(
 
     assert code == 1
     assert rows(report) == [("CHG001", MANIFEST, *value_of(REBUILT_SAME_VERSION, MODEL_VERSION), "new")]
+
+
+# --- a system the change stops declaring (CHG004) --------------------------------------------------
+
+LEADS = "ai-systems/leads.yaml"
+LEADS_TEXT = """apiVersion: charter/v1
+kind: AISystem
+metadata:
+  name: lead-router
+  title: Sales lead router
+spec:
+  purpose:
+    intendedUse: Route inbound sales leads to one of six account teams.
+  lifecycle: {stage: experimental}
+  ownership:
+    team: "@acme/sales-ml"
+    accountable: "@ana"
+  risk:
+    tier: low
+    rationale: A misrouted lead reaches a colleague one hop later.
+    classifiedBy: "@sam"
+    classifiedAt: 2026-09-20
+    euAiAct: {class: minimal, role: deployer}
+  components:
+    - name: lead-classifier
+      kind: model
+      version: 0.3.0
+  logging: {inputs: true, outputs: true, fields: [requestId, modelVersion], retentionDays: 30}
+"""
+LEADS_GONE = (
+    f"lead-router, declared in {LEADS} in the base revision, is no longer declared anywhere in the repository"
+)
+ROUTER_FOREIGN = (
+    f"ticket-router, declared in {MANIFEST} in the base revision, is no longer checked: {MANIFEST} no "
+    "longer holds it as a charter/v1 AISystem"
+)
+
+
+def two_systems(tmp_path: Path, config: str | None = None) -> Repo:
+    """The router and the lead router (and config as .charter.yaml) committed on main, on a branch."""
+    repo = router_repo(tmp_path / "repo")
+    repo.write(LEADS, LEADS_TEXT)
+    if config is not None:
+        repo.write(".charter.yaml", config)
+    repo.commit("The lead router")
+    repo.git("checkout", "-q", "-b", "feature")
+    return repo
+
+
+def findings_of(report: dict[str, Any], rule: str) -> list[tuple[str | None, str, str]]:
+    """(system, severity, message) of each finding of rule."""
+    return [(f["system"], f["severity"], f["message"]) for f in report["findings"] if f["rule"] == rule]
+
+
+def test_a_named_file_reports_only_the_systems_it_declared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = two_systems(tmp_path)
+    repo.write(MANIFEST, variant("kind: AISystem\n", "kind: Policy\n"))
+    repo.git("rm", "-q", LEADS)
+    repo.commit("Make the router a policy and delete the lead router", HEAD_DATE)
+    router_at = value_of(CLEAN, "  name: ")
+
+    code, report = run_json([*WITH_BASE, MANIFEST], repo.root, capsys, monkeypatch)
+
+    assert (code, rows(report)) == (1, [("CHG004", MANIFEST, *router_at, "new")])
+    assert findings_of(report, "CHG004") == [("ticket-router", "error", ROUTER_FOREIGN)]
+
+    code, report = run_json([*WITH_BASE, "ai-systems"], repo.root, capsys, monkeypatch)
+
+    assert (code, rows(report)) == (
+        1,
+        [("CHG004", LEADS, 1, 1, "new"), ("CHG004", MANIFEST, *router_at, "new")],
+    )
+    assert findings_of(report, "CHG004") == [
+        ("lead-router", "error", LEADS_GONE),
+        ("ticket-router", "error", ROUTER_FOREIGN),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        pytest.param("{severity: warning}", [("lead-router", "warning", LEADS_GONE)], id="severity"),
+        pytest.param("{enabled: false}", [], id="disabled"),
+        pytest.param("{params: {removableStages: [retired, experimental]}}", [], id="experimental-removable"),
+    ],
+)
+def test_chg004_follows_the_reviewed_configuration(
+    override: str,
+    expected: list[tuple[str, str, str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = two_systems(tmp_path, f"rules:\n  CHG004: {override}\n")
+    repo.git("rm", "-q", LEADS)
+    repo.commit("Delete the lead router", HEAD_DATE)
+
+    code, report = run_json(WITH_BASE, repo.root, capsys, monkeypatch)
+
+    assert (code, findings_of(report, "CHG004")) == (0, expected)
+    assert [r[1:] for r in rows(report)] == [(LEADS, 1, 1, "new")] * len(expected)
+
+
+def test_a_system_deleted_with_a_configuration_change_is_chg004_under_the_base_policies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = two_systems(tmp_path)
+    repo.write(".charter.yaml", "rules:\n  CHG004: {enabled: false}\n")
+    repo.git("rm", "-q", LEADS)
+    repo.commit("Delete the lead router and switch off the rule that reports it", HEAD_DATE)
+
+    code, report = run_json(WITH_BASE, repo.root, capsys, monkeypatch)
+
+    assert (code, rows(report)) == (
+        1,
+        [("POL001", ".charter.yaml", 1, 1, "new"), ("CHG004", LEADS, 1, 1, "new")],
+    )
+    assert findings_of(report, "CHG004") == [("lead-router", "error", LEADS_GONE)]
+    # The change's own configuration would have let it through: shown, not used.
+    assert report["headPolicies"]["summary"] == {
+        "errors": 0,
+        "warnings": 0,
+        "infos": 0,
+        "waived": 0,
+        "passed": True,
+    }
+
+
+def test_only_the_systems_of_changed_files_are_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = two_systems(tmp_path)
+    change(repo, REBUILT_SAME_VERSION, "Retrain the router")
+    monkeypatch.chdir(repo.root)
+    options = CheckOptions(paths=["."], base="main", as_of=dt.date(2026, 11, 23))
+
+    quick = build_report(options).project
+
+    # Every other file is head's own, so no system of it can be missing.
+    assert quick is not None and quick.base_leaving == {"ticket-router": MANIFEST}
+
+    repo.write(".charter.yaml", "failOn: error\n")
+    repo.commit("Configure charter", HEAD_DATE)
+
+    exported = build_report(options).project
+
+    # With the configuration changed the whole base is read, and any of its systems may be gone.
+    assert exported is not None
+    assert exported.base_leaving == {"ticket-router": MANIFEST, "lead-router": LEADS}
 
 
 # --- what --base cannot use --------------------------------------------------------------------

@@ -8,7 +8,8 @@ router's maintenance evidence) as of 2026-11-23. Comment lines state the exact f
     # expect: MNT003 evidence/x/y.yaml:7:13     in a file of _repo
 
 A pass fixture expects nothing. Every finding but the "needs a base" notes must be expected.
-A file <name>.base.yaml beside a fixture holds the base revision, for the rules that compare.
+A file <name>.base.yaml beside a fixture holds the base revision of the fixture's own file, for the
+rules that compare.
 <name>.charter.yaml becomes the repository's .charter.yaml, and <name>.base.charter.yaml the base
 revision's, for the policy-change rule.
 """
@@ -61,7 +62,12 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
         shutil.copy(config, fixture_repo / ".charter.yaml")
     base_config = fixture.with_name(fixture.stem + ".base.charter.yaml")
 
-    findings = check_tree(fixture_repo, base=base, base_config=base_config if base_config.exists() else None)
+    findings = check_tree(
+        fixture_repo,
+        base=base,
+        base_config=base_config if base_config.exists() else None,
+        base_file=target,
+    )
 
     got = {
         (f.rule, f.file, f.line, f.column)
@@ -90,4 +96,4 @@ def test_clean_reference_manifest_passes(fixture_repo: Path) -> None:
     shutil.copy(RULES_DIR / "_clean.yaml", fixture_repo / "ai-systems" / "clean.yaml")
     findings = check_tree(fixture_repo)
     assert [f for f in findings if f.severity != "info"] == []
-    assert sorted(f.rule for f in findings) == ["CHG001", "CHG002", "CHG003", "POL001", "RBK003"]
+    assert sorted(f.rule for f in findings) == ["CHG001", "CHG002", "CHG003", "CHG004", "POL001", "RBK003"]

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from checker import __version__, baseline
 from checker.cache import FileCache, default_directory
+from checker.checks import departures
+from checker.conditions import lookup
 from checker.config import Config
-from checker.engine import Checker, PolicyChange, guard_policies, summarize
+from checker.engine import Checker, PolicyChange, _message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, History, as_repo_path, head_commit
-from checker.policy import load_policies
+from checker.policy import PolicySet, load_policies
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
 from checker.workspace import open_workspace
@@ -47,6 +49,49 @@ def _located(path: str) -> str:
     """
     full = os.path.abspath(path)
     return os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full))
+
+
+def base_leaving(base: baseline.Base, changed: set[str] | None) -> dict[str, str]:
+    """The base systems a change may have removed, by name, with the file that declared each.
+
+    changed: the files whose base version differs from head's, when every other file is head's own
+    (see baseline.derive_base); only their systems can be missing. None: every base system.
+    """
+    if base.project is None:
+        return {}
+    found: dict[str, str] = {}
+    for source in base.project.sources:
+        if source.kind != "AISystem" or not source.valid or not isinstance(source.name, str):
+            continue
+        if changed is None or source.file in changed:
+            found.setdefault(source.name, source.file)
+    return found
+
+
+def departure_findings(
+    project: Project, policies: PolicySet, today: dt.date, checked: list[str]
+) -> list[Finding]:
+    """CHG004: the base systems the change no longer declares inside the checked paths."""
+    rule = policies.rules.get("CHG004")
+    if rule is None or not rule.enabled or project.base is None:
+        return []
+    out = []
+    overridden = rule.id in policies.overridden
+    for gone in departures(project, rule.params.get("removableStages", ()), checked):
+        tier = lookup(project.base.get(gone.system), ("spec", "risk", "tier"))
+        out.append(
+            Finding(
+                rule=rule.id,
+                severity=rule.severity_for(tier, today, overridden),
+                file=gone.file,
+                line=gone.line,
+                column=gone.column,
+                path="",
+                message=_message(rule, None, gone.detail, gone.system, ""),
+                system=gone.system,
+            )
+        )
+    return out
 
 
 def build_report(options: CheckOptions) -> Report:
@@ -91,6 +136,7 @@ def build_report(options: CheckOptions) -> Report:
         return project
 
     project: Project | None = None
+    changed: set[str] | None = None
     if workspace.git_root and options.base:
         with GitRepo(workspace.git_root) as repo:
             scratch = baseline.scratch_dir()
@@ -101,6 +147,7 @@ def build_report(options: CheckOptions) -> Report:
                     # Policies and configuration are the same at both ends: the base is head's own
                     # documents with the changed files as they were.
                     project = project_with(config)
+                    changed = {path for path, status in differences.items() if status != "A"}
                     base = baseline.derive_base(
                         repo, since, (differences, ignored, blobs), project, policies, config, cache, scratch
                     )
@@ -120,9 +167,13 @@ def build_report(options: CheckOptions) -> Report:
     if project is None:
         project = project_with(config)
     cache.save()
+    leaving = base_leaving(base, changed) if base is not None else None
     if base is not None:
-        project.base, project.base_by_file = base.systems, base.by_file
+        project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
+    # The paths as findings name files: a system left when its base file lay under one of them.
+    checked = [project.display(_located(p)) for p in options.paths]
     findings = Checker(project, policies, today, changes).run()
+    findings = sorted(findings + departure_findings(project, policies, today, checked), key=Finding.sort_key)
     fixed: list[Finding] = []
     if before is not None:
         findings, fixed = baseline.mark_status(findings, before)
@@ -136,7 +187,9 @@ def build_report(options: CheckOptions) -> Report:
             head_project = project_with(workspace.config)
             if base is not None:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
+                head_project.base_leaving = leaving
         head_findings = Checker(head_project, head_policies, today).run()
+        head_findings += departure_findings(head_project, head_policies, today, checked)
         head_fail_on = options.fail_on or workspace.config.model.failOn
         head_view = (head_policies.digest(), summarize(head_findings, systems, head_fail_on))
     for note in project.notes:
