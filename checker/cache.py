@@ -14,12 +14,13 @@ import hashlib
 import marshal
 import os
 import pickle
+import stat
 import tempfile
 from typing import Any
 
 from checker import __version__
 
-FORMAT = 4
+FORMAT = 5
 _STAMP = (__version__, FORMAT)
 Signature = tuple[int, int, int]
 
@@ -232,11 +233,20 @@ def prepared(git_root: str | None, enabled: bool = True) -> Prepared:
     return Prepared(shared_directory(git_root)) if enabled else _NO_CACHE
 
 
-def blob_id(path: str) -> str | None:
-    """The id git gives the content of the file at path (SHA-1 of a blob header and the bytes)."""
+def blob_id(path: str, limit: int) -> str | None:
+    """The id git gives the content of the regular file at path (SHA-1 of a blob header and the bytes).
+
+    None for anything else, a link, a pipe or a file over limit bytes: never followed, never waited on.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            data = handle.read(limit + 1)
     except OSError:
+        return None
+    if len(data) > limit:
         return None
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

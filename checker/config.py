@@ -94,9 +94,10 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
 
 def _first_document(path: str) -> Document | None:
     loaded = load_file(path)
-    if loaded.problems:
-        problem = loaded.problems[0]
-        raise FatalError(problem.message, path, problem.line)
+    problems = loaded.problems or [p for doc in loaded.documents for p in doc.problems]
+    if problems:
+        # A duplicate key, merge key or foreign tag would change the configuration unseen.
+        raise FatalError(problems[0].message, path, problems[0].line)
     return loaded.documents[0] if loaded.documents else None
 
 

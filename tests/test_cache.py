@@ -235,6 +235,18 @@ def test_unchanged_policies_and_configuration_are_not_validated_again(repo: Path
     assert cold.returncode == warm.returncode
 
     config = repo / ".charter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "failOn: warning\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + 'exclude: ["docs/**"]\n', encoding="utf-8")
     changed = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
     assert "loaded: ['pydantic']" in changed.stdout
+
+
+def test_a_duplicate_key_in_the_configuration_stops_the_run(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = repo / ".charter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "failOn: warning\n", encoding="utf-8")
+    code = main(["check", *AS_OF, "."])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"charter: error: {config}:13: duplicate key 'failOn' (first at line 6, again at line 13)\n"
+    )
