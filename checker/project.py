@@ -14,7 +14,7 @@ from typing import Any
 from checker.cache import FileCache, Summary, blob_id, signature
 from checker.config import Config
 from checker.finding import SchemaProblem
-from checker.yamlload import Document, load_file
+from checker.yamlload import MAX_BYTES, Document, load_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Directories no one keeps manifests in, skipped when walking a tree.
@@ -568,7 +568,8 @@ def _cached_or_read(
         source.doc.shed(path)
     if cache is not None and small is not None:
         routes = tuple(_route(s) for s in small.sources)
-        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), full, blob_id(path) or "")
+        blob = blob_id(path, MAX_BYTES) if cache.directory is not None else None
+        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), full, blob or "")
     return small if light and small is not None else full
 
 
