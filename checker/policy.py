@@ -176,6 +176,9 @@ def _validate_policy(path: str) -> list[ParsedPolicy]:
     for doc in loaded.documents:
         if not isinstance(doc.data, dict) or doc.data.get("kind") != "Policy":
             continue
+        if doc.problems:
+            # A duplicate key, merge key or foreign tag would change a rule unseen.
+            raise FatalError(doc.problems[0].message, path, doc.problems[0].line)
         try:
             policy = PolicyModel.model_validate(doc.data)
         except ValidationError as exc:

@@ -250,3 +250,28 @@ def test_a_duplicate_key_in_the_configuration_stops_the_run(
     assert capsys.readouterr().err == (
         f"charter: error: {config}:13: duplicate key 'failOn' (first at line 6, again at line 13)\n"
     )
+
+
+def test_a_duplicate_key_in_a_policy_stops_the_run(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    local = repo / "policies-local"
+    local.mkdir()
+    readme = (RULES_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+    policy = readme.split("## Writing policies", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    lines = policy.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("severity:"))
+    lines.insert(at + 1, lines[at].replace(lines[at].strip(), "severity: info"))
+    (local / "local.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = repo / ".charter.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "policies: [default]", "policies: [default, policies-local]"
+        ),
+        encoding="utf-8",
+    )
+    code = main(["check", *AS_OF, "."])
+    first, again = at + 1, at + 2
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"charter: error: {local / 'local.yaml'}:{again}: duplicate key 'severity' "
+        f"(first at line {first}, again at line {again})\n"
+    )
