@@ -112,12 +112,14 @@ class Checker:
         )
 
     def _tier(self, system: str | None) -> Any:
-        """The risk tier of the system of this name (of the last manifest, when names clash)."""
+        """The risk tier of the system of this name (of the last valid manifest, when names clash)."""
         if system is None:
             return None
         if system not in self._tiers:
             named = self.project.systems_named(system)
-            self._tiers[system] = named[-1].get("spec", "risk", "tier") if named else None
+            # A malformed manifest of the same name is reported on its own; its tier counts for nothing.
+            tiers = [s.get("spec", "risk", "tier") for s in named if s.valid]
+            self._tiers[system] = tiers[-1] if tiers and isinstance(tiers[-1], str) else None
         return self._tiers[system]
 
     def _schema_findings(self) -> Iterable[Finding]:
