@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from checker import gitrepo
 from checker.commands.check import departure_findings
@@ -90,3 +92,15 @@ def fixture_repo(tmp_path: Path) -> Path:
     shutil.copytree(RULES_DIR / "_repo", tmp_path, dirs_exist_ok=True)
     (tmp_path / "ai-systems").mkdir()
     return tmp_path
+
+
+# Hypothesis profiles for the property tests (tests/test_properties.py). The default one runs a few
+# hundred cases in all, the same ones on every run, so that CI is stable. HYPOTHESIS_PROFILE=fuzz
+# runs at least 10,000 cases in all (5,000 per property test), new ones on every run.
+# Whole repositories are generated and checked per case, so the speed health checks do not apply.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "default", max_examples=100, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
+)
+settings.register_profile("fuzz", max_examples=5_000, deadline=None, suppress_health_check=_SLOW_IS_FINE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
