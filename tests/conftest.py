@@ -94,13 +94,14 @@ def fixture_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# Hypothesis profiles for the property tests (tests/test_properties.py). The default one runs a few
-# hundred cases in all, the same ones on every run, so that CI is stable. HYPOTHESIS_PROFILE=fuzz
-# runs at least 10,000 cases in all (5,000 per property test), new ones on every run.
-# Whole repositories are generated and checked per case, so the speed health checks do not apply.
+# Hypothesis profiles for the property tests (tests/test_properties.py). The default one runs 300
+# cases in all (150 per property test), the same ones on every run, so that CI is stable.
+# HYPOTHESIS_PROFILE=fuzz runs at least 10,000 cases in all (5,000 per property test), new ones on
+# every run. Whole repositories are generated and checked per case, so the speed health checks do
+# not apply.
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
-    "default", max_examples=100, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
+    "default", max_examples=150, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
 )
 settings.register_profile("fuzz", max_examples=5_000, deadline=None, suppress_health_check=_SLOW_IS_FINE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -435,18 +435,6 @@ class GeneratedFile:
     content: bytes
 
 
-def _without_known_crash(document: Any) -> Any:
-    """document with a tier that is a list or mapping made an unknown word, still malformed.
-
-    Such a tier on a malformed twin of a system crashes the engine (see
-    test_a_malformed_twin_with_a_list_for_its_tier_is_no_crash); the rest of its space stays in.
-    """
-    risk = document.get("spec", {}).get("risk") if isinstance(document.get("spec"), dict) else None
-    if isinstance(risk, dict) and isinstance(risk.get("tier"), (list, dict)):
-        risk["tier"] = "extreme"
-    return document
-
-
 @st.composite
 def generated_files(draw: st.DrawFn) -> list[GeneratedFile]:
     """One to three files of one or two documents each: valid, mutated, foreign, cut or corrupted."""
@@ -456,8 +444,8 @@ def generated_files(draw: st.DrawFn) -> list[GeneratedFile]:
             st.lists(
                 st.one_of(
                     valid_documents(),
-                    mutated_documents().map(lambda d: _without_known_crash(d) if isinstance(d, dict) else d),
-                    mutated_documents().map(lambda d: _without_known_crash(d) if isinstance(d, dict) else d),
+                    mutated_documents(),
+                    mutated_documents(),
                     st.just({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "b"}}),
                 ),
                 min_size=1,
@@ -651,6 +639,7 @@ def test_the_json_schema_accepts_exactly_what_the_loader_accepts(scratch: Path, 
 
 
 def test_a_malformed_twin_with_a_list_for_its_tier_is_no_crash(scratch: Path) -> None:
+    # Found by the property test: the engine once took this tier for the well-formed namesake's.
     twin = GeneratedFile(
         "ai-systems/gen-0.yaml", BAD_MANIFEST_TEXT.replace("tier: high", "tier: [high]").encode()
     )
