@@ -185,7 +185,10 @@ names = st.one_of(
 
 @st.composite
 def valid_documents(draw: st.DrawFn, kinds: tuple[str, ...] = ("AISystem", "Evidence")) -> dict[str, Any]:
-    """A well-formed AISystem or Evidence document, as plain data."""
+    """An AISystem or Evidence document with the models' types, enums and patterns, as plain data.
+
+    Its text is drawn from every character, so the README's rules on characters may still refuse it.
+    """
     kind = draw(st.sampled_from(kinds))
     if kind == "AISystem":
         document = draw(model_data(AISystem))
