@@ -600,6 +600,9 @@ def _read(project: Project, path: str, file: str, candidate: bool) -> FileResult
         kind, problem, at = classified
         metadata = doc.data.get("metadata")
         name = metadata.get("name") if isinstance(metadata, dict) else None
+        # A name that is not text (a date, a number, a list) is a schema problem of its own; the
+        # source is then known by no name, as the cache and every lookup take names as text.
+        name = name if isinstance(name, str) else None
         if problem is not None:
             line, column = doc.locate((at,))
             result.sources.append(Source(file, doc, kind, name, [SchemaProblem((), problem, line, column)]))
