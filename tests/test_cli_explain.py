@@ -138,6 +138,10 @@ def test_rule_reported_by_charter_itself(capsys: pytest.CaptureFixture[str]) -> 
         "  Waivable: no",
         "  Needs a base: yes; it compares with the revision given by --base",
     ]
+    assert section(explain(capsys, "CHG004")[1], "What it checks")[2] == (
+        "  Applies to: the base revision's AISystems inside the checked paths whose stage there is not "
+        "in removableStages."
+    )
 
 
 def test_parameters_as_name_equals_default(capsys: pytest.CaptureFixture[str]) -> None:

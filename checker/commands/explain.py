@@ -18,6 +18,9 @@ WIDTH = 88
 _ENGINE_SCOPE = {
     "SCH001": "every Charter document (AISystem, Evidence) and every YAML file that should hold one",
     "POL001": "the policy files and the configuration, compared with the base revision",
+    "CHG004": (
+        "the base revision's AISystems inside the checked paths whose stage there is not in removableStages"
+    ),
 }
 
 
