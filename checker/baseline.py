@@ -18,7 +18,7 @@ from checker.errors import FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, as_repo_path
 from checker.policy import PolicySet, load_policies
-from checker.project import Project, build_project, derive
+from checker.project import EvidenceBefore, Project, build_project, derive
 from checker.workspace import Workspace
 
 
@@ -33,6 +33,7 @@ class Base:
     config: Settings | None = None
     systems: Mapping[str, Any] = field(default_factory=dict)
     by_file: Mapping[str, Any] = field(default_factory=dict)
+    evidence: EvidenceBefore | None = None
 
 
 def _policy_files(policies: PolicySet, config: Config, root: str) -> set[str]:
@@ -125,7 +126,7 @@ def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: lis
         if source.valid and isinstance(source.name, str):
             systems.setdefault(source.name, source.data)
             by_file.setdefault(source.file, source.data)
-    return Base(commit, policies, files, project, config.model, systems, by_file)
+    return Base(commit, policies, files, project, config.model, systems, by_file, EvidenceBefore(project))
 
 
 class _SystemsByName(Mapping[str, Any]):
@@ -226,6 +227,7 @@ def derive_base(
     project = derive(head, differences, folders, text, known, config, scratch)
     base = Base(commit, policies, set(), project, None)
     base.systems, base.by_file = _SystemsByName(project), _SystemsByFile(project)
+    base.evidence = EvidenceBefore(project)
     return base
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from checker import __version__
 
-FORMAT = 5
+FORMAT = 6
 _STAMP = (__version__, FORMAT)
 Signature = tuple[int, int, int]
 

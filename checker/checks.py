@@ -256,6 +256,62 @@ def evidence_consistent(
             )
 
 
+def _as_written(value: Any) -> Any:
+    """value as evidence is compared across revisions: a date the same whether parsed or kept as text."""
+    day = as_date(value) if isinstance(value, (dt.date, str)) else None
+    return day.isoformat() if day is not None else value
+
+
+def _renamed_to(project: Project, old: Any, new: Any) -> bool:
+    """Whether this change renamed the base system old to new, which its evidence then follows."""
+    if not isinstance(old, str) or not isinstance(new, str) or project.base is None:
+        return False
+    if project.systems_named(old) or new in project.base:
+        return False
+    for source in project.systems_named(new):
+        before = project.base_by_file.get(source.file)
+        if lookup(before, ("metadata", "name")) == old or _closest(source.data, departed(project)) == old:
+            return True
+    return False
+
+
+def evidence_append_only(
+    env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
+) -> Iterator[Failure]:
+    """Evidence the base revision already had keeps what it proves: system, activity, date, who, outcome."""
+    before = env.project.base_evidence
+    if before is None:
+        return
+    name = lookup(value, ("metadata", "name"))
+    named = name if isinstance(name, str) else None
+    in_file = before.in_file(env.file)
+    # The same document by name, a renamed one by its place in its file, and a moved one by its
+    # system and name, as a rename in git keeps the content.
+    match = next((data for _, was, data in in_file if named is not None and was == named), None)
+    if match is None:
+        match = next((data for index, _, data in in_file if index == env.doc.index), None)
+    moved_from = None
+    if match is None and named is not None:
+        system = lookup(value, ("spec", "system"))
+        found = before.named(system, named) if isinstance(system, str) else None
+        if found is not None and found[0] != env.file:
+            moved_from, match = found
+    if match is None:
+        return
+    spec, old = _dict(value.get("spec")), _dict(match.get("spec"))
+    for key in params["fields"]:
+        then, now = _as_written(old.get(key)), _as_written(spec.get(key))
+        if then == now or (key == "system" and _renamed_to(env.project, then, now)):
+            continue
+        was = "not set" if is_missing(then) else f"'{then}'"
+        is_now = "removed" if is_missing(now) else f"'{now}'"
+        where = f" (in {moved_from})" if moved_from else ""
+        yield Failure(
+            ("spec", key) if key in spec else ("spec",),
+            f"spec.{key} was {was} in the base revision{where} and is now {is_now}",
+        )
+
+
 def _blank(value: Any) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
@@ -631,6 +687,11 @@ BUILTINS: dict[str, Builtin] = {
     ),
     "evidence-consistent": Builtin(
         evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
+    ),
+    "evidence-append-only": Builtin(
+        evidence_append_only,
+        {"fields": ["system", "activity", "performedAt", "performedBy", "outcome"]},
+        "evidence keeps what it proved in the base revision",
     ),
     "waivers-valid": Builtin(
         waivers_valid,

@@ -29,7 +29,8 @@ class _Formatter(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
-def _message(rule: Rule, template: str | None, detail: str, system: str | None, path: str) -> str:
+def finding_message(rule: Rule, template: str | None, detail: str, system: str | None, path: str) -> str:
+    """The message of a finding of rule: its template (or the rule's) filled in, then the detail."""
     text = template or rule.model.message
     values = _Formatter(rule.params)
     values.update(system=system or "the document", detail=detail, field=path)
@@ -107,7 +108,7 @@ class Checker:
             line=line,
             column=column,
             path=path,
-            message=_message(rule, failure.message, failure.detail, system, path),
+            message=finding_message(rule, failure.message, failure.detail, system, path),
             system=system,
         )
 

@@ -139,6 +139,8 @@ class Project:
     rules: Mapping[str, Any] = field(default_factory=dict)
     base: Mapping[str, Any] | None = None
     base_by_file: Mapping[str, Any] = field(default_factory=dict)
+    # The base revision's Evidence, for the rule that keeps merged evidence as it was.
+    base_evidence: EvidenceBefore | None = None
     # The base revision's systems that the change may have removed, by name, with the file that
     # declared each: all of them, or only those of changed files when the rest of the base is
     # head's own. None: any system of base, known by file only through base_by_file.
@@ -261,6 +263,28 @@ def _route(source: Source) -> tuple[str, Any]:
         system = source.get("spec", "system")
         return (source.kind, system if isinstance(system, str) else None)
     return (source.kind, None)
+
+
+class EvidenceBefore:
+    """The valid Evidence documents of a base revision, looked up by file or by system and name."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def in_file(self, file: str) -> list[tuple[int, Any, Any]]:
+        """(index, name, data) of each valid Evidence document of file."""
+        return [
+            (s.doc.index, s.name, s.data)
+            for s in self.project.sources_in(file)
+            if s.kind == "Evidence" and s.valid
+        ]
+
+    def named(self, system: str, name: str) -> tuple[str, Any] | None:
+        """(file, data) of the valid Evidence document of system called name, wherever it was."""
+        for source in self.project.evidence.get(system, []):
+            if source.valid and source.name == name:
+                return source.file, source.data
+        return None
 
 
 def _within(path: str, directory: str) -> bool:
@@ -481,7 +505,9 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
             "waivers": None,
         },
     },
-    "Evidence": {"spec": {"system": None, "activity": None, "performedAt": None}},
+    "Evidence": {
+        "spec": {"system": None, "activity": None, "performedAt": None, "performedBy": None, "outcome": None}
+    },
 }
 
 

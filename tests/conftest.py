@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +12,11 @@ from hypothesis import HealthCheck, settings
 
 from checker import gitrepo
 from checker.commands.check import departure_findings
-from checker.config import load_config
+from checker.config import Config, load_config
 from checker.engine import Checker, PolicyChange, guard_policies
 from checker.finding import Finding
 from checker.policy import load_policies
-from checker.project import build_project
+from checker.project import EvidenceBefore, build_project
 from checker.yamlload import load_file
 
 AS_OF = dt.date(2026, 11, 23)
@@ -28,11 +29,13 @@ def check_tree(
     base: dict | None = None,
     base_config: Path | None = None,
     base_file: str | None = None,
+    base_text: Path | None = None,
 ) -> list[Finding]:
     """Run the policies over a directory the way `charter check DIR` does, without git.
 
     base holds the base revision's AISystems by name, all declared in base_file (relative to root)
-    when it is given; base_config its .charter.yaml.
+    when it is given, and base_text the whole of base_file as the base had it (for its Evidence);
+    base_config is the base's .charter.yaml.
     """
     config = load_config(None, str(root))
     policies = load_policies(config)
@@ -48,6 +51,8 @@ def check_tree(
     if base and base_file is not None:
         project.base_by_file = {base_file: next(iter(base.values()))}
         project.base_leaving = dict.fromkeys(base, base_file)
+    if base_text is not None and base_file is not None:
+        project.base_evidence = _evidence_before(base_text, base_file, config)
     project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
     findings = Checker(project, policies, today, changes).run()
     return sorted(findings + departure_findings(project, policies, today, ["."]), key=Finding.sort_key)
@@ -61,6 +66,17 @@ def base_systems(path: Path) -> dict:
         for d in loaded.documents
         if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
     }
+
+
+def _evidence_before(text: Path, file: str, config: Config) -> EvidenceBefore:
+    """The Evidence of a base revision that held text as file and nothing else."""
+    tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
+    try:
+        (tree / file).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(text, tree / file)
+        return EvidenceBefore(build_project([str(tree)], str(tree), str(tree), config, set()))
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

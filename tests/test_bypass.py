@@ -433,7 +433,11 @@ def test_renaming_moving_and_renaming_every_component_leaves_the_old_system_gone
 
     code, report = check(repo, capsys, monkeypatch)
 
-    assert (code, rows(report)) == (1, [("CHG004", MANIFEST, 1, 1, "new")])
+    # Its evidence, pointed at the new system, is then evidence of one system claimed by another.
+    files = sorted(p.relative_to(repo.root).as_posix() for p in (repo.root / EVIDENCE_DIR).glob("*.yaml"))
+    relabelled = [("CHG005", file, 6, 11, "new") for file in files]
+    assert len(relabelled) == 5
+    assert (code, rows(report)) == (1, [("CHG004", MANIFEST, 1, 1, "new"), *relabelled])
     assert message(report, "CHG004") == (
         f"ticket-router, declared in {MANIFEST} in the base revision, is no longer declared anywhere "
         "in the repository"
@@ -899,6 +903,89 @@ def test_evidence_a_change_adds_within_days_of_the_work_passes(
 
     code, report = check(repo, capsys, monkeypatch)
 
+    assert (code, rows(report)) == (0, [])
+
+
+# --- merged evidence rewritten in place ------------------------------------------------------------
+
+USAGE_REVIEW = f"{EVIDENCE_DIR}/2026-11-20-usage-review.yaml"
+
+
+def relabelled(repo: Repo) -> str:
+    """The merged usage review of 2026-11-20, claimed as the next day's audit."""
+    text = repo.read(USAGE_REVIEW)
+    return text.replace("activity: usage-review", "activity: audit").replace(
+        "performedAt: 2026-11-20", "performedAt: 2026-11-21"
+    )
+
+
+def rewrite_messages(where: str = "") -> list[str]:
+    prefix = "evidence for ticket-router was rewritten in place: "
+    return [
+        f"{prefix}spec.activity was 'usage-review' in the base revision{where} and is now 'audit'",
+        f"{prefix}spec.performedAt was '2026-11-20' in the base revision{where} and is now '2026-11-21'",
+    ]
+
+
+@pytest.mark.parametrize("switched_off", [False, True], ids=["evidence-only", "with-the-rule-switched-off"])
+def test_merged_evidence_relabelled_as_an_audit_is_chg005(
+    switched_off: bool, repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = relabelled(repo)
+    repo.write(USAGE_REVIEW, text)
+    if switched_off:
+        # The same change tries to turn the rule off: it is judged by the base's policies.
+        repo.write(".charter.yaml", "rules:\n  CHG005: {enabled: false}\n")
+    repo.commit("The quarterly audit", HEAD_DATE)
+
+    code, report = check(repo, capsys, monkeypatch)
+
+    # The relabelled file was the only usage review, so that activity is now overdue too.
+    overdue = ("MNT001", MANIFEST, where(CLEAN, "{activity: usage-review")[0], 7, "new")
+    policy_change = [("POL001", ".charter.yaml", 1, 1, "new")] if switched_off else []
+    assert code == 1
+    assert [r for r in rows(report) if r[0] != "CHG005"] == [*policy_change, overdue]
+    assert [r for r in rows(report) if r[0] == "CHG005"] == [
+        ("CHG005", USAGE_REVIEW, *value_of(text, "  activity: "), "new"),
+        ("CHG005", USAGE_REVIEW, *value_of(text, "  performedAt: "), "new"),
+    ]
+    assert [f["message"] for f in report["findings"] if f["rule"] == "CHG005"] == rewrite_messages()
+
+
+def test_merged_evidence_moved_and_relabelled_is_chg005(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = relabelled(repo)
+    moved = f"{EVIDENCE_DIR}/2026-11-21-audit.yaml"
+    repo.git("mv", USAGE_REVIEW, moved)
+    repo.write(moved, text)
+    repo.commit("The quarterly audit, filed under its new name", HEAD_DATE)
+
+    code, report = check(repo, capsys, monkeypatch)
+
+    assert code == 1
+    assert [r for r in rows(report) if r[0] == "CHG005"] == [
+        ("CHG005", moved, *value_of(text, "  activity: "), "new"),
+        ("CHG005", moved, *value_of(text, "  performedAt: "), "new"),
+    ]
+    assert [f["message"] for f in report["findings"] if f["rule"] == "CHG005"] == rewrite_messages(
+        f" (in {USAGE_REVIEW})"
+    )
+
+
+def test_following_up_merged_evidence_is_no_rewrite(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = repo.read(USAGE_REVIEW).replace(
+        "nothing to follow up.", "traffic from the German queue doubled; see the appended report."
+    )
+    repo.write(
+        USAGE_REVIEW,
+        text.replace("[reports/router-2026-11.md]", "[reports/router-2026-11.md, reports/router-3.2.0.md]"),
+    )
+    repo.commit("Follow up the usage review", HEAD_DATE)
+
+    code, report = check(repo, capsys, monkeypatch)
     assert (code, rows(report)) == (0, [])
 
 

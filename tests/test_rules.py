@@ -67,6 +67,7 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
         base=base,
         base_config=base_config if base_config.exists() else None,
         base_file=target,
+        base_text=base_file if base_file.exists() else None,
     )
 
     got = {
@@ -96,4 +97,12 @@ def test_clean_reference_manifest_passes(fixture_repo: Path) -> None:
     shutil.copy(RULES_DIR / "_clean.yaml", fixture_repo / "ai-systems" / "clean.yaml")
     findings = check_tree(fixture_repo)
     assert [f for f in findings if f.severity != "info"] == []
-    assert sorted(f.rule for f in findings) == ["CHG001", "CHG002", "CHG003", "CHG004", "POL001", "RBK003"]
+    assert sorted(f.rule for f in findings) == [
+        "CHG001",
+        "CHG002",
+        "CHG003",
+        "CHG004",
+        "CHG005",
+        "POL001",
+        "RBK003",
+    ]

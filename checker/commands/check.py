@@ -13,7 +13,7 @@ from checker.cache import FileCache, default_directory
 from checker.checks import departures
 from checker.conditions import lookup
 from checker.config import Config
-from checker.engine import Checker, PolicyChange, _message, guard_policies, summarize
+from checker.engine import Checker, PolicyChange, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, History, as_repo_path, head_commit
@@ -87,7 +87,7 @@ def departure_findings(
                 line=gone.line,
                 column=gone.column,
                 path="",
-                message=_message(rule, None, gone.detail, gone.system, ""),
+                message=finding_message(rule, None, gone.detail, gone.system, ""),
                 system=gone.system,
             )
         )
@@ -170,6 +170,7 @@ def build_report(options: CheckOptions) -> Report:
     leaving = base_leaving(base, changed) if base is not None else None
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
+        project.base_evidence = base.evidence
     # The paths as findings name files: a system left when its base file lay under one of them.
     checked = [project.display(_located(p)) for p in options.paths]
     findings = Checker(project, policies, today, changes).run()
@@ -188,6 +189,7 @@ def build_report(options: CheckOptions) -> Report:
             if base is not None:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
                 head_project.base_leaving = leaving
+                head_project.base_evidence = base.evidence
         head_findings = Checker(head_project, head_policies, today).run()
         head_findings += departure_findings(head_project, head_policies, today, checked)
         head_fail_on = options.fail_on or workspace.config.model.failOn

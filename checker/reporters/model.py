@@ -543,7 +543,7 @@ def provenance(report: Report) -> Provenance:
 
 
 def counts(report: Report) -> str:
-    """'6 systems checked: 1 error, 1 warning, 5 info, 0 waived'."""
+    """'6 systems checked: 1 error, 1 warning, 7 info, 0 waived'."""
     s = report.summary
     return (
         f"{plural(s.systems, 'system')} checked: {plural(s.errors, 'error')}, "
