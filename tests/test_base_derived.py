@@ -64,6 +64,16 @@ def add_evidence(repo: Repo) -> None:
     repo.write(EVIDENCE.replace("2026-11-20", "2026-11-22"), text.replace("2026-11-20", "2026-11-22"))
 
 
+def rewrite_evidence(repo: Repo) -> None:
+    text = (repo.root / EVIDENCE).read_text(encoding="utf-8")
+    repo.write(EVIDENCE, text.replace("outcome: pass", "outcome: findings"))
+
+
+def move_and_rewrite_evidence(repo: Repo) -> None:
+    rewrite_evidence(repo)
+    (repo.root / EVIDENCE).rename(repo.root / EVIDENCE.replace("2026-11-20", "moved"))
+
+
 def rename_manifest(repo: Repo) -> None:
     (repo.root / MANIFEST).rename(repo.root / "ai-systems" / "router-renamed.yaml")
 
@@ -85,7 +95,17 @@ def branch_commit(repo: Repo) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [modify, delete_evidence, add_evidence, rename_manifest, delete_runbook, ignored_manifest, branch_commit],
+    [
+        modify,
+        delete_evidence,
+        add_evidence,
+        rewrite_evidence,
+        move_and_rewrite_evidence,
+        rename_manifest,
+        delete_runbook,
+        ignored_manifest,
+        branch_commit,
+    ],
 )
 def test_the_quick_base_agrees_with_the_exported_one(
     tmp_path: Path,
@@ -99,6 +119,32 @@ def test_the_quick_base_agrees_with_the_exported_one(
     assert code in (0, 1)
     statuses = {row[4] for row in rows}
     assert statuses <= {"new", "existing"}
+
+
+@pytest.mark.parametrize(
+    ("change", "file", "was"),
+    [
+        (rewrite_evidence, EVIDENCE, ""),
+        (move_and_rewrite_evidence, EVIDENCE.replace("2026-11-20", "moved"), f" (in {EVIDENCE})"),
+    ],
+)
+def test_rewritten_evidence_is_found_with_either_base(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[Repo], None],
+    file: str,
+    was: str,
+) -> None:
+    repo = router_repo(tmp_path / "repo")
+    change(repo)
+    code, rows, _ = both_ways(repo, capsys, monkeypatch)
+    message = (
+        f"evidence for ticket-router was rewritten in place: spec.outcome was 'pass' in the base revision"
+        f"{was} and is now 'findings'"
+    )
+    assert code == 1
+    assert [row for row in rows if row[0] == "CHG005"] == [("CHG005", file, "10", "12", "new", message)]
 
 
 def test_a_bumped_version_is_new_and_the_rest_existing(
