@@ -659,18 +659,21 @@ def derive(
     def differs(file: str) -> bool:
         return file in changes or (bool(folders) and file.startswith(folders))
 
+    model = config.model
+    patterns = (model.manifests or []) + (model.evidence or [])
+    # Files in the order a walk of the base tree meets them, so that where two files declare the
+    # same name, the first is the one the exported base would take.
+    present = {file for _, file, _, _ in head._deferred} | {s.file for s in head.sources}
+    present |= {file for file, status in changes.items() if status != "A"}
+    orders = {file: i for i, file in enumerate(sorted(present, key=_glob_key if patterns else _walk_key))}
     base = Project(root=head.root, display_root=head.display_root, reported=head.reported)
     base.first_added = head.first_added
     for source in head.sources:
         if not differs(source.file):
             base.sources.append(source)
-            base._order[id(source)] = head._order.get(id(source), 0)
+            base._order[id(source)] = orders[source.file]
     base.problems = [p for p in head.problems if not differs(p.file)]
-    base._deferred = [entry for entry in head._deferred if not differs(entry[1])]
-    orders = {file: order for order, file, _, _ in head._deferred}
-    orders.update((s.file, head._order.get(id(s), 0)) for s in head.sources)
-    model = config.model
-    patterns = (model.manifests or []) + (model.evidence or [])
+    base._deferred = [(orders[e[1]], *e[1:]) for e in head._deferred if not differs(e[1])]
     last = len(orders) + 1
     for file, status in sorted(changes.items()):
         if status == "A" or not _discoverable(file, base, patterns, model.exclude):
@@ -682,9 +685,14 @@ def derive(
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as handle:
             handle.write(text)
-        light = base.reported is not None and file not in base.reported
-        candidate = bool(patterns) or not light
+        # As a walk of the exported base tree reads it: named by a pattern, or found on the way.
+        candidate = bool(patterns)
         result = known(file, candidate)
+        if result is None:
+            # Kept when head named the file: the same result when it read without a problem or note.
+            other = known(file, not candidate)
+            if other is not None and not other.problems and not other.notes:
+                result = other
         if result is not None:
             # Parsed when the working tree last had this content: positions are read from the copy.
             for source in result.sources:
@@ -706,6 +714,17 @@ def derive(
     )
     base.index()
     return base
+
+
+def _walk_key(file: str) -> list[tuple[int, str]]:
+    """Where _walk meets file: a directory's files first, then its subdirectories, each sorted."""
+    parts = file.split("/")
+    return [(1, part) for part in parts[:-1]] + [(0, parts[-1])]
+
+
+def _glob_key(file: str) -> str:
+    """Where _globbed meets file: sorted by path."""
+    return file.replace("/", os.sep)
 
 
 def _discoverable(file: str, project: Project, patterns: list[str], exclude: list[str]) -> bool:
