@@ -270,14 +270,23 @@ class EvidenceBefore:
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self._files: dict[str, list[Source | _Deferred]] | None = None
 
     def in_file(self, file: str) -> list[tuple[int, Any, Any]]:
         """(index, name, data) of each valid Evidence document of file."""
-        return [
-            (s.doc.index, s.name, s.data)
-            for s in self.project.sources_in(file)
-            if s.kind == "Evidence" and s.valid
-        ]
+        if self._files is None:
+            # One pass for the whole run: a check with a base asks this of every evidence file.
+            self._files = {}
+            for source in self.project.sources:
+                self._files.setdefault(source.file, []).append(source)
+            for _, name, _, deferred in self.project._deferred:
+                self._files.setdefault(name, []).append(deferred)
+        found: list[tuple[int, Any, Any]] = []
+        for entry in self._files.get(file, []):
+            for s in entry.sources() if isinstance(entry, _Deferred) else [entry]:
+                if s.kind == "Evidence" and s.valid:
+                    found.append((s.doc.index, s.name, s.data))
+        return found
 
     def named(self, system: str, name: str) -> tuple[str, Any] | None:
         """(file, data) of the valid Evidence document of system called name, wherever it was."""
