@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from checker import gitrepo
 from checker.commands.check import departure_findings
@@ -119,5 +120,14 @@ _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
     "default", max_examples=150, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
 )
-settings.register_profile("fuzz", max_examples=5_000, deadline=None, suppress_health_check=_SLOW_IS_FINE)
+# Registering "default" replaces Hypothesis's own, which every other profile starts from: the fuzz
+# profile says outright that it draws new cases and keeps the failing ones in .hypothesis/.
+settings.register_profile(
+    "fuzz",
+    max_examples=5_000,
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
+    deadline=None,
+    suppress_health_check=_SLOW_IS_FINE,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
