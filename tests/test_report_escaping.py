@@ -38,6 +38,20 @@ WAIVERS = (
 )
 
 
+def every_format(root: Path) -> dict[str, str]:
+    """`charter check` of root in each format, by format; each run must fail."""
+    gitrepo.toplevel.cache_clear()
+    found = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        for fmt in ("text", "json", "markdown", "html", "sarif", "junit", "github"):
+            buffer = io.StringIO()
+            patch.setattr(sys, "stdout", buffer)
+            assert main(["check", "--format", fmt, "--as-of", AS_OF.isoformat()]) == 1
+            found[fmt] = buffer.getvalue()
+    return found
+
+
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Every format of one check of a manifest whose free text is hostile."""
@@ -67,16 +81,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         manifest = manifest.replace(old, new)
     (root / "ai-systems").mkdir()
     (root / FILE).write_text(manifest, encoding="utf-8")
-    gitrepo.toplevel.cache_clear()
-    found = {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        for fmt in ("text", "json", "markdown", "html", "sarif", "junit", "github"):
-            buffer = io.StringIO()
-            patch.setattr(sys, "stdout", buffer)
-            assert main(["check", "--format", fmt, "--as-of", AS_OF.isoformat()]) == 1
-            found[fmt] = buffer.getvalue()
-    return found
+    return every_format(root)
 
 
 def test_the_hostile_text_reaches_the_findings(outputs: dict[str, str]) -> None:
@@ -248,16 +253,7 @@ def outputs2(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     assert manifest.count(HOSTILE2_YAML) == 2
     (root / FILE2).parent.mkdir(parents=True)
     (root / FILE2).write_text(manifest, encoding="utf-8")
-    gitrepo.toplevel.cache_clear()
-    found = {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(root)
-        for fmt in ("text", "json", "markdown", "html", "sarif", "junit", "github"):
-            buffer = io.StringIO()
-            patch.setattr(sys, "stdout", buffer)
-            assert main(["check", "--format", fmt, "--as-of", AS_OF.isoformat()]) == 1
-            found[fmt] = buffer.getvalue()
-    return found
+    return every_format(root)
 
 
 def test_the_second_hostile_text_reaches_two_findings_intact(outputs2: dict[str, str]) -> None:
