@@ -591,6 +591,12 @@ def _cached_or_read(
                 return summary
         else:
             hit = cache.full(file, sig, candidate)
+            if hit is None:
+                # Read by a run that named the file (or one that only found it): being named changes
+                # only how a problem or a note is taken, so a clean reading holds either way.
+                other = cache.full(file, sig, not candidate)
+                if other is not None and not other.problems and not other.notes:
+                    hit = other
             if hit is not None:
                 return hit  # type: ignore[no-any-return]
     full = _read(project, path, file, candidate)

@@ -240,6 +240,32 @@ def test_unchanged_policies_and_configuration_are_not_validated_again(repo: Path
     assert "loaded: ['pydantic']" in changed.stdout
 
 
+def test_a_file_a_whole_run_read_cleanly_is_not_read_again_when_named(repo: Path) -> None:
+    # Without globs a whole run only finds the file, the hook names it; a clean reading holds for both.
+    (repo / ".charter.yaml").write_text("failOn: error\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from checker.cli import main\n"
+        "code = main(['check', '--as-of', '2026-11-23', *sys.argv[1:]])\n"
+        "print('loaded:', sorted(m for m in ('pydantic',) if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    env = {**os.environ, "CHARTER_CACHE_DIR": str(repo.parent / "cache")}
+
+    def check(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", probe, *args]
+        return subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+    whole = check(".")
+    named = check("ai-systems/credit-limit.yaml")
+    fresh = check("--no-cache", "ai-systems/credit-limit.yaml")
+
+    assert "loaded: ['pydantic']" in whole.stdout
+    assert "loaded: []" in named.stdout
+    assert named.stdout.replace("[]", "['pydantic']") == fresh.stdout
+    assert named.returncode == fresh.returncode
+
+
 def test_a_duplicate_key_in_the_configuration_stops_the_run(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
