@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import marshal
 import os
 import time
@@ -580,6 +581,20 @@ def _from_plain(plain: Any) -> FileResult:
     return result
 
 
+def _either_reading(kept: Callable[[bool], Any | None], candidate: bool) -> Any | None:
+    """The kept result of a file read as candidate, or read the other way when that was clean.
+
+    Being named (a candidate) changes only how a problem or a note is taken, so a reading without
+    either holds for a run that names the file and for one that only finds it.
+    """
+    result = kept(candidate)
+    if result is None:
+        other = kept(not candidate)
+        if other is not None and not other.problems and not other.notes:
+            result = other
+    return result
+
+
 def _cached_or_read(
     project: Project, path: str, file: str, candidate: bool, light: bool, cache: FileCache | None
 ) -> FileResult | Summary:
@@ -590,13 +605,7 @@ def _cached_or_read(
             if summary is not None:
                 return summary
         else:
-            hit = cache.full(file, sig, candidate)
-            if hit is None:
-                # Read by a run that named the file (or one that only found it): being named changes
-                # only how a problem or a note is taken, so a clean reading holds either way.
-                other = cache.full(file, sig, not candidate)
-                if other is not None and not other.problems and not other.notes:
-                    hit = other
+            hit = _either_reading(lambda named: cache.full(file, sig, named), candidate)
             if hit is not None:
                 return hit  # type: ignore[no-any-return]
     full = _read(project, path, file, candidate)
@@ -702,12 +711,7 @@ def derive(
             handle.write(text)
         # As a walk of the exported base tree reads it: named by a pattern, or found on the way.
         candidate = bool(patterns)
-        result = known(file, candidate)
-        if result is None:
-            # Kept when head named the file: the same result when it read without a problem or note.
-            other = known(file, not candidate)
-            if other is not None and not other.problems and not other.notes:
-                result = other
+        result = _either_reading(functools.partial(known, file), candidate)
         if result is not None:
             # Parsed when the working tree last had this content: positions are read from the copy.
             for source in result.sources:
