@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,12 @@ from checker.project import EvidenceBefore, build_project
 from checker.yamlload import load_file
 
 AS_OF = dt.date(2026, 11, 23)
+
+# The charter executable installed with the package lives beside the interpreter running the tests,
+# which need not be on PATH (a virtual environment used without activating it). Subprocesses that
+# call charter by name, as the Action's steps do, find that one and never another on the machine.
+_SCRIPTS = os.path.dirname(sys.executable)
+os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 RULES_DIR = Path(__file__).parent / "rules"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +101,12 @@ def variant(old: str, new: str, text: str = CLEAN) -> str:
     """text with old, which occurs exactly once, replaced by new."""
     assert text.count(old) == 1, f"{old!r} is not in the text exactly once"
     return text.replace(old, new)
+
+
+def installed_charter() -> str | None:
+    """The charter executable installed beside the interpreter running the tests, or None."""
+    scripts = Path(sys.executable).parent
+    for name in ("charter", "charter.exe"):
+        if (scripts / name).is_file():
+            return str(scripts / name)
+    return None

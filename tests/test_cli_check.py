@@ -18,11 +18,12 @@ from checker.cli import cli, main
 from checker.config import Config
 from checker.policy import load_policies
 from tests.conftest import AS_OF, RULES_DIR
+from tests.git_helpers import installed_charter
 
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
 MANIFEST = "ai-systems/router.yaml"
-CHARTER = shutil.which("charter")
+CHARTER = installed_charter()
 NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
 FINDING_LINE = re.compile(r"^[^\s:][^:]*:\d+:\d+: [A-Z]{3}[0-9]{3} \S.*$")
 ANSI = "\x1b["

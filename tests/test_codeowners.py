@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import pytest
 
 from checker.cli import main
 from checker.codeowners import BEGIN, END
-from tests.git_helpers import CLEAN, MANIFEST, Repo, git_env, router_repo, variant
+from tests.git_helpers import CLEAN, MANIFEST, Repo, git_env, installed_charter, router_repo, variant
 
-CHARTER = shutil.which("charter")
+CHARTER = installed_charter()
 OWNERS = "@dana @acme/ml-review"
 BLOCK = [
     BEGIN,

@@ -22,6 +22,7 @@ from tests.git_helpers import (
     MANIFEST,
     Repo,
     git_env,
+    installed_charter,
     router_repo,
     value_of,
     variant,
@@ -30,7 +31,7 @@ from tests.git_helpers import (
 
 AS_OF = ["--as-of", "2026-11-23"]
 WITH_BASE = ["--base", "main", *AS_OF]
-CHARTER = shutil.which("charter")
+CHARTER = installed_charter()
 
 DIGEST = "sha256:9f2c1e7a4b6d8f0a2c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f"
 REBUILT = "sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"

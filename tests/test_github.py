@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,13 +27,13 @@ from checker.github import (
     utf16_length,
 )
 from tests.fake_github import TOKEN, FakeGitHub, serving
+from tests.git_helpers import installed_charter
 
 PR = 7
 REPO = "acme/governance"
 # The script installed beside the interpreter running the tests; a version manager's shim on PATH
 # would need a shell the test's bare PATH does not offer.
-_BESIDE = Path(sys.executable).parent / "charter"
-CHARTER = str(_BESIDE) if _BESIDE.is_file() else shutil.which("charter")
+CHARTER = installed_charter()
 SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 # Variables a real runner sets that would change what the command does if they leaked in from CI.
 RUNNER_VARS = ("GITHUB_ACTIONS", "GITHUB_SERVER_URL", "GITHUB_RUN_ID", "GITHUB_BASE_REF")
