@@ -30,8 +30,11 @@ def test_first_lines_are_the_two_setup_commands() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install --quiet --disable-pip-version-check -e ".[test]"' in ci
+    # A fresh virtual environment, the test extra at the newest versions, then the README's command.
+    assert 'python3 -m venv "$venv"' in ci
+    assert 'pip install --quiet --disable-pip-version-check --upgrade -e ".[test]"' in ci
     assert "python -m pytest" in ci
+    assert 'pip install -e ".[test]" && pytest' in _text()
 
 
 def test_rule_table_matches_the_default_pack() -> None:
