@@ -35,6 +35,8 @@ class CheckOptions:
     color: bool = False
     base: str | None = None
     cache: bool = True
+    # Running in GitHub Actions, where a missing base usually means a shallow checkout.
+    github_actions: bool = False
 
 
 def today_utc() -> dt.date:
@@ -141,7 +143,8 @@ def build_report(options: CheckOptions) -> Report:
         with GitRepo(workspace.git_root) as repo:
             scratch = baseline.scratch_dir()
             try:
-                since = repo.merge_base(repo.resolve(options.base))
+                resolved = repo.resolve(options.base, options.github_actions)
+                since = repo.merge_base(resolved)
                 differences, ignored, blobs = repo.changes_since(since)
                 if not baseline.touches_policies(differences, head_policies, workspace):
                     # Policies and configuration are the same at both ends: the base is head's own
@@ -152,7 +155,7 @@ def build_report(options: CheckOptions) -> Report:
                         repo, since, (differences, ignored, blobs), project, policies, config, cache, scratch
                     )
                 else:
-                    base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
+                    base = baseline.load_base(repo, resolved, workspace, options.policies, scratch)
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
