@@ -17,7 +17,7 @@ from checker.engine import Checker, PolicyChange, finding_message, guard_policie
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, History, as_repo_path, head_commit
-from checker.policy import PolicySet, load_policies
+from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
 from checker.workspace import open_workspace
@@ -102,7 +102,8 @@ def build_report(options: CheckOptions) -> Report:
         if not os.path.lexists(path):
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config, options.cache)
-    head_policies = load_policies(workspace.config, options.policies, workspace.store)
+    named_policies = named_packs(options.policies, workspace.git_root or workspace.root)
+    head_policies = load_policies(workspace.config, named_policies, workspace.store)
     workspace.store.save()
     today = options.as_of or today_utc()
     if options.base and not workspace.git_root:
@@ -155,7 +156,7 @@ def build_report(options: CheckOptions) -> Report:
                         repo, since, (differences, ignored, blobs), project, policies, config, cache, scratch
                     )
                 else:
-                    base = baseline.load_base(repo, resolved, workspace, options.policies, scratch)
+                    base = baseline.load_base(repo, resolved, workspace, named_policies, scratch)
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
