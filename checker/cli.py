@@ -122,9 +122,10 @@ def check(
         color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
     files = {key.removeprefix("output_"): value for key, value in outputs.items() if value}
+    github_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     if fmt is None:
         # Inside GitHub Actions the findings become annotations on the changed files.
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        fmt = "github" if github_actions else "text"
     return run_check(
         CheckOptions(
             paths=list(paths) or ["."],
@@ -137,6 +138,7 @@ def check(
             color=use_color,
             base=base,
             cache=not no_cache,
+            github_actions=github_actions,
         )
     )
 

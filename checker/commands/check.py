@@ -17,7 +17,7 @@ from checker.engine import Checker, PolicyChange, finding_message, guard_policie
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, History, as_repo_path, head_commit
-from checker.policy import PolicySet, load_policies
+from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
 from checker.workspace import open_workspace
@@ -35,6 +35,8 @@ class CheckOptions:
     color: bool = False
     base: str | None = None
     cache: bool = True
+    # Running in GitHub Actions, where a missing base usually means a shallow checkout.
+    github_actions: bool = False
 
 
 def today_utc() -> dt.date:
@@ -100,7 +102,8 @@ def build_report(options: CheckOptions) -> Report:
         if not os.path.lexists(path):
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config, options.cache)
-    head_policies = load_policies(workspace.config, options.policies, workspace.store)
+    named_policies = named_packs(options.policies, workspace.git_root or workspace.root)
+    head_policies = load_policies(workspace.config, named_policies, workspace.store)
     workspace.store.save()
     today = options.as_of or today_utc()
     if options.base and not workspace.git_root:
@@ -141,7 +144,8 @@ def build_report(options: CheckOptions) -> Report:
         with GitRepo(workspace.git_root) as repo:
             scratch = baseline.scratch_dir()
             try:
-                since = repo.merge_base(repo.resolve(options.base))
+                resolved = repo.resolve(options.base, options.github_actions)
+                since = repo.merge_base(resolved)
                 differences, ignored, blobs = repo.changes_since(since)
                 if not baseline.touches_policies(differences, head_policies, workspace):
                     # Policies and configuration are the same at both ends: the base is head's own
@@ -152,7 +156,7 @@ def build_report(options: CheckOptions) -> Report:
                         repo, since, (differences, ignored, blobs), project, policies, config, cache, scratch
                     )
                 else:
-                    base = baseline.load_base(repo, options.base, workspace, options.policies, scratch)
+                    base = baseline.load_base(repo, resolved, workspace, named_policies, scratch)
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
