@@ -385,3 +385,15 @@ def test_github_commands_escape_the_second_hostile_text_and_the_file_name(output
     )
     assert all(re.match(own, x) for x in lines)
     assert "\x1b" not in outputs2["github"] and "\r" not in outputs2["github"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "junit", "github"])
+def test_no_hostile_text_starts_a_line_or_an_old_style_command(
+    outputs: dict[str, str], outputs2: dict[str, str], fmt: str
+) -> None:
+    # A runner reads "::" at the start of a line (after white space) and "##[" anywhere in one.
+    for text in (outputs[fmt], outputs2[fmt]):
+        lines = text.splitlines()
+        own = [x for x in lines if fmt == "github" and re.match(r"::(error|warning|notice) file=[^:,]*,", x)]
+        assert [x for x in lines if x.lstrip().startswith("::") and x not in own] == []
+        assert "##[" not in text
