@@ -373,3 +373,12 @@ def test_json_escapes_hidden_characters_beyond_the_basic_plane_as_surrogate_pair
     text = dumps({"a": "\U000e0041\u202e##[x", "b": "é"})
     assert text == '{\n  "a": "\\udb40\\udc41\\u202e##\\u005bx",\n  "b": "é"\n}'
     assert json.loads(text) == {"a": "\U000e0041\u202e##[x", "b": "é"}
+
+
+def test_the_codeowners_diff_shows_a_hostile_manifest_name_escaped(tmp_path: Path) -> None:
+    repo = router_repo(tmp_path / "repo")
+    os.rename(repo.root / MANIFEST, repo.root / "ai-systems/esc\x1b[2J\u202e.yaml")
+    run = installed(repo.root, "codeowners")
+    assert run.code == 1
+    assert "+/ai-systems/esc\\x1b[2J\\u202e.yaml @dana @acme/ml-review" in run.stdout.splitlines()
+    assert RAW.search(run.stdout) is None
