@@ -130,8 +130,10 @@ def test_rule_results_and_control_coverage(report: Report) -> None:
     assert covered == named
 
 
-def test_one_line_flattens_and_strips_what_a_renderer_could_act_on() -> None:
-    assert model.one_line("a\r\nb\tc\x1b[31md\u2028e\u202ef\x00") == "a  b c[31md ef"
+def test_one_line_shows_escaped_what_a_renderer_could_act_on() -> None:
+    assert model.one_line("a\r\nb\tc\x1b[31md\u2028e\u202ef\x00") == (
+        "a\\r\\nb\\tc\\x1b[31md\\u2028e\\u202ef\\x00"
+    )
     assert model.one_line(dt.date(2026, 1, 2)) == "2026-01-02"
     assert model.one_line([True, None, 3]) == "true, , 3"
     assert model.one_line(None) == ""
@@ -148,4 +150,4 @@ def test_markdown_escaping_breaks_links_mentions_references_and_html() -> None:
 
 
 def test_sarif_text_escapes_the_brackets_of_embedded_links() -> None:
-    assert sarif_text("[x](https://evil.example) a\\b\nc") == "\\[x\\](https://evil.example) a\\\\b c"
+    assert sarif_text("[x](https://evil.example) a\\b\nc") == "\\[x\\](https://evil.example) a\\\\b\\\\nc"

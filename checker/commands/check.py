@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from checker import __version__, baseline
 from checker.cache import FileCache, default_directory
+from checker.characters import shown
 from checker.checks import departures
 from checker.conditions import lookup
 from checker.config import Config
@@ -199,7 +200,7 @@ def build_report(options: CheckOptions) -> Report:
         head_fail_on = options.fail_on or workspace.config.model.failOn
         head_view = (head_policies.digest(), summarize(head_findings, systems, head_fail_on))
     for note in project.notes:
-        print(f"charter: note: {note}", file=sys.stderr)
+        print(f"charter: note: {shown(note)}", file=sys.stderr)
     return Report(
         findings,
         summarize(findings, systems, fail_on),
