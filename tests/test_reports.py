@@ -226,7 +226,10 @@ def test_markdown_with_base_shows_exactly_the_new_and_the_fixed_finding(
         "Fixed by this change": [f"OWN002 {MANIFEST}:{where(base, '  ownership:')}"],
         "Still failing": [f"RBK002 {MANIFEST}:{where(head, '2025-01-14')}"],
     }
-    assert "No system's versions, rollback target, risk tier, stage or owners changed." in out
+    assert (
+        "No system's components, versions, rollback target, risk tier, stage, owners or review gates "
+        "changed." in out
+    )
 
 
 def test_markdown_governance_diff_shows_what_changed_per_system(
@@ -260,6 +263,10 @@ def test_markdown_governance_diff_shows_what_changed_per_system(
             "| team | — | @\u200dacme/support-ml |\n"
             "| accountable owner | — | @\u200ddana |\n"
             "| technical owner | — | @\u200dlee |\n"
+            "| business owner | — | @\u200dsam |\n"
+            "| RACI retrain | — | responsible @\u200dlee, accountable @\u200ddana |\n"
+            "| review gate 1 | — | model, data: 2 of @\u200ddana, @\u200dacme/ml-review |\n"
+            "| router-classifier kind | — | model |\n"
             "| router-classifier version | — | 3.2.0 |\n"
             f"| router-classifier digest | — | {old_digest} |\n"
             "| rollback target version | — | 3.1.4 |\n"

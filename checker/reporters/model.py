@@ -222,10 +222,27 @@ def _governance_facts(data: Any) -> dict[str, str]:
         "team": _dig(spec, "ownership", "team"),
         "accountable owner": _dig(spec, "ownership", "accountable"),
         "technical owner": _dig(spec, "ownership", "technicalOwner"),
+        "business owner": _dig(spec, "ownership", "businessOwner"),
     }
+    # Who does and who approves what: a change to either is a governance change of its own.
+    for entry in _list(_dig(spec, "ownership", "raci")):
+        if isinstance(entry, dict):
+            label = f"RACI {one_line(entry.get('activity'))}"
+            roles = [f"responsible {one_line(entry.get('responsible'))}"]
+            if entry.get("accountable") is not None:
+                roles.append(f"accountable {one_line(entry.get('accountable'))}")
+            facts[label] = "; ".join(filter(None, [facts.get(label), ", ".join(roles)]))
+    for i, gate in enumerate(_list(_dig(spec, "reviewGates"))):
+        if isinstance(gate, dict):
+            needed = gate.get("minApprovals")
+            facts[f"review gate {i + 1}"] = (
+                f"{one_line(gate.get('changes'))}: {one_line(needed if needed is not None else 1)} of "
+                f"{one_line(gate.get('approvers')) or 'anyone'}"
+            )
     for component in _list(_dig(spec, "components")):
         if isinstance(component, dict) and component.get("name") is not None:
             name = one_line(component["name"])
+            facts[f"{name} kind"] = component.get("kind")
             facts[f"{name} version"] = component.get("version")
             facts[f"{name} digest"] = _dig(component, "artifact", "digest")
     facts["rollback target version"] = _dig(spec, "rollback", "target", "version")
