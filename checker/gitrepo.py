@@ -255,7 +255,9 @@ class GitRepo:
             return {}
         # %cs keeps the commit's own time zone: evidence done and committed on the same local day
         # must not look backdated because UTC had not reached that day yet (or the other way round).
-        args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%cs", "--name-only", "-z"]
+        # --cc: a merge commit lists the files it added itself (in none of its parents), which plain
+        # log leaves out; a file a merge only brings in from a side branch is dated there instead.
+        args = ["log", "--cc", "--diff-filter=A", "--no-renames", "--format=%x00%x00%cs", "--name-only", "-z"]
         # Naming the files, when there are few, spares walking the history of the whole tree.
         pathspecs = files if files is not None and len(files) <= 200 else [prefix or "."]
         if not pathspecs:
@@ -263,18 +265,21 @@ class GitRepo:
         out = self._run(*args, "--", *pathspecs)
         added: dict[str, dt.date] = {}
         when: dt.date | None = None
-        date_next = False
-        # Each commit is "\0<date>\0\n<path>\0<path>\0...": no path is empty, so the field after an
-        # empty one is a date, whatever the file names look like. Newest commit first: the last date
-        # seen for a path is its first addition.
+        empty = 0
+        # Each commit is "\0\0<date>\0", then its paths, each ending in \0: after "\n" for an
+        # ordinary commit, after one more "\0" for a merge. No path is empty, so the field after two
+        # or more empty ones is a date, whatever the file names look like.
         for item in out.split("\0"):
             if not item:
-                date_next = True
-            elif date_next:
+                empty += 1
+                continue
+            if empty >= 2:
                 when = dt.date.fromisoformat(item.strip())
-                date_next = False
             elif when is not None:
-                added[item.removeprefix("\n")] = when
+                path = item.removeprefix("\n")
+                # The earliest addition, whatever order the commits' dates put them in.
+                added[path] = min(when, added.get(path, when))
+            empty = 0
         return added
 
 
