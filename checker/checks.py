@@ -173,17 +173,42 @@ def signal_thresholds(env: Env, value: Any, base: FieldPath, params: Mapping[str
             )
 
 
+def _unfollowed(spec: Mapping[str, Any]) -> str | None:
+    """Why evidence does not count as its activity done (a failure nobody follows up), or None."""
+    if spec.get("outcome") != "fail":
+        return None
+    findings = _list(spec.get("findings"))
+    if not findings:
+        return "failed and lists no findings to follow up"
+    for i, finding in enumerate(findings):
+        item = _dict(finding)
+        missing = [what for key, what in (("owner", "owner"), ("due", "due date")) if _blank(item.get(key))]
+        if missing:
+            label = item.get("id") if isinstance(item.get("id"), str) else str(i + 1)
+            return f"failed and its finding {label} has no {' and no '.join(missing)}"
+    return None
+
+
 def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Each maintenance activity has evidence no older than its cadence allows."""
+    """Each maintenance activity has evidence no older than its cadence allows.
+
+    Evidence of a failed activity counts only with findings that each have an owner and a due date.
+    """
     name = lookup(value, ("metadata", "name"))
     limits: Mapping[str, int] = params["maxAgeDays"]
     newest: dict[str, tuple[dt.date, str]] = {}
+    # The newest evidence of each activity that does not count, and why, to say so in the finding.
+    uncounted: dict[str, tuple[dt.date, str, str]] = {}
     for source in env.project.evidence.get(str(name), []):
         activity = source.get("spec", "activity")
         day = as_date(source.get("spec", "performedAt"))
         if day is None or day > env.today or not isinstance(activity, str):
             continue
-        if activity not in newest or day > newest[activity][0]:
+        why = _unfollowed(_dict(source.get("spec")))
+        if why is not None:
+            if activity not in uncounted or day > uncounted[activity][0]:
+                uncounted[activity] = (day, source.file, why)
+        elif activity not in newest or day > newest[activity][0]:
             newest[activity] = (day, source.file)
     for i, item in enumerate(_list(lookup(value, ("spec", "maintenance")))):
         if not isinstance(item, dict):
@@ -196,15 +221,19 @@ def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
             continue
         last = newest.get(str(activity))
         where = ("spec", "maintenance", i)
+        skipped = uncounted.get(str(activity))
+        unused = ""
+        if skipped is not None and (last is None or skipped[0] > last[0]):
+            unused = f"; {skipped[1]} ({skipped[0].isoformat()}) does not count: it {skipped[2]}"
         if last is None:
-            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done")
+            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done{unused}")
             continue
         age = (env.today - last[0]).days
         if age > limit:
             yield Failure(
                 where,
                 f"the last evidence of the {cadence} {activity} is {age} days old ({last[1]}, "
-                f"{last[0].isoformat()}); at most {limit} allowed",
+                f"{last[0].isoformat()}); at most {limit} allowed{unused}",
             )
 
 

@@ -516,7 +516,14 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
         },
     },
     "Evidence": {
-        "spec": {"system": None, "activity": None, "performedAt": None, "performedBy": None, "outcome": None}
+        "spec": {
+            "system": None,
+            "activity": None,
+            "performedAt": None,
+            "performedBy": None,
+            "outcome": None,
+            "findings": {"id": None, "owner": None, "due": None},
+        }
     },
 }
 
