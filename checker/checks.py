@@ -575,7 +575,7 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
 
 
 def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Lowering the risk tier or changing the intended use comes with a new classification date."""
+    """Lowering the risk tier or changing the intended use comes with a new, recent classification."""
     before = _base_system(env, value)
     if before is None:
         return
@@ -586,14 +586,27 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(
         before, ("spec", "purpose", "intendedUse")
     )
+    if not (lowered or use_changed):
+        return
     now = as_date(lookup(value, ("spec", "risk", "classifiedAt")))
     then = as_date(lookup(before, ("spec", "risk", "classifiedAt")))
-    reclassified_now = now is not None and (then is None or now > then)
-    if (lowered or use_changed) and not reclassified_now:
-        what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
-        yield Failure(
-            ("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not moved forward"
+    limit = int(params["maxAgeDays"])
+    # Moving the date forward is not enough: a day's move to a date months ago records no new decision.
+    if now is None:
+        problem = "spec.risk.classifiedAt is not set"
+    elif then is not None and now <= then:
+        problem = "spec.risk.classifiedAt was not moved forward"
+    elif now > env.today:
+        problem = f"spec.risk.classifiedAt {now.isoformat()} is in the future"
+    elif (env.today - now).days > limit:
+        problem = (
+            f"spec.risk.classifiedAt {now.isoformat()} is {(env.today - now).days} days before "
+            f"{env.today.isoformat()}; the reclassification must be at most {_count(limit, 'day')} old"
         )
+    else:
+        return
+    what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
+    yield Failure(("spec", "risk", "classifiedAt"), f"{what} but {problem}")
 
 
 def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -729,7 +742,9 @@ BUILTINS: dict[str, Builtin] = {
     ),
     "version-bump": Builtin(version_bump, {}, "a changed artifact has a higher version"),
     "release-recorded": Builtin(release_recorded, {}, "a version change has an approved release"),
-    "reclassified": Builtin(reclassified, {}, "a lowered tier or new use is reclassified"),
+    "reclassified": Builtin(
+        reclassified, {"maxAgeDays": 30}, "a lowered tier or new use is recently reclassified"
+    ),
     "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
 }
 
