@@ -18,7 +18,7 @@ from checker.finding import field_path
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
 if TYPE_CHECKING:
-    from checker.project import Project
+    from checker.project import EvidenceBefore, Project, Source
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 
@@ -304,6 +304,59 @@ def _renamed_to(project: Project, old: Any, new: Any) -> bool:
     return False
 
 
+def _in_file_match(before: EvidenceBefore, file: str, index: int, name: str | None) -> tuple[int, Any] | None:
+    """(index, data) of the base's evidence in file that the document at index called name is compared with.
+
+    The base document of the same name, else the one at the same place (a renamed document).
+    """
+    in_file = before.in_file(file)
+    match = next(((i, data) for i, was, data in in_file if name is not None and was == name), None)
+    if match is None:
+        match = next(((i, data) for i, _, data in in_file if i == index), None)
+    return match
+
+
+def _kept(project: Project, before: EvidenceBefore, gone: Source, moved: Iterable[Source]) -> bool:
+    """Whether a document of the change carries on the base's evidence gone, as CHG005 compares them.
+
+    moved: the change's evidence of gone's system, where a moved document would be.
+    """
+    for source in project.sources_in(gone.file):
+        if source.kind != "Evidence":
+            continue
+        match = _in_file_match(before, gone.file, source.doc.index, source.name)
+        if match is not None and match[0] == gone.doc.index:
+            return True
+    return any(
+        source.file != gone.file
+        and source.name == gone.name
+        and _in_file_match(before, source.file, source.doc.index, source.name) is None
+        for source in moved
+    )
+
+
+def evidence_kept(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """The evidence of this system that the base revision had is still checked, wherever it moved."""
+    before = env.project.base_evidence
+    was = _base_system(env, value)
+    if before is None or was is None:
+        return
+    project = env.project
+    names = {lookup(was, ("metadata", "name")), lookup(value, ("metadata", "name"))}
+    mine = [s for n in sorted(n for n in names if isinstance(n, str)) for s in project.evidence.get(n, [])]
+    places = {(s.file, s.name) for s in mine}
+    for gone in before.project.evidence.get(str(lookup(was, ("metadata", "name"))), []):
+        # The same file and name: the document is there, and evidence-append-only compares it.
+        if not gone.valid or (gone.file, gone.name) in places or _kept(project, before, gone, mine):
+            continue
+        yield Failure(
+            ("metadata", "name"),
+            f"{gone.name} ({gone.file} in the base revision) is no longer among the checked evidence; "
+            "evidence is append-only",
+            "merged evidence of {system} was deleted",
+        )
+
+
 def evidence_append_only(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
@@ -313,12 +366,10 @@ def evidence_append_only(
         return
     name = lookup(value, ("metadata", "name"))
     named = name if isinstance(name, str) else None
-    in_file = before.in_file(env.file)
     # The same document by name, a renamed one by its place in its file, and a moved one by its
     # system and name, as a rename in git keeps the content.
-    match = next((data for _, was, data in in_file if named is not None and was == named), None)
-    if match is None:
-        match = next((data for index, _, data in in_file if index == env.doc.index), None)
+    found_here = _in_file_match(before, env.file, env.doc.index, named)
+    match = found_here[1] if found_here is not None else None
     moved_from = None
     if match is None and named is not None:
         system = lookup(value, ("spec", "system"))
@@ -730,6 +781,7 @@ BUILTINS: dict[str, Builtin] = {
     "evidence-consistent": Builtin(
         evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
     ),
+    "evidence-kept": Builtin(evidence_kept, {}, "evidence the base revision had is still checked"),
     "evidence-append-only": Builtin(
         evidence_append_only,
         {"fields": ["system", "activity", "performedAt", "performedBy", "outcome"]},
