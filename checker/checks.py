@@ -660,6 +660,46 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     yield Failure(("spec", "risk", "classifiedAt"), f"{what} but {problem}")
 
 
+def _decision_problem(project: Project, record: Any, was: Any) -> str | None:
+    """Why record does not name a decision this change records, or None when it does."""
+    if _blank(record):
+        return "spec.lifecycle.decisionRecord is not set"
+    record = str(record)
+    if record.startswith("https://"):
+        # Its content cannot be seen from the repository: a new decision is one at a new address.
+        same = record == was
+        return f"its decision record {record} is the address the base revision named" if same else None
+    problem = project.ref_problem(record)
+    if problem is not None:
+        return f"its decision record cannot be read: {problem}"
+    full = os.path.normpath(os.path.join(project.root, record))
+    file = project.display(full)
+    if os.path.islink(full):
+        return f"its decision record {record} is a symbolic link, which is never followed"
+    # The stage change itself edits the manifest: a Charter file cannot stand for the decision.
+    if project.sources_in(file):
+        return f"its decision record {record} holds Charter documents, not a decision"
+    changes = project.base_changes
+    if changes is None or not changes.edits(file):
+        return f"this change neither adds nor edits its decision record {record}"
+    return None
+
+
+def stage_decided(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """A changed lifecycle stage comes with a decision record that the same change adds or edits."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    now = lookup(value, ("spec", "lifecycle", "stage"))
+    then = lookup(before, ("spec", "lifecycle", "stage"))
+    if now == then:
+        return
+    record = lookup(value, ("spec", "lifecycle", "decisionRecord"))
+    problem = _decision_problem(env.project, record, lookup(before, ("spec", "lifecycle", "decisionRecord")))
+    if problem is not None:
+        yield Failure(("spec", "lifecycle", "stage"), f"the stage went from {then} to {now} but {problem}")
+
+
 def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """When the model version changes, the rollback target becomes the version of the base."""
     before = _base_system(env, value)
@@ -797,6 +837,7 @@ BUILTINS: dict[str, Builtin] = {
     "reclassified": Builtin(
         reclassified, {"maxAgeDays": 30}, "a lowered tier or new use is recently reclassified"
     ),
+    "stage-decided": Builtin(stage_decided, {}, "a stage change has a decision record the change writes"),
     "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
 }
 

@@ -6,9 +6,11 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from checker.cache import blob_id
 from checker.errors import FatalError
 
 if TYPE_CHECKING:
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 
 # Ordinary and executable files; symbolic links (0o120000) are never followed.
 _REGULAR_FILE_MODES = (0o100644, 0o100755)
+# Files up to this size are hashed to tell an edit from a change of mode.
+_HASHED_BYTES = 64 * 1024 * 1024
 
 
 def _git_dir_of(work_tree: str) -> str | None:
@@ -137,6 +141,30 @@ class History(Mapping[str, dt.date]):
 
     def __len__(self) -> int:
         return len(self._load())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the working tree differs from a base commit, as GitRepo.changes_since says.
+
+    Paths are from the root of the work tree, with /.
+    """
+
+    root: str
+    paths: Mapping[str, str]
+    folders: tuple[str, ...] = ()
+    base_blobs: Mapping[str, str] = field(default_factory=dict)
+
+    def edits(self, path: str) -> bool:
+        """Whether the regular file at path is new since the base commit or holds other bytes now."""
+        full = os.path.join(self.root, *path.split("/"))
+        status = self.paths.get(path) or ("A" if self.folders and path.startswith(self.folders) else None)
+        if status not in ("A", "M") or os.path.islink(full) or not os.path.isfile(full):
+            return False
+        before = self.base_blobs.get(path)
+        # A change of mode alone is no edit; a file too large to hash is taken at git's word.
+        now = blob_id(full, _HASHED_BYTES) if before is not None else None
+        return now is None or now != before
 
 
 class GitRepo:
