@@ -18,7 +18,7 @@ from checker.finding import field_path
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
 if TYPE_CHECKING:
-    from checker.project import Project
+    from checker.project import EvidenceBefore, Project, Source
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 
@@ -193,17 +193,42 @@ def signal_thresholds(env: Env, value: Any, base: FieldPath, params: Mapping[str
             )
 
 
+def _unfollowed(spec: Mapping[str, Any]) -> str | None:
+    """Why evidence does not count as its activity done (a failure nobody follows up), or None."""
+    if spec.get("outcome") != "fail":
+        return None
+    findings = _list(spec.get("findings"))
+    if not findings:
+        return "failed and lists no findings to follow up"
+    for i, finding in enumerate(findings):
+        item = _dict(finding)
+        missing = [what for key, what in (("owner", "owner"), ("due", "due date")) if _blank(item.get(key))]
+        if missing:
+            label = item.get("id") if isinstance(item.get("id"), str) else str(i + 1)
+            return f"failed and its finding {label} has no {' and no '.join(missing)}"
+    return None
+
+
 def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Each maintenance activity has evidence no older than its cadence allows."""
+    """Each maintenance activity has evidence no older than its cadence allows.
+
+    Evidence of a failed activity counts only with findings that each have an owner and a due date.
+    """
     name = lookup(value, ("metadata", "name"))
     limits: Mapping[str, int] = params["maxAgeDays"]
     newest: dict[str, tuple[dt.date, str]] = {}
+    # The newest evidence of each activity that does not count, and why, to say so in the finding.
+    uncounted: dict[str, tuple[dt.date, str, str]] = {}
     for source in env.project.evidence.get(str(name), []):
         activity = source.get("spec", "activity")
         day = as_date(source.get("spec", "performedAt"))
         if day is None or day > env.today or not isinstance(activity, str):
             continue
-        if activity not in newest or day > newest[activity][0]:
+        why = _unfollowed(_dict(source.get("spec")))
+        if why is not None:
+            if activity not in uncounted or day > uncounted[activity][0]:
+                uncounted[activity] = (day, source.file, why)
+        elif activity not in newest or day > newest[activity][0]:
             newest[activity] = (day, source.file)
     for i, item in enumerate(_list(lookup(value, ("spec", "maintenance")))):
         if not isinstance(item, dict):
@@ -216,15 +241,19 @@ def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
             continue
         last = newest.get(str(activity))
         where = ("spec", "maintenance", i)
+        skipped = uncounted.get(str(activity))
+        unused = ""
+        if skipped is not None and (last is None or skipped[0] > last[0]):
+            unused = f"; {skipped[1]} ({skipped[0].isoformat()}) does not count: it {skipped[2]}"
         if last is None:
-            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done")
+            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done{unused}")
             continue
         age = (env.today - last[0]).days
         if age > limit:
             yield Failure(
                 where,
                 f"the last evidence of the {cadence} {activity} is {age} days old ({last[1]}, "
-                f"{last[0].isoformat()}); at most {limit} allowed",
+                f"{last[0].isoformat()}); at most {limit} allowed{unused}",
             )
 
 
@@ -295,6 +324,59 @@ def _renamed_to(project: Project, old: Any, new: Any) -> bool:
     return False
 
 
+def _in_file_match(before: EvidenceBefore, file: str, index: int, name: str | None) -> tuple[int, Any] | None:
+    """(index, data) of the base's evidence in file that the document at index called name is compared with.
+
+    The base document of the same name, else the one at the same place (a renamed document).
+    """
+    in_file = before.in_file(file)
+    match = next(((i, data) for i, was, data in in_file if name is not None and was == name), None)
+    if match is None:
+        match = next(((i, data) for i, _, data in in_file if i == index), None)
+    return match
+
+
+def _kept(project: Project, before: EvidenceBefore, gone: Source, moved: Iterable[Source]) -> bool:
+    """Whether a document of the change carries on the base's evidence gone, as CHG005 compares them.
+
+    moved: the change's evidence of gone's system, where a moved document would be.
+    """
+    for source in project.sources_in(gone.file):
+        if source.kind != "Evidence":
+            continue
+        match = _in_file_match(before, gone.file, source.doc.index, source.name)
+        if match is not None and match[0] == gone.doc.index:
+            return True
+    return any(
+        source.file != gone.file
+        and source.name == gone.name
+        and _in_file_match(before, source.file, source.doc.index, source.name) is None
+        for source in moved
+    )
+
+
+def evidence_kept(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """The evidence of this system that the base revision had is still checked, wherever it moved."""
+    before = env.project.base_evidence
+    was = _base_system(env, value)
+    if before is None or was is None:
+        return
+    project = env.project
+    names = {lookup(was, ("metadata", "name")), lookup(value, ("metadata", "name"))}
+    mine = [s for n in sorted(n for n in names if isinstance(n, str)) for s in project.evidence.get(n, [])]
+    places = {(s.file, s.name) for s in mine}
+    for gone in before.project.evidence.get(str(lookup(was, ("metadata", "name"))), []):
+        # The same file and name: the document is there, and evidence-append-only compares it.
+        if not gone.valid or (gone.file, gone.name) in places or _kept(project, before, gone, mine):
+            continue
+        yield Failure(
+            ("metadata", "name"),
+            f"{gone.name} ({gone.file} in the base revision) is no longer among the checked evidence; "
+            "evidence is append-only",
+            "merged evidence of {system} was deleted",
+        )
+
+
 def evidence_append_only(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
@@ -304,12 +386,10 @@ def evidence_append_only(
         return
     name = lookup(value, ("metadata", "name"))
     named = name if isinstance(name, str) else None
-    in_file = before.in_file(env.file)
     # The same document by name, a renamed one by its place in its file, and a moved one by its
     # system and name, as a rename in git keeps the content.
-    match = next((data for _, was, data in in_file if named is not None and was == named), None)
-    if match is None:
-        match = next((data for index, _, data in in_file if index == env.doc.index), None)
+    found_here = _in_file_match(before, env.file, env.doc.index, named)
+    match = found_here[1] if found_here is not None else None
     moved_from = None
     if match is None and named is not None:
         system = lookup(value, ("spec", "system"))
@@ -743,7 +823,7 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
 
 
 def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Lowering the risk tier or changing the intended use comes with a new classification date."""
+    """Lowering the risk tier or changing the intended use comes with a new, recent classification."""
     before = _base_system(env, value)
     if before is None:
         return
@@ -754,14 +834,67 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(
         before, ("spec", "purpose", "intendedUse")
     )
+    if not (lowered or use_changed):
+        return
     now = as_date(lookup(value, ("spec", "risk", "classifiedAt")))
     then = as_date(lookup(before, ("spec", "risk", "classifiedAt")))
-    reclassified_now = now is not None and (then is None or now > then)
-    if (lowered or use_changed) and not reclassified_now:
-        what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
-        yield Failure(
-            ("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not moved forward"
+    limit = int(params["maxAgeDays"])
+    # Moving the date forward is not enough: a day's move to a date months ago records no new decision.
+    if now is None:
+        problem = "spec.risk.classifiedAt is not set"
+    elif then is not None and now <= then:
+        problem = "spec.risk.classifiedAt was not moved forward"
+    elif now > env.today:
+        problem = f"spec.risk.classifiedAt {now.isoformat()} is in the future"
+    elif (env.today - now).days > limit:
+        problem = (
+            f"spec.risk.classifiedAt {now.isoformat()} is {(env.today - now).days} days before "
+            f"{env.today.isoformat()}; the reclassification must be at most {_count(limit, 'day')} old"
         )
+    else:
+        return
+    what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
+    yield Failure(("spec", "risk", "classifiedAt"), f"{what} but {problem}")
+
+
+def _decision_problem(project: Project, record: Any, was: Any) -> str | None:
+    """Why record does not name a decision this change records, or None when it does."""
+    if _blank(record):
+        return "spec.lifecycle.decisionRecord is not set"
+    record = str(record)
+    if record.startswith("https://"):
+        # Its content cannot be seen from the repository: a new decision is one at a new address.
+        same = record == was
+        return f"its decision record {record} is the address the base revision named" if same else None
+    problem = project.ref_problem(record)
+    if problem is not None:
+        return f"its decision record cannot be read: {problem}"
+    full = os.path.normpath(os.path.join(project.root, record))
+    file = project.display(full)
+    if os.path.islink(full):
+        return f"its decision record {record} is a symbolic link, which is never followed"
+    # The stage change itself edits the manifest: a Charter file cannot stand for the decision.
+    if project.sources_in(file):
+        return f"its decision record {record} holds Charter documents, not a decision"
+    changes = project.base_changes
+    if changes is None or not changes.edits(file):
+        return f"this change neither adds nor edits its decision record {record}"
+    return None
+
+
+def stage_decided(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """A changed lifecycle stage comes with a decision record that the same change adds or edits."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    now = lookup(value, ("spec", "lifecycle", "stage"))
+    then = lookup(before, ("spec", "lifecycle", "stage"))
+    if now == then:
+        return
+    record = lookup(value, ("spec", "lifecycle", "decisionRecord"))
+    problem = _decision_problem(env.project, record, lookup(before, ("spec", "lifecycle", "decisionRecord")))
+    if problem is not None:
+        yield Failure(("spec", "lifecycle", "stage"), f"the stage went from {then} to {now} but {problem}")
 
 
 def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -890,6 +1023,7 @@ BUILTINS: dict[str, Builtin] = {
     "evidence-consistent": Builtin(
         evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
     ),
+    "evidence-kept": Builtin(evidence_kept, {}, "evidence the base revision had is still checked"),
     "evidence-append-only": Builtin(
         evidence_append_only,
         {"fields": ["system", "activity", "performedAt", "performedBy", "outcome"]},
@@ -902,7 +1036,10 @@ BUILTINS: dict[str, Builtin] = {
     ),
     "version-bump": Builtin(version_bump, {}, "a changed artifact has a higher version"),
     "release-recorded": Builtin(release_recorded, {}, "a version change has an approved release"),
-    "reclassified": Builtin(reclassified, {}, "a lowered tier or new use is reclassified"),
+    "reclassified": Builtin(
+        reclassified, {"maxAgeDays": 30}, "a lowered tier or new use is recently reclassified"
+    ),
+    "stage-decided": Builtin(stage_decided, {}, "a stage change has a decision record the change writes"),
     "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
 }
 

@@ -6,9 +6,11 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from checker.cache import blob_id
 from checker.errors import FatalError
 
 if TYPE_CHECKING:
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 
 # Ordinary and executable files; symbolic links (0o120000) are never followed.
 _REGULAR_FILE_MODES = (0o100644, 0o100755)
+# Files up to this size are hashed to tell an edit from a change of mode.
+_HASHED_BYTES = 64 * 1024 * 1024
 
 
 def _git_dir_of(work_tree: str) -> str | None:
@@ -144,6 +148,30 @@ class History(Mapping[str, dt.date]):
 
     def __len__(self) -> int:
         return len(self._load())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the working tree differs from a base commit, as GitRepo.changes_since says.
+
+    Paths are from the root of the work tree, with /.
+    """
+
+    root: str
+    paths: Mapping[str, str]
+    folders: tuple[str, ...] = ()
+    base_blobs: Mapping[str, str] = field(default_factory=dict)
+
+    def edits(self, path: str) -> bool:
+        """Whether the regular file at path is new since the base commit or holds other bytes now."""
+        full = os.path.join(self.root, *path.split("/"))
+        status = self.paths.get(path) or ("A" if self.folders and path.startswith(self.folders) else None)
+        if status not in ("A", "M") or os.path.islink(full) or not os.path.isfile(full):
+            return False
+        before = self.base_blobs.get(path)
+        # A change of mode alone is no edit; a file too large to hash is taken at git's word.
+        now = blob_id(full, _HASHED_BYTES) if before is not None else None
+        return now is None or now != before
 
 
 class GitRepo:
@@ -323,7 +351,9 @@ class GitRepo:
             return {}
         # %cs keeps the commit's own time zone: evidence done and committed on the same local day
         # must not look backdated because UTC had not reached that day yet (or the other way round).
-        args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%cs", "--name-only", "-z"]
+        # --cc: a merge commit lists the files it added itself (in none of its parents), which plain
+        # log leaves out; a file a merge only brings in from a side branch is dated there instead.
+        args = ["log", "--cc", "--diff-filter=A", "--no-renames", "--format=%x00%x00%cs", "--name-only", "-z"]
         # Naming the files, when there are few, spares walking the history of the whole tree.
         pathspecs = files if files is not None and len(files) <= 200 else [prefix or "."]
         if not pathspecs:
@@ -331,18 +361,21 @@ class GitRepo:
         out = self._run(*args, "--", *pathspecs)
         added: dict[str, dt.date] = {}
         when: dt.date | None = None
-        date_next = False
-        # Each commit is "\0<date>\0\n<path>\0<path>\0...": no path is empty, so the field after an
-        # empty one is a date, whatever the file names look like. Newest commit first: the last date
-        # seen for a path is its first addition.
+        empty = 0
+        # Each commit is "\0\0<date>\0", then its paths, each ending in \0: after "\n" for an
+        # ordinary commit, after one more "\0" for a merge. No path is empty, so the field after two
+        # or more empty ones is a date, whatever the file names look like.
         for item in out.split("\0"):
             if not item:
-                date_next = True
-            elif date_next:
+                empty += 1
+                continue
+            if empty >= 2:
                 when = dt.date.fromisoformat(item.strip())
-                date_next = False
             elif when is not None:
-                added[item.removeprefix("\n")] = when
+                path = item.removeprefix("\n")
+                # The earliest addition, whatever order the commits' dates put them in.
+                added[path] = min(when, added.get(path, when))
+            empty = 0
         return added
 
 

@@ -649,7 +649,8 @@ def test_findings_have_a_status_with_base_and_none_without(
     assert [r for r in rows(report) if (r[2], r[3]) != (1, 1)] == [("OWN002", MANIFEST, *OWN002_AT, None)]
     notes = [(f["rule"], f["severity"]) for f in report["findings"] if (f["line"], f["column"]) == (1, 1)]
     assert notes == [
-        (rule, "info") for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "POL001", "RBK003")
+        (rule, "info")
+        for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
     ]
 
 

@@ -17,7 +17,7 @@ from checker.config import Config
 from checker.engine import Checker, PolicyChange, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.gitrepo import GitRepo, History, as_repo_path, head_commit
+from checker.gitrepo import Changes, GitRepo, History, as_repo_path, head_commit
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
@@ -141,6 +141,7 @@ def build_report(options: CheckOptions) -> Report:
 
     project: Project | None = None
     changed: set[str] | None = None
+    edited: Changes | None = None
     if workspace.git_root and options.base:
         with GitRepo(workspace.git_root) as repo:
             scratch = baseline.scratch_dir()
@@ -148,6 +149,7 @@ def build_report(options: CheckOptions) -> Report:
                 resolved = repo.resolve(options.base, options.github_actions)
                 since = repo.merge_base(resolved)
                 differences, ignored, blobs = repo.changes_since(since)
+                edited = Changes(workspace.git_root, differences, ignored, blobs)
                 if not baseline.touches_policies(differences, head_policies, workspace):
                     # Policies and configuration are the same at both ends: the base is head's own
                     # documents with the changed files as they were.
@@ -175,7 +177,7 @@ def build_report(options: CheckOptions) -> Report:
     leaving = base_leaving(base, changed) if base is not None else None
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
-        project.base_evidence = base.evidence
+        project.base_evidence, project.base_changes = base.evidence, edited
     # The paths as findings name files: a system left when its base file lay under one of them.
     checked = [project.display(_located(p)) for p in options.paths]
     findings = Checker(project, policies, today, changes).run()
@@ -194,7 +196,7 @@ def build_report(options: CheckOptions) -> Report:
             if base is not None:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
                 head_project.base_leaving = leaving
-                head_project.base_evidence = base.evidence
+                head_project.base_evidence, head_project.base_changes = base.evidence, edited
         head_findings = Checker(head_project, head_policies, today).run()
         head_findings += departure_findings(head_project, head_policies, today, checked)
         head_fail_on = options.fail_on or workspace.config.model.failOn
