@@ -123,14 +123,25 @@ def _texts(stored: Any) -> bool:
     return type(stored) is list and all(type(s) is str for s in stored)
 
 
+_NOT_NAMES = frozenset({"", ".", ".."})
+
+
 def _names(stored: Any, suffixes: tuple[str, ...] = ("",)) -> bool:
     """Whether stored is a sorted list of plain names: nothing that leaves its directory."""
-    seps = {os.sep, os.altsep or os.sep, "\0"}
+    if type(stored) is not list:
+        return False
+    try:
+        # Joined with NUL, which no name holds: one more NUL means a name held one.
+        joined = "\0".join(stored)
+    except TypeError:
+        return False
     return (
-        _texts(stored)
+        joined.count("\0") == len(stored) - 1 + (not stored)
+        and os.sep not in joined
+        and (os.altsep is None or os.altsep not in joined)
+        and _NOT_NAMES.isdisjoint(stored)
         and stored == sorted(stored)
-        and all(name not in ("", ".", "..") and name.endswith(suffixes) for name in stored)
-        and not any(sep in name for name in stored for sep in seps)
+        and all(name.endswith(suffixes) for name in stored)
     )
 
 

@@ -94,7 +94,7 @@ class _Deferred:
         if self._sources is None:
             try:
                 found = _from_plain(json.loads(self.text), self.file, None).sources
-            except (Invalid, ValueError, RecursionError):
+            except (ValueError, RecursionError):  # Invalid, or not JSON
                 found = None
             if found is None or tuple(_route(s) for s in found) != self.routes:
                 found = [_context_only(s) for s in _read(self.path, self.file, self.candidate).sources]
@@ -583,8 +583,9 @@ def _from_plain(plain: Any, file: str, shed: str | None) -> FileResult:
         line, column, message = _parts(problem, 3)
         result.problems.append(FileProblem(file, _number(line), _number(column), _text(message)))
     for source in _items(sources):
-        kind, name, found, data, (index, line, column), keys, values = _parts(source, 7)
-        doc = Document(decode(data), _number(index), _number(line), _number(column))
+        kind, name, found, data, where, keys, values = _parts(source, 7)
+        index, line, column = (_number(n) for n in _parts(where, 3))
+        doc = Document(decode(data), index, line, column)
         doc.keys, doc.values = _positions(keys), _positions(values)
         if shed is not None:
             doc.shed(shed)
@@ -610,10 +611,10 @@ def _parts(value: Any, count: int) -> list[Any]:
 
 
 def _text(value: Any) -> str:
-    decoded = decode(value) if type(value) is str else None
-    if type(decoded) is not str:
+    """Messages, names and notes are stored as they are: only data and field paths carry tags."""
+    if type(value) is not str:
         raise Invalid("a stored text that is not text")
-    return decoded
+    return value  # type: ignore[no-any-return]
 
 
 def _texts(value: Any) -> list[str]:

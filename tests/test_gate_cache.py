@@ -196,6 +196,7 @@ ENTRIES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "a source cut short": lambda entry: _result(entry, _source(lambda source: source.pop())),
     "kind not text": lambda entry: _result(entry, _source(_set(0, 7))),
     "name not text": lambda entry: _result(entry, _source(_set(1, ["ticket-router"]))),
+    "position not a list": lambda entry: _result(entry, _source(_set(4, 5))),
     "line as text": lambda entry: _result(entry, _source(_set(4, [0, "1", 1]))),
     "negative line": lambda entry: _result(entry, _source(_set(4, [0, -1, 1]))),
     "huge line": lambda entry: _result(entry, _source(_set(4, [0, 10**40, 1]))),
@@ -254,6 +255,21 @@ def test_a_full_result_that_is_not_json_is_read_again(
     read = reading(monkeypatch)
     assert check(capsys, ".") == expected
     assert read == [TARGET]
+
+
+def test_text_that_looks_like_a_stored_tag_stays_as_written(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # NUL and a letter start every tagged value the cache writes; a manifest can hold the same text.
+    text = (repo.root / "ai-systems/fraud-rules.yaml").read_text(encoding="utf-8")
+    tagged = text.replace("name: fraud-rules", 'name: "\\0sfraud-rules"', 1)
+    tagged = tagged.replace("tier: ", 'note: "\\0d2026-01-01"\n    tier: ', 1)
+    assert tagged.count("\\0") == 2
+    repo.write("ai-systems/tagged.yaml", tagged)
+    expected = warm(capsys, ".")
+    assert "\\u0000sfraud-rules" in expected[1]
+    assert check(capsys, ".") == expected
+    assert check(capsys, NAMED) == check(capsys, "--no-cache", NAMED)
 
 
 def test_an_entry_of_another_file_is_not_believed(
