@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -93,29 +94,54 @@ def _load(path: str) -> dict[str, Any] | None:
 
 
 def _same(stored: Any, sig: Signature) -> bool:
-    return (
-        type(stored) is list and len(stored) == 3 and all(type(n) is int for n in stored) and stored == [*sig]
-    )
+    return type(stored) is list and stored == [*sig]
+
+
+def _parsed(text: Any) -> Any:
+    """The value of the JSON text, or None for anything else."""
+    if type(text) is not str:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 # What the index holds of a file that is only context for the named files: for each Charter document
 # in it, (kind, the key it is looked up by: a system's name or the system evidence is about), the
 # notes it gave, and the rest as JSON text, decoded only for the few documents a run looks up.
+# Each entry is a mapping of text and booleans only, which the garbage collector does not track: the
+# index of a large repository would otherwise be a hundred thousand lists it walks again and again.
 Route = tuple[str, str | None]
 Summary = tuple[tuple[Route, ...], list[str], str]
 Listing = tuple[list[str], list[str], list[str]]
 
 
-def _routes(stored: Any) -> tuple[Route, ...] | None:
-    if type(stored) is not list:
+def _routes_text(routes: tuple[Route, ...]) -> str | None:
+    """Routes as the index keeps them: kind, then = and the key or - for none, all joined by NUL.
+
+    Cheaper to read back than JSON for each of thousands of files; None when a part holds a NUL.
+    """
+    parts = [part for kind, key in routes for part in (kind, "-" if key is None else "=" + key)]
+    return None if any("\0" in part for part in parts) else "\0".join(parts)
+
+
+def _routes(text: Any) -> tuple[Route, ...] | None:
+    if type(text) is not str:
         return None
-    routes = []
-    for route in stored:
-        if type(route) is not list or len(route) != 2 or type(route[0]) is not str:
+    if not text:
+        return ()
+    parts = text.split("\0")
+    if len(parts) % 2:
+        return None
+    routes: list[Route] = []
+    for kind, key in zip(parts[::2], parts[1::2], strict=True):
+        if key == "-":
+            routes.append((kind, None))
+        elif key[:1] == "=":
+            routes.append((kind, key[1:]))
+        else:
             return None
-        if route[1] is not None and type(route[1]) is not str:
-            return None
-        routes.append((route[0], route[1]))
     return tuple(routes)
 
 
@@ -126,22 +152,29 @@ def _texts(stored: Any) -> bool:
 _NOT_NAMES = frozenset({"", ".", ".."})
 
 
-def _names(stored: Any, suffixes: tuple[str, ...] = ("",)) -> bool:
-    """Whether stored is a sorted list of plain names: nothing that leaves its directory."""
-    if type(stored) is not list:
+def _split(text: Any) -> list[str] | None:
+    """The names of a kept listing, joined with NUL; None unless text is text."""
+    if type(text) is not str:
+        return None
+    return text.split("\0") if text else []
+
+
+def _names(stored: list[str] | None, suffixes: tuple[str, ...] | None = None) -> bool:
+    """Whether stored is a sorted list of plain names, each ending with one of suffixes if given.
+
+    None of them leaves its directory.
+    """
+    if stored is None:
         return False
-    try:
-        # Joined with NUL, which no name holds: one more NUL means a name held one.
-        joined = "\0".join(stored)
-    except TypeError:
-        return False
+    if not stored:
+        return True
+    joined = "\0".join(stored)
     return (
-        joined.count("\0") == len(stored) - 1 + (not stored)
-        and os.sep not in joined
+        os.sep not in joined
         and (os.altsep is None or os.altsep not in joined)
         and _NOT_NAMES.isdisjoint(stored)
         and stored == sorted(stored)
-        and all(name.endswith(suffixes) for name in stored)
+        and (suffixes is None or all(map(str.endswith, stored, itertools.repeat(suffixes, len(stored)))))
     )
 
 
@@ -155,7 +188,8 @@ class FileCache:
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
         self.index: dict[str, Any] = {}
-        # Directory listings by path: [[modification time, inode], [YAML files, directories, links]].
+        # Directory listings by path: modification time, inode, and the names of YAML files,
+        # directories and links, each joined with NUL.
         self.dirs: dict[str, Any] = {}
         self.dirty = False
         if directory is None:
@@ -173,13 +207,17 @@ class FileCache:
     def summary(self, file: str, sig: Signature | None, candidate: bool) -> Summary | None:
         """The cached summary of file, when its signature and reading are the same."""
         entry = self.index.get(file)
-        if sig is None or type(entry) is not list or len(entry) != 6:
+        if sig is None or type(entry) is not dict:
             return None
-        stored, named, routes, notes, plain, _ = entry
-        if named is not candidate or not _same(stored, sig) or not _texts(notes) or type(plain) is not str:
+        get = entry.get
+        if (get("size"), get("mtime"), get("inode")) != sig or get("named") is not candidate:
             return None
-        found = _routes(routes)
-        return None if found is None else (found, notes, plain)
+        plain, notes = get("kept"), get("notes")
+        if type(plain) is not str:
+            return None
+        notes = [] if notes == "[]" else _parsed(notes)
+        found = _routes(get("routes"))
+        return None if found is None or not _texts(notes) else (found, notes, plain)
 
     def full(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
         """The cached full result of file as plain data, when its signature and reading are the same."""
@@ -220,19 +258,28 @@ class FileCache:
         blob: str,
     ) -> None:
         """Keep the context summary (plain) and the full result of file, both plain data."""
-        if self.directory is None or sig is None:
+        text = _routes_text(routes)
+        if self.directory is None or sig is None or text is None:
             return
         target = self._full_path(file)
         try:
             old = self.index.get(file)
-            if type(old) is list and len(old) == 6 and old[5] != blob and os.path.exists(target):
+            if type(old) is dict and old.get("blob") != blob and os.path.exists(target):
                 os.replace(target, target + ".previous")
             stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
             _write_atomically(target, {**stored, "result": full})
         except OSError:
             return  # a read-only checkout still gets its answer, just not faster next time
-        text = json.dumps(plain, separators=(",", ":"))
-        self.index[file] = [[*sig], candidate, [[*r] for r in routes], notes, text, blob]
+        self.index[file] = {
+            "size": sig[0],
+            "mtime": sig[1],
+            "inode": sig[2],
+            "named": candidate,
+            "routes": text,
+            "notes": json.dumps(notes),
+            "kept": json.dumps(plain, separators=(",", ":")),
+            "blob": blob,
+        }
         self.dirty = True
 
     def listing(self, top: str, stamp: tuple[int, int], suffixes: tuple[str, ...]) -> Listing | None:
@@ -241,17 +288,17 @@ class FileCache:
         Its files all end with one of suffixes, and no name leaves the directory.
         """
         kept = self.dirs.get(top)
-        if type(kept) is not list or len(kept) != 2 or type(kept[1]) is not list or len(kept[1]) != 3:
+        if type(kept) is not dict or kept.get("mtime") != stamp[0] or kept.get("inode") != stamp[1]:
             return None
-        if kept[0] != [*stamp] or not all(type(n) is int for n in kept[0]):
-            return None
-        files, dirs, links = kept[1]
+        files, dirs, links = _split(kept.get("files")), _split(kept.get("dirs")), _split(kept.get("links"))
         if not (_names(files, suffixes) and _names(dirs) and _names(links)):
             return None
-        return files, dirs, links
+        return files, dirs, links  # type: ignore[return-value]
 
     def keep_listing(self, top: str, stamp: tuple[int, int], listing: Listing) -> None:
-        self.dirs[top] = [[*stamp], [*listing]]
+        # Names are joined with NUL, which no file name can hold.
+        files, dirs, links = ("\0".join(names) for names in listing)
+        self.dirs[top] = {"mtime": stamp[0], "inode": stamp[1], "files": files, "dirs": dirs, "links": links}
         self.dirty = True
 
     def save(self) -> None:

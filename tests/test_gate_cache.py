@@ -287,8 +287,8 @@ def test_an_entry_of_another_file_is_not_believed(
     assert read == [TARGET]
     # Renamed as the target's, with the target's signature, it still names another file.
     entry = load(entry_file(repo, clean))
-    index = load(index_file(repo))
-    entry["sig"] = index["files"][TARGET][0]
+    kept = load(index_file(repo))["files"][TARGET]
+    entry["sig"] = [kept["size"], kept["mtime"], kept["inode"]]
     save(entry_file(repo, TARGET), entry)
     assert check(capsys, ".") == expected
     assert read == [TARGET, TARGET]
@@ -312,27 +312,24 @@ def test_a_changed_file_is_never_taken_from_its_entry(
     # An entry saying the file is the old one, one nanosecond off its signature, is not believed either.
     entry = load(entry_file(repo, TARGET))
     index = load(index_file(repo))
-    size, mtime, inode = index["files"][TARGET][0]
-    index["files"][TARGET][0] = entry["sig"] = [size, mtime + 1, inode]
+    kept = index["files"][TARGET]
+    kept["mtime"] += 1
+    entry["sig"] = [kept["size"], kept["mtime"], kept["inode"]]
     save(index_file(repo), index)
     save(entry_file(repo, TARGET), entry)
     assert check(capsys, ".") == after
 
 
-def _summary(change: Callable[[list[Any]], Any]) -> Callable[[dict[str, Any]], None]:
+def _summary(change: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], None]:
     def changed(index: dict[str, Any]) -> None:
         index["files"][CONTEXT] = change(index["files"][CONTEXT])
 
     return changed
 
 
-def _kept(change: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
+def _kept(change: Callable[[Any], Any]) -> Callable[[dict[str, Any]], Any]:
     """The summary with its kept documents (JSON text) changed."""
-
-    def changed(entry: list[Any]) -> Any:
-        return [*entry[:4], json.dumps(change(json.loads(entry[4]))), entry[5]]
-
-    return changed
+    return lambda entry: {**entry, "kept": json.dumps(change(json.loads(entry["kept"])))}
 
 
 def _other_system(kept: Any) -> Any:
@@ -340,19 +337,22 @@ def _other_system(kept: Any) -> Any:
     return kept
 
 
-def _replace(index: int, value: Any) -> Callable[[list[Any]], Any]:
-    return lambda entry: [*entry[:index], value, *entry[index + 1 :]]
+def _with(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda entry: {**entry, key: value}
 
 
 # Ways to damage the index entry of CONTEXT, decoded only when a rule looks its documents up.
 SUMMARIES: dict[str, Callable[[dict[str, Any]], None]] = {
-    "entry not a list": _summary(lambda entry: {"entry": entry}),
-    "entry cut short": _summary(lambda entry: entry[:5]),
-    "routes not pairs": _summary(_replace(2, [["Evidence"]])),
-    "route key a number": _summary(_replace(2, [["Evidence", 5]])),
-    "notes not text": _summary(_replace(3, [1])),
-    "kept documents not text": _summary(_replace(4, [[], [], []])),
-    "kept documents truncated": _summary(lambda entry: [*entry[:4], entry[4][:40], entry[5]]),
+    "entry not a mapping": _summary(lambda entry: [entry]),
+    "entry without its documents": _summary(lambda entry: {k: v for k, v in entry.items() if k != "kept"}),
+    "route without a key": _summary(_with("routes", "Evidence")),
+    "route key unmarked": _summary(_with("routes", "Evidence\0churn-predictor")),
+    "routes not text": _summary(_with("routes", [["Evidence", "churn-predictor"]])),
+    "notes not text": _summary(_with("notes", "[1]")),
+    "notes not JSON": _summary(_with("notes", "[")),
+    "size as text": _summary(lambda entry: {**entry, "size": str(entry["size"])}),
+    "kept documents not text": _summary(_with("kept", [[], [], []])),
+    "kept documents truncated": _summary(lambda entry: {**entry, "kept": entry["kept"][:40]}),
     "kept documents of another system": _summary(_kept(_other_system)),
     "kept documents missing": _summary(_kept(lambda kept: [kept[0], kept[1], []])),
     "kept documents not a list": _summary(_kept(lambda kept: {"kept": kept})),
@@ -400,19 +400,21 @@ def test_a_planted_directory_listing_leads_nowhere(
     outside.write_text((repo.root / TARGET).read_text(encoding="utf-8"), encoding="utf-8")
     index = load(index_file(repo))
     systems = str(repo.root / "ai-systems")
-    stamp, (files, dirs, links) = index["dirs"][systems]
+    kept = index["dirs"][systems]
+    files = kept["files"]
     plants = [
-        [["../../outside.yaml", *files], dirs, links],
-        [[*files, "outside.json"], dirs, links],
-        [files, [*dirs, ".."], links],
-        [files, ["/"], links],
-        [list(reversed(files)), dirs, links],
-        [files, dirs],
-        [[1], dirs, links],
+        {"files": "../../outside.yaml\0" + files},
+        {"files": files + "\0outside.json"},
+        {"files": files + "\0\0"},
+        {"dirs": ".."},
+        {"dirs": "/"},
+        {"files": "\0".join(reversed(files.split("\0")))},
+        {"links": None},
+        {"files": ["outside.yaml"]},
     ]
     read = reading(monkeypatch)
-    for listing in plants:
-        index["dirs"][systems] = [stamp, listing]
+    for plant in plants:
+        index["dirs"][systems] = {**kept, **plant}
         save(index_file(repo), index)
         assert check(capsys, ".") == expected
     assert not any("outside" in file for file in read)
