@@ -5,23 +5,29 @@ configuration or the date: each entry is keyed by the file's size, modification 
 the whole cache by the tool version. It lives in the repository's git directory (.git/charter/), or
 in the user cache directory outside git, and is written atomically so that concurrent runs at worst
 redo each other's work. CHARTER_CACHE_DIR moves it; CHARTER_NO_CACHE=1 or --no-cache turns it off.
+
+A restored CI cache may have been written by anyone, so it holds plain JSON only (never pickle or
+marshal), and every value read back is checked for shape and type: anything unexpected is a miss,
+and the file is read again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
+import itertools
+import json
 import os
-import pickle
 import stat
 import tempfile
 from typing import Any
 
 from checker import __version__
+from checker.plaindata import Invalid, conform, encode
 
-FORMAT = 7
-_STAMP = (__version__, FORMAT)
+FORMAT = 8
+# As JSON gives it back: a list.
+_STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]
 
 
@@ -53,20 +59,20 @@ def default_directory(root: str, git_root: str | None) -> str | None:
     shared = shared_directory(git_root)
     if shared is None:
         return None
-    return os.path.join(shared, hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:16])
+    return os.path.join(shared, hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16])
 
 
-def _pickle(payload: Any, out: Any) -> None:
-    pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+def _dump(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def _write_atomically(path: str, payload: Any, dump: Any = _pickle) -> None:
+def _write_atomically(path: str, payload: Any) -> None:
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     try:
         with os.fdopen(handle, "wb") as out:
-            dump(payload, out)
+            out.write(_dump(payload))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -74,53 +80,153 @@ def _write_atomically(path: str, payload: Any, dump: Any = _pickle) -> None:
         raise
 
 
+def _load(path: str) -> dict[str, Any] | None:
+    """The JSON object stored at path with this version's stamp; None for anything else."""
+    try:
+        with open(path, "rb") as handle:
+            stored = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        # ValueError: not JSON, not UTF-8, or a number too long to read.
+        return None
+    if type(stored) is not dict or stored.get("stamp") != _STAMP:
+        return None
+    return stored
+
+
+def _same(stored: Any, sig: Signature) -> bool:
+    return type(stored) is list and stored == [*sig]
+
+
+def _parsed(text: Any) -> Any:
+    """The value of the JSON text, or None for anything else."""
+    if type(text) is not str:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
 # What the index holds of a file that is only context for the named files: for each Charter document
 # in it, (kind, the key it is looked up by: a system's name or the system evidence is about), the
-# notes it gave, and the rest encoded, decoded only for the few documents a run looks up.
-Route = tuple[str, Any]
-Summary = tuple[tuple[Route, ...], list[str], bytes]
+# notes it gave, and the rest as JSON text, decoded only for the few documents a run looks up.
+# Each entry is a mapping of text and booleans only, which the garbage collector does not track: the
+# index of a large repository would otherwise be a hundred thousand lists it walks again and again.
+Route = tuple[str, str | None]
+Summary = tuple[tuple[Route, ...], list[str], str]
+Listing = tuple[list[str], list[str], list[str]]
+
+
+def _routes_text(routes: tuple[Route, ...]) -> str | None:
+    """Routes as the index keeps them: kind, then = and the key or - for none, all joined by NUL.
+
+    Cheaper to read back than JSON for each of thousands of files; None when a part holds a NUL.
+    """
+    parts = [part for kind, key in routes for part in (kind, "-" if key is None else "=" + key)]
+    return None if any("\0" in part for part in parts) else "\0".join(parts)
+
+
+def _routes(text: Any) -> tuple[Route, ...] | None:
+    if type(text) is not str:
+        return None
+    if not text:
+        return ()
+    parts = text.split("\0")
+    if len(parts) % 2:
+        return None
+    routes: list[Route] = []
+    for kind, key in zip(parts[::2], parts[1::2], strict=True):
+        if key == "-":
+            routes.append((kind, None))
+        elif key[:1] == "=":
+            routes.append((kind, key[1:]))
+        else:
+            return None
+    return tuple(routes)
+
+
+def _texts(stored: Any) -> bool:
+    return type(stored) is list and all(type(s) is str for s in stored)
+
+
+_NOT_NAMES = frozenset({"", ".", ".."})
+
+
+def _split(text: Any) -> list[str] | None:
+    """The names of a kept listing, joined with NUL; None unless text is text."""
+    if type(text) is not str:
+        return None
+    return text.split("\0") if text else []
+
+
+def _names(stored: list[str] | None, suffixes: tuple[str, ...] | None = None) -> bool:
+    """Whether stored is a sorted list of plain names, each ending with one of suffixes if given.
+
+    None of them leaves its directory.
+    """
+    if stored is None:
+        return False
+    if not stored:
+        return True
+    joined = "\0".join(stored)
+    return (
+        os.sep not in joined
+        and (os.altsep is None or os.altsep not in joined)
+        and _NOT_NAMES.isdisjoint(stored)
+        and stored == sorted(stored)
+        and (suffixes is None or all(map(str.endswith, stored, itertools.repeat(suffixes, len(stored)))))
+    )
 
 
 class FileCache:
-    """Per file: a summary kept in one index, and the full result in a file of its own."""
+    """Per file: a summary kept in one index, and the full result in a file of its own.
+
+    Everything read back is checked for shape and type, and belongs to the file whose name, size,
+    modification time and inode it states; anything else is a miss, and the file is read again.
+    """
 
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
-        self.index: dict[str, tuple[Signature, bool, tuple[Route, ...], list[str], bytes, str]] = {}
-        # Directory listings by path: ((modification time, inode), (YAML files, directories, links)).
+        self.index: dict[str, Any] = {}
+        # Directory listings by path: modification time, inode, and the names of YAML files,
+        # directories and links, each joined with NUL.
         self.dirs: dict[str, Any] = {}
         self.dirty = False
         if directory is None:
             return
-        try:
-            # marshal: the index holds only plain values and must load in milliseconds.
-            with open(os.path.join(directory, "index.marshal"), "rb") as handle:
-                stamp, index, dirs = marshal.loads(handle.read())
-            if tuple(stamp) == _STAMP:
-                self.index, self.dirs = index, dirs
-        except (OSError, EOFError, ValueError, TypeError):
-            self.index, self.dirs = {}, {}
+        stored = _load(os.path.join(directory, "index.json"))
+        if stored is not None and type(stored.get("files")) is dict and type(stored.get("dirs")) is dict:
+            self.index, self.dirs = stored["files"], stored["dirs"]
 
     def _full_path(self, file: str) -> str:
         assert self.directory is not None
-        name = hashlib.sha256(file.encode()).hexdigest()
-        return os.path.join(self.directory, "files", name[:2], name + ".pickle")
+        # A name that is not UTF-8 comes from the file system with its bytes escaped; fsencode restores them.
+        name = hashlib.sha256(os.fsencode(file)).hexdigest()
+        return os.path.join(self.directory, "files", name[:2], name + ".json")
 
     def summary(self, file: str, sig: Signature | None, candidate: bool) -> Summary | None:
         """The cached summary of file, when its signature and reading are the same."""
         entry = self.index.get(file)
-        if entry is None or sig is None or entry[0] != sig or entry[1] != candidate:
+        if sig is None or type(entry) is not dict:
             return None
-        return entry[2], entry[3], entry[4]
+        get = entry.get
+        if (get("size"), get("mtime"), get("inode")) != sig or get("named") is not candidate:
+            return None
+        plain, notes = get("kept"), get("notes")
+        if type(plain) is not str:
+            return None
+        notes = [] if notes == "[]" else _parsed(notes)
+        found = _routes(get("routes"))
+        return None if found is None or not _texts(notes) else (found, notes, plain)
 
     def full(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
-        """The cached full result of file, when its signature and reading are the same."""
-        if self.directory is None or self.summary(file, sig, candidate) is None:
+        """The cached full result of file as plain data, when its signature and reading are the same."""
+        if self.directory is None or sig is None or self.summary(file, sig, candidate) is None:
             return None
-        stored = self._load(self._full_path(file))
-        if stored is None or stored[:3] != (_STAMP, sig, candidate):
+        stored = _load(self._full_path(file))
+        if stored is None or stored.get("file") != file or stored.get("candidate") is not candidate:
             return None
-        return stored[3]
+        return stored.get("result") if _same(stored.get("sig"), sig) else None
 
     def previous(self, file: str, blob: str, candidate: bool) -> Any | None:
         """The full result of file as it was when its content had the git blob id blob.
@@ -130,19 +236,15 @@ class FileCache:
         if self.directory is None:
             return None
         for path in (self._full_path(file), self._full_path(file) + ".previous"):
-            stored = self._load(path)
-            if stored is not None and stored[0] == _STAMP and stored[2] == candidate and stored[4] == blob:
-                return stored[3]
+            stored = _load(path)
+            if (
+                stored is not None
+                and stored.get("file") == file
+                and stored.get("candidate") is candidate
+                and stored.get("blob") == blob
+            ):
+                return stored.get("result")
         return None
-
-    @staticmethod
-    def _load(path: str) -> Any | None:
-        try:
-            with open(path, "rb") as handle:
-                stored = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            return None
-        return stored if isinstance(stored, tuple) and len(stored) == 5 else None
 
     def put(
         self,
@@ -155,25 +257,56 @@ class FileCache:
         full: Any,
         blob: str,
     ) -> None:
-        if self.directory is None or sig is None:
+        """Keep the context summary (plain) and the full result of file, both plain data."""
+        text = _routes_text(routes)
+        if self.directory is None or sig is None or text is None:
             return
         target = self._full_path(file)
         try:
             old = self.index.get(file)
-            if old is not None and old[5] != blob and os.path.exists(target):
+            if type(old) is dict and old.get("blob") != blob and os.path.exists(target):
                 os.replace(target, target + ".previous")
-            _write_atomically(target, (_STAMP, sig, candidate, full, blob))
+            stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
+            _write_atomically(target, {**stored, "result": full})
         except OSError:
             return  # a read-only checkout still gets its answer, just not faster next time
-        self.index[file] = (sig, candidate, routes, notes, marshal.dumps(plain), blob)
+        self.index[file] = {
+            "size": sig[0],
+            "mtime": sig[1],
+            "inode": sig[2],
+            "named": candidate,
+            "routes": text,
+            "notes": json.dumps(notes),
+            "kept": json.dumps(plain, separators=(",", ":")),
+            "blob": blob,
+        }
+        self.dirty = True
+
+    def listing(self, top: str, stamp: tuple[int, int], suffixes: tuple[str, ...]) -> Listing | None:
+        """The kept listing of the directory top, when its modification time and inode are stamp.
+
+        Its files all end with one of suffixes, and no name leaves the directory.
+        """
+        kept = self.dirs.get(top)
+        if type(kept) is not dict or kept.get("mtime") != stamp[0] or kept.get("inode") != stamp[1]:
+            return None
+        files, dirs, links = _split(kept.get("files")), _split(kept.get("dirs")), _split(kept.get("links"))
+        if not (_names(files, suffixes) and _names(dirs) and _names(links)):
+            return None
+        return files, dirs, links  # type: ignore[return-value]
+
+    def keep_listing(self, top: str, stamp: tuple[int, int], listing: Listing) -> None:
+        # Names are joined with NUL, which no file name can hold.
+        files, dirs, links = ("\0".join(names) for names in listing)
+        self.dirs[top] = {"mtime": stamp[0], "inode": stamp[1], "files": files, "dirs": dirs, "links": links}
         self.dirty = True
 
     def save(self) -> None:
         if self.directory is None or not self.dirty:
             return
         try:
-            index = os.path.join(self.directory, "index.marshal")
-            _write_atomically(index, (_STAMP, self.index, self.dirs), marshal.dump)
+            index = os.path.join(self.directory, "index.json")
+            _write_atomically(index, {"stamp": _STAMP, "files": self.index, "dirs": self.dirs})
         except (OSError, ValueError):
             return
         self.dirty = False
@@ -183,44 +316,50 @@ class Prepared:
     """Policy and configuration files as they were after validation, by path and signature.
 
     Validating them needs pydantic, whose import alone costs more than the rest of a one-file check;
-    an unchanged file is taken from here instead. Entries depend on the file's bytes only.
+    an unchanged file is taken from here instead. Entries depend on the file's bytes only, and are
+    believed only when they have exactly the shape of what validation gives.
     """
 
     def __init__(self, directory: str | None) -> None:
-        self.path = os.path.join(directory, "prepared.pickle") if directory else None
-        self.entries: dict[tuple[str, str], tuple[Signature, Any]] = {}
+        self.path = os.path.join(directory, "prepared.json") if directory else None
+        self.entries: dict[str, Any] = {}
         self.dirty = False
         if self.path is None:
             return
-        try:
-            with open(self.path, "rb") as handle:
-                stamp, entries = pickle.load(handle)
-            if stamp == _STAMP:
-                self.entries = entries
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            self.entries = {}
+        stored = _load(self.path)
+        if stored is not None and type(stored.get("entries")) is dict:
+            self.entries = stored["entries"]
 
-    def get(self, kind: str, path: str) -> Any | None:
+    def get(self, kind: str, path: str, shape: Any) -> Any | None:
+        """The value kept for the file at path, of type shape, while the file is unchanged."""
         if self.path is None:
             return None
-        entry = self.entries.get((kind, os.path.abspath(path)))
-        if entry is None or entry[0] != signature(path):
+        by_path = self.entries.get(kind)
+        entry = by_path.get(os.path.abspath(path)) if type(by_path) is dict else None
+        sig = signature(path)
+        if sig is None or type(entry) is not list or len(entry) != 2 or not _same(entry[0], sig):
             return None
-        return entry[1]
+        try:
+            return conform(entry[1], shape)
+        except Invalid:
+            return None
 
     def put(self, kind: str, path: str, value: Any) -> None:
         sig = signature(path)
         if self.path is None or sig is None:
             return
-        self.entries[(kind, os.path.abspath(path))] = (sig, value)
+        by_path = self.entries.get(kind)
+        if type(by_path) is not dict:
+            by_path = self.entries[kind] = {}
+        by_path[os.path.abspath(path)] = [[*sig], encode(value)]
         self.dirty = True
 
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
         try:
-            _write_atomically(self.path, (_STAMP, self.entries))
-        except OSError:
+            _write_atomically(self.path, {"stamp": _STAMP, "entries": self.entries})
+        except (OSError, ValueError):
             return
         self.dirty = False
 

@@ -145,13 +145,13 @@ def _first_document(path: str) -> Document | None:
 
 def _from_yaml(path: str, store: Prepared) -> Config:
     directory = os.path.dirname(os.path.abspath(path))
-    plain = store.get("config", path)
-    if plain is not None:
-        return Config(_settings(plain), path, None, directory)
+    settings = store.get("config", path, Settings)
+    if settings is not None:
+        return Config(settings, path, None, directory)
     doc = _first_document(path)
-    plain = _validate(doc.data if doc else None, path, doc)
-    store.put("config", path, plain)
-    return Config(_settings(plain), path, doc, directory)
+    settings = _settings(_validate(doc.data if doc else None, path, doc))
+    store.put("config", path, settings)
+    return Config(settings, path, doc, directory)
 
 
 def _from_pyproject(path: str, store: Prepared | None = None) -> Config | None:
@@ -167,12 +167,12 @@ def _from_pyproject(path: str, store: Prepared | None = None) -> Config | None:
     section = data.get("tool", {}).get("charter")
     if section is None:
         return None
-    plain = store.get("config", path) if store is not None else None
-    if plain is None:
-        plain = _validate(section, path, None)
+    settings = store.get("config", path, Settings) if store is not None else None
+    if settings is None:
+        settings = _settings(_validate(section, path, None))
         if store is not None:
-            store.put("config", path, plain)
-    return Config(_settings(plain), path, None, os.path.dirname(os.path.abspath(path)))
+            store.put("config", path, settings)
+    return Config(settings, path, None, os.path.dirname(os.path.abspath(path)))
 
 
 def _present(path: str) -> bool:

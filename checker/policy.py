@@ -267,7 +267,7 @@ def _validate_policy(path: str) -> list[ParsedPolicy]:
 def _parse_policy(path: str, store: Prepared | None) -> list[ParsedPolicy]:
     """The Policy documents of path: from the store when the file is unchanged since validation."""
     if store is not None:
-        cached = store.get("policy", path)
+        cached = store.get("policy", path, list[ParsedPolicy])
         if cached is not None:
             return cached  # type: ignore[no-any-return]
     parsed = _validate_policy(path)

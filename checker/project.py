@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import functools
-import marshal
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.cache import FileCache, Summary, blob_id, signature
+from checker.cache import FileCache, Listing, Route, Summary, blob_id, signature
 from checker.config import Config
 from checker.finding import SchemaProblem
+from checker.plaindata import Invalid, decode, encode
 from checker.yamlload import MAX_BYTES, Document, load_file
 
 if TYPE_CHECKING:
@@ -81,17 +81,27 @@ class FileProblem:
 
 
 class _Deferred:
-    """The sources of a context file, kept encoded until a rule looks one of them up."""
+    """The sources of a context file, kept encoded until a rule looks one of them up.
 
-    __slots__ = ("_sources", "blob")
+    What the cache kept is checked when decoded; when it is damaged, or its documents are not those
+    its routes promised, the file is read again instead.
+    """
 
-    def __init__(self, blob: bytes) -> None:
-        self.blob = blob
+    __slots__ = ("_sources", "candidate", "file", "path", "routes", "text")
+
+    def __init__(self, text: str, routes: tuple[Route, ...], path: str, file: str, candidate: bool) -> None:
+        self.text, self.routes, self.path, self.file, self.candidate = text, routes, path, file, candidate
         self._sources: list[Source] | None = None
 
     def sources(self) -> list[Source]:
         if self._sources is None:
-            self._sources = _from_plain(marshal.loads(self.blob)).sources
+            try:
+                found = _from_plain(json.loads(self.text), self.file, None).sources
+            except (ValueError, RecursionError):  # Invalid, or not JSON
+                found = None
+            if found is None or tuple(_route(s) for s in found) != self.routes:
+                found = [_context_only(s) for s in _read(self.path, self.file, self.candidate).sources]
+            self._sources = found
         return self._sources
 
 
@@ -115,7 +125,10 @@ class _Groups(Mapping[Any, list[Source]]):
         pending.sort(key=lambda item: item[0])
         settled = self._done.setdefault(key, [])
         for _, item, position in pending:
-            settled.append(item if position < 0 else item.sources()[position])
+            if position < 0:
+                settled.append(item)
+            elif position < len(item.sources()):
+                settled.append(item.sources()[position])
 
     def __getitem__(self, key: Any) -> list[Source]:
         self._settle(key)
@@ -309,7 +322,6 @@ def _within(path: str, directory: str) -> bool:
 # A directory whose modification time is this close to now may still change within the same tick of
 # the file system's clock, so its listing is not kept.
 _SETTLED_NS = 3_000_000_000
-Listing = tuple[list[str], list[str], list[str]]
 
 
 def _scan(top: str) -> Listing | None:
@@ -337,19 +349,17 @@ def _listing(top: str, cache: FileCache | None) -> Listing | None:
     """The listing of top, from the cache while the directory's modification time says it is the same."""
     if cache is None or cache.directory is None:
         return _scan(top)
-    listings = cache.dirs
     try:
         info = os.stat(top)
     except OSError:
         return None
     stamp = (info.st_mtime_ns, info.st_ino)
-    kept = listings.get(top)
-    if kept is not None and tuple(kept[0]) == stamp:
-        return kept[1]  # type: ignore[no-any-return]
+    kept = cache.listing(top, stamp, YAML_SUFFIXES)
+    if kept is not None:
+        return kept
     listing = _scan(top)
     if listing is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
-        listings[top] = (stamp, listing)
-        cache.dirty = True
+        cache.keep_listing(top, stamp, listing)
     return listing
 
 
@@ -484,11 +494,13 @@ def build_project(
         file = path[len(shown) :] if simple else project.display(path)
         # Files read only as context need no more than what other files' rules look at.
         light = project.reported is not None and file not in project.reported
-        entry = _cached_or_read(project, path, file, path in candidates, light, cache)
+        entry = _cached_or_read(path, file, path in candidates, light, cache)
         if isinstance(entry, tuple):
-            routes, notes, blob = entry
+            routes, notes, text = entry
             project.notes.extend(notes)
-            project._deferred.append((order, file, routes, _Deferred(blob)))
+            project._deferred.append(
+                (order, file, routes, _Deferred(text, routes, path, file, path in candidates))
+            )
             continue
         project.problems.extend(entry.problems)
         project.notes.extend(entry.notes)
@@ -555,60 +567,122 @@ def _context_only(source: Source) -> Source:
     return Source(source.file, small, source.kind, source.name, source.problems)
 
 
-def _plain(value: Any) -> Any:
-    """value with dates as ISO text, as context readers take them (through as_date)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _to_plain(result: FileResult) -> tuple[Any, ...]:
+def _to_plain(result: FileResult) -> list[Any]:
+    """result as plain data; the file it belongs to is not repeated."""
     sources = [
-        (
-            s.file,
+        [
             s.kind,
             s.name,
-            [(p.path, p.message, p.line, p.column) for p in s.problems],
-            _plain(s.doc.data),
-            (s.doc.index, s.doc.line, s.doc.column),
-            s.doc.keys,
-            s.doc.values,
-        )
+            [[encode(p.path), p.message, p.line, p.column] for p in s.problems],
+            encode(s.doc.data),
+            [s.doc.index, s.doc.line, s.doc.column],
+            [[encode(path), *loc] for path, loc in s.doc.keys.items()],
+            [[encode(path), *loc] for path, loc in s.doc.values.items()],
+        ]
         for s in result.sources
     ]
-    problems = [(p.file, p.line, p.column, p.message) for p in result.problems]
-    return (problems, result.notes, sources)
+    return [[[p.line, p.column, p.message] for p in result.problems], result.notes, sources]
 
 
-def _from_plain(plain: Any) -> FileResult:
-    problems, notes, sources = plain
-    result = FileResult([FileProblem(*p) for p in problems], list(notes))
-    for file, kind, name, found, data, (index, line, column), keys, values in sources:
-        doc = Document(data, index, line, column, keys, values)
-        result.sources.append(Source(file, doc, kind, name, [SchemaProblem(*p) for p in found]))
+def _from_plain(plain: Any, file: str, shed: str | None) -> FileResult:
+    """The result of file that _to_plain made plain; Invalid unless plain has exactly its shape.
+
+    With shed, the path to read positions from when a finding needs them.
+    """
+    problems, notes, sources = _parts(plain, 3)
+    result = FileResult(notes=_texts(notes))
+    for problem in _items(problems):
+        line, column, message = _parts(problem, 3)
+        result.problems.append(FileProblem(file, _number(line), _number(column), _text(message)))
+    for source in _items(sources):
+        kind, name, found, data, where, keys, values = _parts(source, 7)
+        index, line, column = (_number(n) for n in _parts(where, 3))
+        doc = Document(decode(data), index, line, column)
+        doc.keys, doc.values = _positions(keys), _positions(values)
+        if shed is not None:
+            doc.shed(shed)
+        schema = []
+        for problem in _items(found):
+            path, message, at_line, at_column = _parts(problem, 4)
+            schema.append(SchemaProblem(_path(path), _text(message), _number(at_line), _number(at_column)))
+        named = None if name is None else _text(name)
+        result.sources.append(Source(file, doc, _text(kind), named, schema))
     return result
 
 
-def _either_reading(kept: Callable[[bool], Any | None], candidate: bool) -> Any | None:
-    """The kept result of a file read as candidate, or read the other way when that was clean.
+def _items(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise Invalid("a stored list that is not a list")
+    return value  # type: ignore[no-any-return]
+
+
+def _parts(value: Any, count: int) -> list[Any]:
+    if type(value) is not list or len(value) != count:
+        raise Invalid(f"a stored entry that is not {count} values")
+    return value  # type: ignore[no-any-return]
+
+
+def _text(value: Any) -> str:
+    """Messages, names and notes are stored as they are: only data and field paths carry tags."""
+    if type(value) is not str:
+        raise Invalid("a stored text that is not text")
+    return value  # type: ignore[no-any-return]
+
+
+def _texts(value: Any) -> list[str]:
+    return [_text(v) for v in _items(value)]
+
+
+def _number(value: Any) -> int:
+    """A line, column or index: no file Charter reads has more than a few million of them."""
+    if type(value) is not int or not 0 <= value < 2**31:
+        raise Invalid("a stored position that is not a small whole number")
+    return value  # type: ignore[no-any-return]
+
+
+def _path(value: Any) -> tuple[str | int, ...]:
+    parts = decode(_items(value))
+    if not all(type(p) is str or type(p) is int for p in parts):
+        raise Invalid("a stored field path with a part that is neither text nor a number")
+    return tuple(parts)
+
+
+def _positions(value: Any) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    found = {}
+    for item in _items(value):
+        path, line, column = _parts(item, 3)
+        found[_path(path)] = (_number(line), _number(column))
+    return found
+
+
+def _decoded(plain: Any | None, file: str, path: str) -> FileResult | None:
+    """The cached result of file, read at path, or None when the cache had none that holds."""
+    if plain is None:
+        return None
+    try:
+        return _from_plain(plain, file, path)
+    except Invalid:
+        return None
+
+
+def _either_reading(
+    kept: Callable[[bool], Any | None], file: str, path: str, candidate: bool
+) -> FileResult | None:
+    """The kept result of file (read at path) as candidate, or read the other way when that was clean.
 
     Being named (a candidate) changes only how a problem or a note is taken, so a reading without
     either holds for a run that names the file and for one that only finds it.
     """
-    result = kept(candidate)
+    result = _decoded(kept(candidate), file, path)
     if result is None:
-        other = kept(not candidate)
+        other = _decoded(kept(not candidate), file, path)
         if other is not None and not other.problems and not other.notes:
             result = other
     return result
 
 
 def _cached_or_read(
-    project: Project, path: str, file: str, candidate: bool, light: bool, cache: FileCache | None
+    path: str, file: str, candidate: bool, light: bool, cache: FileCache | None
 ) -> FileResult | Summary:
     sig = signature(path) if cache is not None else None
     if cache is not None:
@@ -617,10 +691,10 @@ def _cached_or_read(
             if summary is not None:
                 return summary
         else:
-            hit = _either_reading(lambda named: cache.full(file, sig, named), candidate)
+            hit = _either_reading(functools.partial(cache.full, file, sig), file, path, candidate)
             if hit is not None:
-                return hit  # type: ignore[no-any-return]
-    full = _read(project, path, file, candidate)
+                return hit
+    full = _read(path, file, candidate)
     small = None
     if light or cache is not None:
         small = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
@@ -631,11 +705,11 @@ def _cached_or_read(
     if cache is not None and small is not None:
         routes = tuple(_route(s) for s in small.sources)
         blob = blob_id(path, MAX_BYTES) if cache.directory is not None else None
-        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), full, blob or "")
+        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), _to_plain(full), blob or "")
     return small if light and small is not None else full
 
 
-def _read(project: Project, path: str, file: str, candidate: bool) -> FileResult:
+def _read(path: str, file: str, candidate: bool) -> FileResult:
     # The schema models are imported only when a file has to be validated: not at all when every
     # file a run needs comes from the cache.
     from checker.validate import schema_problems
@@ -723,13 +797,10 @@ def derive(
             handle.write(text)
         # As a walk of the exported base tree reads it: named by a pattern, or found on the way.
         candidate = bool(patterns)
-        result = _either_reading(functools.partial(known, file), candidate)
-        if result is not None:
-            # Parsed when the working tree last had this content: positions are read from the copy.
-            for source in result.sources:
-                source.doc.shed(path)
-        else:
-            result = _read(base, path, file, candidate)
+        # Parsed when the working tree last had this content: positions are read from the copy.
+        result = _either_reading(functools.partial(known, file), file, path, candidate)
+        if result is None:
+            result = _read(path, file, candidate)
         # Kept whole even when head has no reported file by this name: a system that moved is
         # compared with the base's by name, wherever the base declared it.
         order = orders.get(file, last)

@@ -54,7 +54,7 @@ def test_results_are_identical_with_and_without_the_cache(
     warm = run(capsys, ".")
     assert cold == warm == uncached(capsys, ".")
     assert cold[0] == 1
-    assert list((repo.parent / "cache").rglob("index.marshal"))
+    assert list((repo.parent / "cache").rglob("index.json"))
 
 
 def test_named_files_read_the_rest_from_the_cache_alike(
@@ -167,7 +167,7 @@ def test_without_git_the_cache_goes_where_it_is_told(
     monkeypatch.setenv("CHARTER_CACHE_DIR", str(tmp_path / "elsewhere"))
     monkeypatch.chdir(root)
     assert run(capsys, ".") == uncached(capsys, ".")
-    assert list((tmp_path / "elsewhere").rglob("index.marshal"))
+    assert list((tmp_path / "elsewhere").rglob("index.json"))
     assert not (root / ".git").exists()
 
 
