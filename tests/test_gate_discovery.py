@@ -16,6 +16,10 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from checker.config import load_config
+from checker.discovery import GitTree
+from checker.gitrepo import GitRepo, gitlinks
+from checker.project import Project, build_project
 from tests.git_helpers import (
     CLEAN,
     HEAD_DATE,
@@ -277,3 +281,60 @@ def test_a_repository_with_no_systems_is_a_usage_error_naming_where_charter_look
 
     (root / ".charter.yaml").write_text(GLOBS + "allowEmpty: true\n", encoding="utf-8")
     assert main(["check", "--as-of", "2026-11-23"]) == 0
+
+
+# --- one discovery for both trees ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("paths", [["."], ["ai-systems", "evidence"], ["legacy"], ["ai-systems/router.yaml"]])
+@pytest.mark.parametrize("globs", [True, False])
+def test_the_working_tree_and_its_commit_are_discovered_alike(
+    repo: Repo, tmp_path: Path, paths: list[str], globs: bool
+) -> None:
+    if not globs:
+        repo.git("rm", "-q", ".charter.yaml")
+    # Every kind of entry the rules tell apart: links to files, directories and themselves, a
+    # submodule, skipped and hidden directories, a glob leading into a skipped one, and a document
+    # outside the globs.
+    os.symlink("../docs", repo.root / "ai-systems" / "docs")
+    os.symlink(".", repo.root / "ai-systems" / "again")
+    os.symlink("router.yaml", repo.root / "ai-systems" / "copy.yml")
+    os.symlink("decisions", repo.root / "docs" / "latest")
+    other = variant("name: ticket-router", "name: other-system")
+    for place in ("dist/a.yaml", "ai-systems/build/b.yaml", "ai-systems/.hidden/c.yaml", "legacy/d.yaml"):
+        repo.write(place, other.replace("other-system", place.replace("/", "-").replace(".", "-")))
+    repo.write("legacy/notes.yaml", "apiVersion: v1\nkind: ConfigMap\n")
+    repo.git("add", "-A")
+    submodule = "160000,4b825dc642cb6eb9a060e54bf8d69288fbee4904,ai-systems/vendor"
+    repo.git("update-index", "--add", "--cacheinfo", submodule)
+    (repo.root / "ai-systems" / "vendor").mkdir()
+    commit = repo.commit("Every kind of entry")
+    config = load_config(None, str(repo.root))
+    scratch = tmp_path / "scratch"
+
+    head = build_project(
+        [str(repo.root / p) for p in paths], str(repo.root), str(repo.root), config, set(), gitlinks=gitlinks
+    )
+    with GitRepo(str(repo.root)) as git:
+        git.export(commit, str(scratch))
+        tree = GitTree(str(scratch), git.tree_entries(commit))
+    base = build_project(
+        [str(scratch / p) for p in paths], str(scratch), str(scratch), config, set(), tree=tree
+    )
+
+    def seen(project: Project) -> tuple[list[str], list[tuple[str, str, int, int]], list[str]]:
+        problems = sorted((p.rule, p.file, p.line, p.column) for p in project.problems)
+        return project.files(), problems, project.notes
+
+    assert seen(base) == seen(head)
+    # Where documents are kept: under the globs, or with none anywhere in the checked paths.
+    kept = ["ai-systems/again", "ai-systems/copy.yml", "ai-systems/docs", "ai-systems/vendor"]
+    expected = {
+        (True, "."): kept,
+        (False, "."): [*kept[:3], "ai-systems/vendor", "docs/latest"],
+        (False, "ai-systems"): kept,
+        (False, "legacy"): ["ai-systems/copy.yml"],
+        (False, "ai-systems/router.yaml"): ["ai-systems/copy.yml"],
+    }
+    shown = sorted(p.file for p in head.problems if p.rule == "SCH004")
+    assert shown == expected.get((globs, paths[0]), kept)
