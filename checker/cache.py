@@ -20,7 +20,7 @@ from typing import Any
 
 from checker import __version__
 
-FORMAT = 6
+FORMAT = 7
 _STAMP = (__version__, FORMAT)
 Signature = tuple[int, int, int]
 
