@@ -11,9 +11,9 @@ import fnmatch
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from checker.cache import FileCache
@@ -101,8 +101,10 @@ class Globs:
         self.patterns = list(patterns)
         joined = "|".join(f"(?:{glob_regex(p)})" for p in self.patterns)
         self._match = re.compile(f"(?s:{joined})\\Z").match if self.patterns else None
+        # Each pattern by its parts: None for **, else the compiled test of one name.
         self._parts = [
-            [p for p in pat.replace("\\", "/").split("/") if p not in ("", ".")] for pat in self.patterns
+            [None if part == "**" else re.compile(_segment(part), re.S).fullmatch for part in _split(p)]
+            for p in self.patterns
         ]
         self._reached: dict[str, bool] = {}
 
@@ -121,15 +123,18 @@ class Globs:
         return known
 
 
-def _reaches(parts: list[str], names: list[str]) -> bool:
-    for i, name in enumerate(names):
-        if i >= len(parts) - 1:
-            return parts[-1:] == ["**"] and not name.startswith(".")
-        if parts[i] == "**":
-            return True
-        if re.fullmatch(_segment(parts[i]), name, re.S) is None:
-            return False
-    return True
+def _reaches(parts: Sequence[Callable[[str], Any] | None], names: list[str]) -> bool:
+    """Whether the glob parts can match a path that continues below the directory names."""
+    if not names:
+        return bool(parts)
+    if not parts:
+        return False
+    if parts[0] is None:
+        # ** stands for no directory here, or for this one (never a hidden one) and perhaps more.
+        return _reaches(parts[1:], names) or (not names[0].startswith(".") and _reaches(parts, names[1:]))
+    if len(parts) == 1 or parts[0](names[0]) is None:
+        return False
+    return _reaches(parts[1:], names[1:])
 
 
 def excluded(rel: str, patterns: list[str]) -> bool:

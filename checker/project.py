@@ -453,8 +453,8 @@ def build_project(
         # The same as project.display(path), without a call for the common case.
         simple = path.startswith(shown) and os.sep == "/" and "/../" not in path
         file = path[len(shown) :] if simple else project.display(path)
-        inside = path.startswith(prefix)
-        rel = (path[len(prefix) :] if inside else os.path.relpath(path, root)).replace(os.sep, "/")
+        below = path.startswith(prefix)
+        rel = (path[len(prefix) :] if below else os.path.relpath(path, root)).replace(os.sep, "/")
         candidate = path in explicit_files or rules.globs.match(rel)
         # Files read only as context need no more than what other files' rules look at.
         light = project.reported is not None and file not in project.reported
