@@ -82,11 +82,11 @@ def _base_config(workspace: Workspace, git_root: str, scratch: str, root: str) -
     if head is not None and not _found_by_lookup(head, workspace.root):
         # Named with --config: the same file in the base tree, or as it is when outside the repository.
         named = _in_tree(head, git_root, scratch) if _inside(head, git_root) else head
-        return load_config(named, None) if os.path.isfile(named) else Config(directory=root)
+        return load_config(named, None, top=scratch) if os.path.isfile(named) else Config(directory=root)
     # Looked up in the base tree itself, not at the head's file: a change that deletes or moves the
     # configuration (and with it the local policies) is still judged by the one the base had.
     found = find_config_dir(root, scratch)
-    return load_config(None, found) if found else Config(directory=root)
+    return load_config(None, found, top=scratch) if found else Config(directory=root)
 
 
 def _about_the_base(exc: FatalError, commit: str, scratch: str) -> FatalError:

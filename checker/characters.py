@@ -8,7 +8,8 @@ with a message that names them.
 
 Invisible, bidirectional and look-alike characters are refused in every key and value. Control
 characters (escape, carriage return, ...) are refused in keys, names, ids and people; in other text
-they are visible in a review and every report escapes them.
+they are visible in a review. What cannot be refused (file names, text quoted in findings) is shown
+escaped: shown() is the one form in which Charter writes text it did not write itself.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ _JOINERS = frozenset([0x200C, 0x200D])
 _LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
 # Styled forms of Latin letters and digits that compatibility normalisation folds to ASCII.
 _STYLED = ("FULLWIDTH LATIN", "FULLWIDTH DIGIT", "MATHEMATICAL")
+# Characters shown by name rather than as a code.
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# Everything outside printable ASCII: the only characters that may need a closer look when shown.
+_UNUSUAL = re.compile(r"[^\x20-\x7e]")
+# What a GitHub Actions runner takes for a workflow command in a line of a job's log: "::" at the
+# start of the line after any white space, or the older "##[" anywhere in it. A leading colon is
+# escaped even alone, as the text it starts may be followed by a colon of the report's own.
+_COMMAND_START = re.compile(r"\A(\s*):")
+_OLD_COMMAND = re.compile(r"##\[")
 
 
 def _code(char: str) -> str:
@@ -65,6 +75,44 @@ def _mixed_word(text: str) -> tuple[int, str, str] | None:
             at = next(i for i, s in enumerate(scripts) if s != first)
             return match.start() + at, word, first.title()
     return None
+
+
+def hidden(char: str) -> bool:
+    """Whether char does something other than show a glyph: controls, format characters, separators.
+
+    Surrogates (an undecodable byte of a file name) and noncharacters too: no UTF-8 or XML holds them.
+    """
+    code = ord(char)
+    if code in _BLANK_LETTERS or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        return True
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def escape(char: str) -> str:
+    """char written as the escape that names it: \\n, \\x1b, \\u202e, \\U000e0001."""
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def shown(text: str) -> str:
+    """text as Charter writes it to any reader: one line, every hidden character escaped, no command.
+
+    A line break, a terminal escape or a right-to-left override in a file name or a quoted value is
+    shown as its escape (\\n, \\x1b, \\u202e), so it can neither end the line, act on a terminal nor
+    reorder what is read; and text that a CI runner could take for a workflow command (a leading
+    colon, or "##[") has its colon or bracket escaped too.
+    """
+    if not text.isascii() or not text.isprintable():
+        text = _UNUSUAL.sub(lambda m: escape(m.group()) if hidden(m.group()) else m.group(), text)
+    if ":" in text:
+        text = _COMMAND_START.sub(r"\1\\x3a", text)
+    if "##[" in text:
+        text = _OLD_COMMAND.sub(r"##\\x5b", text)
+    return text
 
 
 def plain(text: str) -> bool:

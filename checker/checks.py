@@ -18,7 +18,7 @@ from checker.finding import field_path
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
 if TYPE_CHECKING:
-    from checker.project import Project
+    from checker.project import EvidenceBefore, Project, Source
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 
@@ -40,6 +40,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _approvers(release: Any) -> set[str]:
+    """The people who signed a release entry."""
+    return {
+        _who(a["by"])
+        for a in _list(_dict(release).get("approvals"))
+        if isinstance(a, dict) and isinstance(a.get("by"), str)
+    }
+
+
 def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """metadata.name is used by no other AISystem of the repository."""
     name = lookup(value, ("metadata", "name"))
@@ -51,26 +60,37 @@ def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
         yield Failure(("metadata", "name"), f"the name '{name}' is also used by {where}")
 
 
+def _builders(spec: Any) -> set[str]:
+    """The people a declaration says built the model: its technical owner and RACI retrain-responsible."""
+    people: set[str] = set()
+    tech = lookup(spec, ("ownership", "technicalOwner"))
+    if isinstance(tech, str):
+        people.add(_who(tech))
+    for entry in _list(lookup(spec, ("ownership", "raci"))):
+        if isinstance(entry, dict) and entry.get("activity") == "retrain":
+            people.update(_who(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
+    return people
+
+
 def separation_of_duties(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
-    """No release is approved only by the technical owner or the people who retrained the model."""
+    """No release is approved only by the technical owner or the people who retrained the model.
+
+    A system the base revision has is held to the rule at its base tier too, and its builders are
+    those either revision names: a change cannot step out of the rule by lowering its tier or by
+    renaming its technical owner.
+    """
     spec = _dict(value.get("spec"))
-    conflicted: set[str] = set()
-    tech = lookup(spec, ("ownership", "technicalOwner"))
-    if isinstance(tech, str):
-        conflicted.add(_who(tech))
-    for entry in _list(lookup(spec, ("ownership", "raci"))):
-        if isinstance(entry, dict) and entry.get("activity") == "retrain":
-            conflicted.update(_who(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
+    before = _dict(lookup(_base_system(env, value), ("spec",)))
+    tiers = set(params["tiers"])
+    if lookup(spec, ("risk", "tier")) not in tiers and lookup(before, ("risk", "tier")) not in tiers:
+        return
+    conflicted = _builders(spec) | _builders(before)
     for i, release in enumerate(_list(spec.get("releases"))):
-        approvers = {
-            _who(a["by"])
-            for a in _list(_dict(release).get("approvals"))
-            if isinstance(a, dict) and isinstance(a.get("by"), str)
-        }
+        approvers = _approvers(release)
         if approvers and approvers <= conflicted:
-            names = ", ".join(sorted(str(a) for a in approvers))
+            names = ", ".join(sorted(approvers))
             yield Failure(
                 ("spec", "releases", i, "approvals"),
                 f"release {release.get('version')} is approved only by {names}, who built or retrained it",
@@ -173,17 +193,42 @@ def signal_thresholds(env: Env, value: Any, base: FieldPath, params: Mapping[str
             )
 
 
+def _unfollowed(spec: Mapping[str, Any]) -> str | None:
+    """Why evidence does not count as its activity done (a failure nobody follows up), or None."""
+    if spec.get("outcome") != "fail":
+        return None
+    findings = _list(spec.get("findings"))
+    if not findings:
+        return "failed and lists no findings to follow up"
+    for i, finding in enumerate(findings):
+        item = _dict(finding)
+        missing = [what for key, what in (("owner", "owner"), ("due", "due date")) if _blank(item.get(key))]
+        if missing:
+            label = item.get("id") if isinstance(item.get("id"), str) else str(i + 1)
+            return f"failed and its finding {label} has no {' and no '.join(missing)}"
+    return None
+
+
 def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Each maintenance activity has evidence no older than its cadence allows."""
+    """Each maintenance activity has evidence no older than its cadence allows.
+
+    Evidence of a failed activity counts only with findings that each have an owner and a due date.
+    """
     name = lookup(value, ("metadata", "name"))
     limits: Mapping[str, int] = params["maxAgeDays"]
     newest: dict[str, tuple[dt.date, str]] = {}
+    # The newest evidence of each activity that does not count, and why, to say so in the finding.
+    uncounted: dict[str, tuple[dt.date, str, str]] = {}
     for source in env.project.evidence.get(str(name), []):
         activity = source.get("spec", "activity")
         day = as_date(source.get("spec", "performedAt"))
         if day is None or day > env.today or not isinstance(activity, str):
             continue
-        if activity not in newest or day > newest[activity][0]:
+        why = _unfollowed(_dict(source.get("spec")))
+        if why is not None:
+            if activity not in uncounted or day > uncounted[activity][0]:
+                uncounted[activity] = (day, source.file, why)
+        elif activity not in newest or day > newest[activity][0]:
             newest[activity] = (day, source.file)
     for i, item in enumerate(_list(lookup(value, ("spec", "maintenance")))):
         if not isinstance(item, dict):
@@ -196,15 +241,19 @@ def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
             continue
         last = newest.get(str(activity))
         where = ("spec", "maintenance", i)
+        skipped = uncounted.get(str(activity))
+        unused = ""
+        if skipped is not None and (last is None or skipped[0] > last[0]):
+            unused = f"; {skipped[1]} ({skipped[0].isoformat()}) does not count: it {skipped[2]}"
         if last is None:
-            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done")
+            yield Failure(where, f"no evidence that the {cadence} {activity} was ever done{unused}")
             continue
         age = (env.today - last[0]).days
         if age > limit:
             yield Failure(
                 where,
                 f"the last evidence of the {cadence} {activity} is {age} days old ({last[1]}, "
-                f"{last[0].isoformat()}); at most {limit} allowed",
+                f"{last[0].isoformat()}); at most {limit} allowed{unused}",
             )
 
 
@@ -275,6 +324,59 @@ def _renamed_to(project: Project, old: Any, new: Any) -> bool:
     return False
 
 
+def _in_file_match(before: EvidenceBefore, file: str, index: int, name: str | None) -> tuple[int, Any] | None:
+    """(index, data) of the base's evidence in file that the document at index called name is compared with.
+
+    The base document of the same name, else the one at the same place (a renamed document).
+    """
+    in_file = before.in_file(file)
+    match = next(((i, data) for i, was, data in in_file if name is not None and was == name), None)
+    if match is None:
+        match = next(((i, data) for i, _, data in in_file if i == index), None)
+    return match
+
+
+def _kept(project: Project, before: EvidenceBefore, gone: Source, moved: Iterable[Source]) -> bool:
+    """Whether a document of the change carries on the base's evidence gone, as CHG005 compares them.
+
+    moved: the change's evidence of gone's system, where a moved document would be.
+    """
+    for source in project.sources_in(gone.file):
+        if source.kind != "Evidence":
+            continue
+        match = _in_file_match(before, gone.file, source.doc.index, source.name)
+        if match is not None and match[0] == gone.doc.index:
+            return True
+    return any(
+        source.file != gone.file
+        and source.name == gone.name
+        and _in_file_match(before, source.file, source.doc.index, source.name) is None
+        for source in moved
+    )
+
+
+def evidence_kept(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """The evidence of this system that the base revision had is still checked, wherever it moved."""
+    before = env.project.base_evidence
+    was = _base_system(env, value)
+    if before is None or was is None:
+        return
+    project = env.project
+    names = {lookup(was, ("metadata", "name")), lookup(value, ("metadata", "name"))}
+    mine = [s for n in sorted(n for n in names if isinstance(n, str)) for s in project.evidence.get(n, [])]
+    places = {(s.file, s.name) for s in mine}
+    for gone in before.project.evidence.get(str(lookup(was, ("metadata", "name"))), []):
+        # The same file and name: the document is there, and evidence-append-only compares it.
+        if not gone.valid or (gone.file, gone.name) in places or _kept(project, before, gone, mine):
+            continue
+        yield Failure(
+            ("metadata", "name"),
+            f"{gone.name} ({gone.file} in the base revision) is no longer among the checked evidence; "
+            "evidence is append-only",
+            "merged evidence of {system} was deleted",
+        )
+
+
 def evidence_append_only(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
@@ -284,12 +386,10 @@ def evidence_append_only(
         return
     name = lookup(value, ("metadata", "name"))
     named = name if isinstance(name, str) else None
-    in_file = before.in_file(env.file)
     # The same document by name, a renamed one by its place in its file, and a moved one by its
     # system and name, as a rename in git keeps the content.
-    match = next((data for _, was, data in in_file if named is not None and was == named), None)
-    if match is None:
-        match = next((data for index, _, data in in_file if index == env.doc.index), None)
+    found_here = _in_file_match(before, env.file, env.doc.index, named)
+    match = found_here[1] if found_here is not None else None
     moved_from = None
     if match is None and named is not None:
         system = lookup(value, ("spec", "system"))
@@ -497,22 +597,216 @@ def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
             )
 
 
+def _plain(value: Any) -> Any:
+    """value as two revisions are compared: dates the same whether parsed or kept as text."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return _as_written(value)
+
+
+def _added_releases(before: Any, spec: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The release entries, by index, that the change adds or edits: those the base revision lacks.
+
+    A copy of an entry the base already has is not new: an approval given once approves one change.
+    """
+    had = [_plain(r) for r in _list(lookup(before, ("spec", "releases")))]
+    added = []
+    for i, release in enumerate(_list(spec.get("releases"))):
+        if not isinstance(release, dict):
+            continue
+        if _plain(release) not in had:
+            added.append((i, release))
+    return added
+
+
+def _covers(gate: Mapping[str, Any], area: str | None) -> bool:
+    changes = _list(gate.get("changes"))
+    return "any" in changes or (area is not None and area in changes)
+
+
+def _shortfall(
+    release: Mapping[str, Any], gates: list[dict[str, Any]], area: str | None, fallback: str | None
+) -> str | None:
+    """Why a release entry does not approve a change of area under the gates; None when it does.
+
+    area None is a change only the gates for any change cover; fallback, when given, is who must
+    approve a change that no gate covers.
+    """
+    version = release.get("version")
+    approvers = _approvers(release)
+    if not approvers:
+        return f"release {version} has no approvals"
+    covering = [gate for gate in gates if _covers(gate, area)]
+    for gate in covering:
+        named = {_who(n) for n in _list(gate.get("approvers")) if isinstance(n, str)}
+        # Team membership cannot be seen from the repository: with a team in the gate, every
+        # approval counts.
+        counted = approvers if any("/" in n for n in named) else approvers & named
+        needed = gate.get("minApprovals")
+        needed = needed if isinstance(needed, int) and needed > 0 else 1
+        if len(counted) < needed:
+            covered = " and ".join(map(str, _list(gate.get("changes"))))
+            return (
+                f"release {version} has {_count(len(counted), 'approval')} from the gate's approvers, "
+                f"the base revision's review gate for {covered} changes requires {needed}"
+            )
+    if not covering and fallback is not None and _who(fallback) not in approvers:
+        return (
+            f"release {version} is not approved by {fallback}, the base revision's accountable owner, "
+            f"who approves the {area} changes no review gate covers"
+        )
+    return None
+
+
+def _approval(
+    candidates: list[tuple[int, dict[str, Any]]],
+    gates: list[dict[str, Any]],
+    area: str | None,
+    fallback: str | None = None,
+) -> tuple[FieldPath, str] | None:
+    """None when one of the candidate release entries approves the change; else where and why not."""
+    problem = None
+    for index, release in candidates:
+        why = _shortfall(release, gates, area, fallback)
+        if why is None:
+            return None
+        at: FieldPath = ("spec", "releases", index)
+        problem = ((*at, "approvals") if "approvals" in release else at, why)
+    return problem
+
+
+def _component_changes(
+    old: Mapping[str, tuple[int, dict[str, Any]]], new: Mapping[str, tuple[int, dict[str, Any]]]
+) -> list[tuple[FieldPath, str]]:
+    """How the set of components moved from old to new, each with where the change shows."""
+    removed = [name for name in old if name not in new]
+    added = [name for name in new if name not in old]
+    # A component gone and one come that share an artifact address, or the only two, read as a
+    # rename; either way both need the same approval.
+    renamed = []
+    for name in list(added):
+        uri = lookup(new[name][1], ("artifact", "uri"))
+        was = next(
+            (r for r in removed if uri is not None and lookup(old[r][1], ("artifact", "uri")) == uri), None
+        )
+        if was is not None:
+            renamed.append((was, name))
+            removed.remove(was)
+            added.remove(name)
+    if len(added) == 1 and len(removed) == 1:
+        renamed.append((removed.pop(), added.pop()))
+    changes: list[tuple[int, FieldPath, str]] = []
+    for was, name in renamed:
+        i = new[name][0]
+        changes.append((i, ("spec", "components", i, "name"), f"component {was} was renamed to {name}"))
+    for name in added:
+        i = new[name][0]
+        changes.append((i, ("spec", "components", i, "name"), f"component {name} was added"))
+    for name, (i, component) in new.items():
+        then, now = old[name][1].get("kind") if name in old else None, component.get("kind")
+        if name in old and then != now:
+            changes.append(
+                (i, ("spec", "components", i, "kind"), f"component {name} changed kind from {then} to {now}")
+            )
+    ordered = [(path, what) for _, path, what in sorted(changes, key=lambda c: c[0])]
+    return ordered + [(("spec", "components"), f"component {name} was removed") for name in removed]
+
+
+def _components_approved(
+    spec: Mapping[str, Any],
+    before: Any,
+    gates: list[dict[str, Any]],
+    releases: Mapping[str, tuple[int, dict[str, Any]]],
+    added: list[tuple[int, dict[str, Any]]],
+) -> Iterator[Failure]:
+    """A change to the set of components is a model change, approved like a new model version."""
+    changes = _component_changes(_components(before), _components({"spec": spec}))
+    if not changes:
+        return
+    what = "; ".join(text for _, text in changes)
+    now, _ = _current_version(spec)
+    then, _ = _current_version(_dict(lookup(before, ("spec",))))
+    if now is not None and now != then:
+        candidates = [releases[now]] if now in releases else []
+        wanted = f"an entry for {now}, the model's new version,"
+    else:
+        candidates, wanted = added, "a new entry"
+    if not candidates:
+        yield Failure(
+            changes[0][0],
+            f"{what}: a change to the components is a model change, so spec.releases needs {wanted} "
+            "approved through the base revision's review gates for model changes",
+        )
+        return
+    problem = _approval(candidates, gates, "model")
+    if problem is not None:
+        yield Failure(problem[0], f"{what}, a model change: {problem[1]}")
+
+
+def _governing(spec: Mapping[str, Any], key: str) -> Any:
+    """What spec says at key about who decides; the on-call address is how to reach them, not who."""
+    value = _plain(spec.get(key))
+    if key == "ownership" and isinstance(value, dict):
+        value.pop("onCall", None)
+    return value
+
+
+def _governance_approved(
+    spec: Mapping[str, Any], before: Any, gates: list[dict[str, Any]], added: list[tuple[int, dict[str, Any]]]
+) -> Iterator[Failure]:
+    """A change to who approves or owns the system is approved by the base's gates for ownership."""
+    then = _dict(lookup(before, ("spec",)))
+    changed = [key for key in ("reviewGates", "ownership") if _governing(spec, key) != _governing(then, key)]
+    if not changed:
+        return
+    what = " and ".join(f"spec.{key}" for key in changed)
+    accountable = lookup(then, ("ownership", "accountable"))
+    fallback = accountable if isinstance(accountable, str) else None
+    if not added:
+        if any(_covers(gate, "ownership") for gate in gates):
+            by = "approved through the base revision's review gates for ownership changes"
+        elif fallback is not None:
+            by = f"approved by {fallback}, the base revision's accountable owner, as no gate covers ownership"
+        else:
+            by = "with approvals"
+        yield Failure(
+            ("spec", changed[0]),
+            f"{what} changed, and who governs a system is itself governed: spec.releases needs a new "
+            f"entry {by}",
+        )
+        return
+    problem = _approval(added, gates, "ownership", fallback)
+    if problem is not None:
+        yield Failure(problem[0], f"{what} changed, an ownership change: {problem[1]}")
+
+
 def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """A changed component version has a release entry whose approvals satisfy the review gates."""
+    """Every model or governance change of a system the base has is approved through the base's gates.
+
+    Model changes: a component's version, and the set of components (one added, removed, renamed or
+    of another kind). Governance changes: spec.reviewGates and spec.ownership. The base revision's
+    gates judge, so a change cannot name the approvers of its own approval.
+    """
     before = _base_system(env, value)
     if before is None:
         return
-    old = _components(before)
     spec = _dict(value.get("spec"))
+    gates = [g for g in _list(lookup(before, ("spec", "reviewGates"))) if isinstance(g, dict)]
     releases = {
         str(r.get("version")): (i, r)
         for i, r in enumerate(_list(spec.get("releases")))
         if isinstance(r, dict)
     }
-    gates = [g for g in _list(spec.get("reviewGates")) if isinstance(g, dict)]
+    old = _components(before)
     for name, (i, component) in _components(value).items():
+        previous = old.get(name, (0, {}))[1]
         version = str(component.get("version"))
-        if name not in old or str(old[name][1].get("version")) == version:
+        # A component new by name or of another kind is a change of the set, approved below.
+        if name not in old or previous.get("kind") != component.get("kind"):
+            continue
+        if str(previous.get("version")) == version:
             continue
         if version not in releases:
             yield Failure(
@@ -520,33 +814,16 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
                 f"{name} changed to {version} but spec.releases has no entry for {version}",
             )
             continue
-        index, release = releases[version]
-        approvers = {
-            _who(a["by"])
-            for a in _list(release.get("approvals"))
-            if isinstance(a, dict) and isinstance(a.get("by"), str)
-        }
-        change = "model" if component.get("kind") == "model" else "any"
-        for gate in gates:
-            covered = _list(gate.get("changes"))
-            if change not in covered and "any" not in covered:
-                continue
-            named = {_who(n) for n in _list(gate.get("approvers")) if isinstance(n, str)}
-            # Team membership cannot be seen from the repository: with a team in the gate,
-            # every approval counts.
-            teams = {n for n in named if "/" in n}
-            counted = {a for a in approvers if a in named} if not teams else approvers
-            needed = gate.get("minApprovals") or 1
-            if len(counted) < needed:
-                yield Failure(
-                    ("spec", "releases", index, "approvals"),
-                    f"release {version} has {_count(len(counted), 'approval')} from the gate's approvers, "
-                    f"the review gate for {' and '.join(map(str, covered))} changes requires {needed}",
-                )
+        problem = _approval([releases[version]], gates, "model" if component.get("kind") == "model" else None)
+        if problem is not None:
+            yield Failure(*problem)
+    added = _added_releases(before, spec)
+    yield from _components_approved(spec, before, gates, releases, added)
+    yield from _governance_approved(spec, before, gates, added)
 
 
 def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """Lowering the risk tier or changing the intended use comes with a new classification date."""
+    """Lowering the risk tier or changing the intended use comes with a new, recent classification."""
     before = _base_system(env, value)
     if before is None:
         return
@@ -557,14 +834,67 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     use_changed = lookup(value, ("spec", "purpose", "intendedUse")) != lookup(
         before, ("spec", "purpose", "intendedUse")
     )
+    if not (lowered or use_changed):
+        return
     now = as_date(lookup(value, ("spec", "risk", "classifiedAt")))
     then = as_date(lookup(before, ("spec", "risk", "classifiedAt")))
-    reclassified_now = now is not None and (then is None or now > then)
-    if (lowered or use_changed) and not reclassified_now:
-        what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
-        yield Failure(
-            ("spec", "risk", "classifiedAt"), f"{what} but spec.risk.classifiedAt was not moved forward"
+    limit = int(params["maxAgeDays"])
+    # Moving the date forward is not enough: a day's move to a date months ago records no new decision.
+    if now is None:
+        problem = "spec.risk.classifiedAt is not set"
+    elif then is not None and now <= then:
+        problem = "spec.risk.classifiedAt was not moved forward"
+    elif now > env.today:
+        problem = f"spec.risk.classifiedAt {now.isoformat()} is in the future"
+    elif (env.today - now).days > limit:
+        problem = (
+            f"spec.risk.classifiedAt {now.isoformat()} is {(env.today - now).days} days before "
+            f"{env.today.isoformat()}; the reclassification must be at most {_count(limit, 'day')} old"
         )
+    else:
+        return
+    what = f"the risk tier went from {tier_then} to {tier_now}" if lowered else "the intended use changed"
+    yield Failure(("spec", "risk", "classifiedAt"), f"{what} but {problem}")
+
+
+def _decision_problem(project: Project, record: Any, was: Any) -> str | None:
+    """Why record does not name a decision this change records, or None when it does."""
+    if _blank(record):
+        return "spec.lifecycle.decisionRecord is not set"
+    record = str(record)
+    if record.startswith("https://"):
+        # Its content cannot be seen from the repository: a new decision is one at a new address.
+        same = record == was
+        return f"its decision record {record} is the address the base revision named" if same else None
+    problem = project.ref_problem(record)
+    if problem is not None:
+        return f"its decision record cannot be read: {problem}"
+    full = os.path.normpath(os.path.join(project.root, record))
+    file = project.display(full)
+    if os.path.islink(full):
+        return f"its decision record {record} is a symbolic link, which is never followed"
+    # The stage change itself edits the manifest: a Charter file cannot stand for the decision.
+    if project.sources_in(file):
+        return f"its decision record {record} holds Charter documents, not a decision"
+    changes = project.base_changes
+    if changes is None or not changes.edits(file):
+        return f"this change neither adds nor edits its decision record {record}"
+    return None
+
+
+def stage_decided(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """A changed lifecycle stage comes with a decision record that the same change adds or edits."""
+    before = _base_system(env, value)
+    if before is None:
+        return
+    now = lookup(value, ("spec", "lifecycle", "stage"))
+    then = lookup(before, ("spec", "lifecycle", "stage"))
+    if now == then:
+        return
+    record = lookup(value, ("spec", "lifecycle", "decisionRecord"))
+    problem = _decision_problem(env.project, record, lookup(before, ("spec", "lifecycle", "decisionRecord")))
+    if problem is not None:
+        yield Failure(("spec", "lifecycle", "stage"), f"the stage went from {then} to {now} but {problem}")
 
 
 def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -575,11 +905,14 @@ def rollback_to_base(env: Env, value: Any, base: FieldPath, params: Mapping[str,
     now, _ = _current_version(_dict(value.get("spec")))
     then, _ = _current_version(_dict(before.get("spec")))
     target = lookup(value, ("spec", "rollback", "target", "version"))
-    if now and then and now != then and str(target) != then:
-        yield Failure(
-            ("spec", "rollback", "target", "version"),
-            f"the model moved from {then} to {now}, so the rollback target should be {then}, not {target}",
-        )
+    if then is None or now == then or str(target) == then:
+        return
+    # A model renamed away or turned into another kind of component has left version then too.
+    moved = f"moved from {then} to {now}" if now else f"of version {then} is no longer a model component"
+    yield Failure(
+        ("spec", "rollback", "target", "version"),
+        f"the model {moved}, so the rollback target should be {then}, not {target}",
+    )
 
 
 class Departure(NamedTuple):
@@ -671,7 +1004,9 @@ def departures(project: Project, removable: Iterable[str], checked: Iterable[str
 
 BUILTINS: dict[str, Builtin] = {
     "unique-name": Builtin(unique_name, {}, "the name is unique among AISystems"),
-    "separation-of-duties": Builtin(separation_of_duties, {}, "releases are approved independently"),
+    "separation-of-duties": Builtin(
+        separation_of_duties, {"tiers": ["high", "critical"]}, "releases are approved independently"
+    ),
     "rollback-target-differs": Builtin(
         rollback_target_differs, {}, "the rollback target differs from the current version"
     ),
@@ -688,6 +1023,7 @@ BUILTINS: dict[str, Builtin] = {
     "evidence-consistent": Builtin(
         evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
     ),
+    "evidence-kept": Builtin(evidence_kept, {}, "evidence the base revision had is still checked"),
     "evidence-append-only": Builtin(
         evidence_append_only,
         {"fields": ["system", "activity", "performedAt", "performedBy", "outcome"]},
@@ -700,7 +1036,10 @@ BUILTINS: dict[str, Builtin] = {
     ),
     "version-bump": Builtin(version_bump, {}, "a changed artifact has a higher version"),
     "release-recorded": Builtin(release_recorded, {}, "a version change has an approved release"),
-    "reclassified": Builtin(reclassified, {}, "a lowered tier or new use is reclassified"),
+    "reclassified": Builtin(
+        reclassified, {"maxAgeDays": 30}, "a lowered tier or new use is recently reclassified"
+    ),
+    "stage-decided": Builtin(stage_decided, {}, "a stage change has a decision record the change writes"),
     "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
 }
 

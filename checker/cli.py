@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import sys
 import traceback
@@ -12,6 +13,7 @@ from typing import Any
 import click
 
 from checker import __version__
+from checker.characters import shown
 from checker.errors import EXIT_INTERNAL, EXIT_USAGE, FatalError
 from checker.reporters import REPORTERS
 
@@ -45,7 +47,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FatalError as exc:
-            click.echo(f"charter: error: {exc}", err=True)
+            click.echo(f"charter: error: {shown(str(exc))}", err=True)
             ctx.exit(EXIT_USAGE)
 
 
@@ -122,9 +124,10 @@ def check(
         color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
     files = {key.removeprefix("output_"): value for key, value in outputs.items() if value}
+    github_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     if fmt is None:
         # Inside GitHub Actions the findings become annotations on the changed files.
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        fmt = "github" if github_actions else "text"
     return run_check(
         CheckOptions(
             paths=list(paths) or ["."],
@@ -137,6 +140,7 @@ def check(
             color=use_color,
             base=base,
             cache=not no_cache,
+            github_actions=github_actions,
         )
     )
 
@@ -264,6 +268,14 @@ def comment(report: str, strict: bool, number: int | None) -> int:
     return run_comment(CommentOptions(report=report, strict=strict, number=number))
 
 
+def _shown_lines(write: Callable[[io.StringIO], Any]) -> None:
+    """What write writes, to standard error a line at a time as characters.shown() shows each."""
+    buffer = io.StringIO()
+    write(buffer)
+    for line in buffer.getvalue().splitlines():
+        click.echo(shown(line), err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -277,13 +289,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("charter: aborted", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
-        exc.show()
+        # A usage error may quote what was typed, such as a file name.
+        _shown_lines(exc.show)
         return EXIT_USAGE
     except Exception as exc:  # the one place an unexpected failure becomes exit 3
         if debug:
-            traceback.print_exc()
+            _shown_lines(lambda file: traceback.print_exc(file=file))
         click.echo(
-            f"charter: internal error: {type(exc).__name__}: {exc}\n"
+            f"charter: internal error: {type(exc).__name__}: {shown(str(exc))}\n"
             f"This is a bug in Charter; please report it at {ISSUES_URL} "
             "(run again with --debug for the traceback).",
             err=True,

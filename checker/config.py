@@ -12,6 +12,7 @@ from typing import Any, Literal
 from checker.cache import Prepared, prepared
 from checker.errors import FatalError
 from checker.finding import field_path
+from checker.paths import anchored, climbs, shown, walk
 from checker.yamlload import Document, load_file
 
 CONFIG_NAME = ".charter.yaml"
@@ -56,6 +57,8 @@ class Config:
     doc: Document | None = None
     # Policy directories are relative to the directory holding the configuration.
     directory: str = "."
+    # The repository whose files the configuration's paths must stay among; None outside git.
+    top: str | None = None
 
     def line_of(self, *path: str | int) -> int | None:
         if self.doc is None and self.file is not None and not self.file.endswith(".toml"):
@@ -92,6 +95,45 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
             hint = _suggest(str(loc[-1]), list(parent.model_fields))
             raise FatalError(f"unknown key {name!r}{hint}", file, line) from None
         raise FatalError(f"{name}: {err['msg']}", file, line) from None
+
+
+# Globs are matched against paths from the directory holding the configuration, which never hold
+# "..", so a glob with ".." could only ever reach outside it.
+_GLOBS = ("manifests", "evidence", "exclude")
+
+
+def _check_paths(config: Config) -> Config:
+    """config, once its globs and policy paths are known to be relative: a FatalError otherwise."""
+    model = config.model
+    for key in (*_GLOBS, "policies"):
+        for index, entry in enumerate(getattr(model, key) or []):
+            if anchored(entry):
+                problem = "is absolute"
+            elif climbs(entry) and key != "policies":
+                problem = "climbs out with '..'"
+            else:
+                continue
+            what = "policy paths" if key == "policies" else "configuration globs"
+            raise FatalError(
+                f"{key}[{index}] {entry!r} {problem}: {what} are relative to the directory holding the "
+                "configuration and stay inside the repository",
+                config.file,
+                config.line_of(key, index),
+            )
+    return config
+
+
+def _own_file(path: str, top: str | None, what: str) -> None:
+    """A FatalError when path is a symbolic link or is reached through one (at or below top)."""
+    walked = walk(path, top)
+    if walked.link is None:
+        return
+    if walked.last:
+        raise FatalError(f"{what} is a symbolic link, which Charter never follows: use the file itself", path)
+    raise FatalError(
+        f"{what} is reached through the symbolic link {shown(walked.link, top)}, which Charter never follows",
+        path,
+    )
 
 
 def _first_document(path: str) -> Document | None:
@@ -135,15 +177,23 @@ def _from_pyproject(path: str, store: Prepared | None = None) -> Config | None:
     return Config(_settings(plain), path, None, os.path.dirname(os.path.abspath(path)))
 
 
+def _present(path: str) -> bool:
+    """A file, or a symbolic link, which loading refuses rather than the lookup passing it by."""
+    return os.path.isfile(path) or os.path.islink(path)
+
+
 def find_config_dir(start: str, stop: str | None) -> str | None:
     """The nearest directory from start up to stop that holds a configuration."""
     current = os.path.abspath(start)
     stop = os.path.abspath(stop) if stop else None
     while True:
-        if os.path.isfile(os.path.join(current, CONFIG_NAME)):
+        if _present(os.path.join(current, CONFIG_NAME)):
             return current
         pyproject = os.path.join(current, "pyproject.toml")
-        if os.path.isfile(pyproject) and _from_pyproject(pyproject) is not None:
+        # A linked pyproject.toml is not read to see whether it configures Charter.
+        if os.path.islink(pyproject) or (
+            os.path.isfile(pyproject) and _from_pyproject(pyproject) is not None
+        ):
             return current
         parent = os.path.dirname(current)
         if current == stop or parent == current:
@@ -151,24 +201,35 @@ def find_config_dir(start: str, stop: str | None) -> str | None:
         current = parent
 
 
-def load_config(explicit: str | None, directory: str | None, store: Prepared | None = None) -> Config:
-    """--config FILE, else the configuration found in directory, else the defaults."""
+def load_config(
+    explicit: str | None, directory: str | None, store: Prepared | None = None, top: str | None = None
+) -> Config:
+    """--config FILE, else the configuration found in directory, else the defaults.
+
+    top is the repository: no configuration file may be a symbolic link or be reached through one
+    below it, and the policy paths of a configuration inside it stay inside it.
+    """
     store = store or prepared(None, enabled=False)
+    config = Config()
     if explicit:
+        _own_file(explicit, top, "the configuration")
         if not os.path.isfile(explicit):
             raise FatalError("the configuration file does not exist", explicit)
         if explicit.endswith(".toml"):
             found = _from_pyproject(explicit, store)
             if found is None:
                 raise FatalError("it has no [tool.charter] section", explicit)
-            return found
-        return _from_yaml(explicit, store)
-    if directory:
+            config = found
+        else:
+            config = _from_yaml(explicit, store)
+    elif directory:
         yaml_path = os.path.join(directory, CONFIG_NAME)
-        if os.path.isfile(yaml_path):
-            return _from_yaml(yaml_path, store)
         pyproject = os.path.join(directory, "pyproject.toml")
-        found = _from_pyproject(pyproject, store) if os.path.isfile(pyproject) else None
-        if found is not None:
-            return found
-    return Config()
+        if _present(yaml_path):
+            _own_file(yaml_path, top, "the configuration")
+            config = _from_yaml(yaml_path, store)
+        elif _present(pyproject):
+            _own_file(pyproject, top, "pyproject.toml")
+            config = _from_pyproject(pyproject, store) or config
+    config.top = top
+    return _check_paths(config)

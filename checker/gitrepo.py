@@ -7,9 +7,11 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from checker.cache import blob_id
 from checker.errors import FatalError
 
 if TYPE_CHECKING:
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
 
 # Ordinary and executable files; symbolic links (0o120000) are never followed.
 _REGULAR_FILE_MODES = (0o100644, 0o100755)
+# Files up to this size are hashed to tell an edit from a change of mode.
+_HASHED_BYTES = 64 * 1024 * 1024
 
 
 def _git_dir_of(work_tree: str) -> str | None:
@@ -56,6 +60,13 @@ def toplevel(path: str) -> str | None:
 
 
 _OBJECT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+_FULL_HEX = re.compile(r"^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$")
+_SHORT_HEX = re.compile(r"^[0-9a-fA-F]{4,63}$")
+# A name as git allows it in a ref (no control characters, blanks, ~ ^ : ? * [ \, "..", "@{" or a
+# leading "-"), then parent steps. Anything else is revision syntax --base does not take.
+_REVISION = re.compile(r"^((?!-)(?:(?!\.\.|@\{)[^\x00-\x20\x7f~^:?*\[\\])*)((?:[~^][0-9]*)*)$")
+# What a name may stand for, in the order an ambiguity is told.
+_REF_KINDS = (("refs/heads/", "branch"), ("refs/remotes/", "remote-tracking branch"), ("refs/tags/", "tag"))
 
 
 def _read_ref(git_dir: str, common: str, ref: str) -> str | None:
@@ -170,6 +181,30 @@ class History(Mapping[str, dt.date]):
         return len(self._load())
 
 
+@dataclass(frozen=True)
+class Changes:
+    """How the working tree differs from a base commit, as GitRepo.changes_since says.
+
+    Paths are from the root of the work tree, with /.
+    """
+
+    root: str
+    paths: Mapping[str, str]
+    folders: tuple[str, ...] = ()
+    base_blobs: Mapping[str, str] = field(default_factory=dict)
+
+    def edits(self, path: str) -> bool:
+        """Whether the regular file at path is new since the base commit or holds other bytes now."""
+        full = os.path.join(self.root, *path.split("/"))
+        status = self.paths.get(path) or ("A" if self.folders and path.startswith(self.folders) else None)
+        if status not in ("A", "M") or os.path.islink(full) or not os.path.isfile(full):
+            return False
+        before = self.base_blobs.get(path)
+        # A change of mode alone is no edit; a file too large to hash is taken at git's word.
+        now = blob_id(full, _HASHED_BYTES) if before is not None else None
+        return now is None or now != before
+
+
 class GitRepo:
     """The repository a check runs in: revisions, base trees and file history."""
 
@@ -204,14 +239,75 @@ class GitRepo:
         """The commit HEAD points at, or None before the first commit."""
         return self.repo.head.commit.hexsha if self.repo.head.is_valid() else None
 
-    def resolve(self, ref: str) -> str:
-        """The commit a revision names, or a clear error when it names none."""
-        try:
-            return str(self.repo.git.rev_parse("--verify", "-q", f"{ref}^{{commit}}"))
-        except self._git.GitCommandError:
+    def resolve(self, rev: str, on_actions: bool = False) -> str:
+        """The commit --base names, or a FatalError saying what to pass instead.
+
+        rev is a full object id or a ref (see _ref_target), then optionally ~N and ^N steps back
+        through parents. Abbreviated ids and other revision syntax are refused: the objects and refs
+        a pull request brings could make them name another commit than the one meant.
+        """
+        match = _REVISION.match(rev)
+        if match is None or not match.group(1):
             raise FatalError(
-                f"unknown revision {ref!r}: fetch it first (actions/checkout needs fetch-depth: 0)"
-            ) from None
+                f"--base {rev!r} is neither a commit id nor a ref name: pass a full commit id "
+                "(git rev-parse prints it), or a branch, remote-tracking branch or tag name, "
+                "optionally followed by ~N or ^N"
+            )
+        name, steps = match.groups()
+        fetch = "fetch it first" + (" (actions/checkout needs fetch-depth: 0)" if on_actions else "")
+        is_id = bool(_FULL_HEX.match(name))
+        if not is_id and _SHORT_HEX.match(name):
+            # Not looked up as a ref either: a branch named like the commit would take its place.
+            raise FatalError(
+                f"--base {rev!r} looks like an abbreviated commit id, which is not accepted: pass the "
+                "full commit id (git rev-parse prints it) or the full ref name (refs/...)"
+            )
+        start = name.lower() if is_id else self._ref_target(rev, name)
+        if not start:
+            raise FatalError(
+                f"unknown revision {rev!r}: no branch, remote-tracking branch or tag has that name; {fetch}"
+            )
+        commit = self._commit(start + steps)
+        if commit is not None:
+            return commit
+        if self._commit(start) is not None:
+            reason = f"{name} has no such ancestor here; {fetch}"
+        elif is_id:
+            reason = f"this repository has no commit with that id; {fetch}"
+        else:
+            reason = f"{name} does not point at a commit"
+        raise FatalError(f"unknown revision {rev!r}: {reason}")
+
+    def _ref_target(self, rev: str, name: str) -> str:
+        """The object id of the one ref name stands for, "" when there is none; ambiguity is an error.
+
+        name stands for refs/heads/name, refs/remotes/name and refs/tags/name (and HEAD for the
+        checked-out commit); a full ref name, refs/..., only for itself.
+        """
+        full = [name] if name.startswith("refs/") else [prefix + name for prefix, _ in _REF_KINDS]
+        listed = self._run("for-each-ref", "--format=%(objectname) %(refname)", *full)
+        found = {ref: oid for oid, _, ref in (line.partition(" ") for line in listed.splitlines())}
+        matches = [(ref, found[ref]) for ref in full if ref in found]
+        if name == "HEAD" and self.repo.head.is_valid():
+            matches.insert(0, ("HEAD", self.repo.head.commit.hexsha))
+        if len(matches) > 1:
+            kinds = dict(_REF_KINDS)
+            named = [
+                next((f"the {kind} {ref}" for prefix, kind in kinds.items() if ref.startswith(prefix)), ref)
+                for ref, _ in matches
+            ]
+            raise FatalError(
+                f"--base {rev!r} is ambiguous: it names {', '.join(named[:-1])} and {named[-1]}; "
+                "pass the full ref name (refs/...) or a full commit id"
+            )
+        return matches[0][1] if matches else ""
+
+    def _commit(self, rev: str) -> str | None:
+        """The commit rev (an object id and parent steps) names, or None."""
+        try:
+            return str(self.repo.git.rev_parse("--verify", "-q", f"{rev}^{{commit}}"))
+        except self._git.GitCommandError:
+            return None
 
     def merge_base(self, base: str) -> str:
         """Where HEAD left base, as a pull request compares; base itself when there is no HEAD."""
@@ -303,7 +399,9 @@ class GitRepo:
             return {}
         # %cs keeps the commit's own time zone: evidence done and committed on the same local day
         # must not look backdated because UTC had not reached that day yet (or the other way round).
-        args = ["log", "--diff-filter=A", "--no-renames", "--format=%x00%cs", "--name-only", "-z"]
+        # --cc: a merge commit lists the files it added itself (in none of its parents), which plain
+        # log leaves out; a file a merge only brings in from a side branch is dated there instead.
+        args = ["log", "--cc", "--diff-filter=A", "--no-renames", "--format=%x00%x00%cs", "--name-only", "-z"]
         # Naming the files, when there are few, spares walking the history of the whole tree.
         pathspecs = files if files is not None and len(files) <= 200 else [prefix or "."]
         if not pathspecs:
@@ -311,18 +409,21 @@ class GitRepo:
         out = self._run(*args, "--", *pathspecs)
         added: dict[str, dt.date] = {}
         when: dt.date | None = None
-        date_next = False
-        # Each commit is "\0<date>\0\n<path>\0<path>\0...": no path is empty, so the field after an
-        # empty one is a date, whatever the file names look like. Newest commit first: the last date
-        # seen for a path is its first addition.
+        empty = 0
+        # Each commit is "\0\0<date>\0", then its paths, each ending in \0: after "\n" for an
+        # ordinary commit, after one more "\0" for a merge. No path is empty, so the field after two
+        # or more empty ones is a date, whatever the file names look like.
         for item in out.split("\0"):
             if not item:
-                date_next = True
-            elif date_next:
+                empty += 1
+                continue
+            if empty >= 2:
                 when = dt.date.fromisoformat(item.strip())
-                date_next = False
             elif when is not None:
-                added[item.removeprefix("\n")] = when
+                path = item.removeprefix("\n")
+                # The earliest addition, whatever order the commits' dates put them in.
+                added[path] = min(when, added.get(path, when))
+            empty = 0
         return added
 
 

@@ -17,6 +17,7 @@ from checker.conditions import Compiler, Condition, Env, holds
 from checker.config import Config
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
+from checker.paths import Walked, anchored, shown, walk, within
 from checker.resources import data_dir
 from checker.yamlload import Document, FieldPath, load_file
 
@@ -150,15 +151,68 @@ def _default_pack() -> list[str]:
     return sorted(str(p) for p in pack.iterdir() if p.name.endswith((".yaml", ".yml")))
 
 
-def _policy_files(entry: str, base_dir: str) -> list[str]:
-    if entry == "default":
-        return _default_pack()
-    path = entry if os.path.isabs(entry) else os.path.join(base_dir, entry)
+def _pack_files(path: str, entry: str) -> list[str]:
+    """The policy file at path, or the YAML files of the directory at path; no symbolic link among them."""
     if os.path.isfile(path):
         return [path]
-    if os.path.isdir(path):
-        return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
-    raise FatalError(f"policy path {entry!r} does not exist", path)
+    if not os.path.isdir(path):
+        raise FatalError(f"policy path {entry!r} does not exist", path)
+    files = sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
+    for file in files:
+        if os.path.islink(file):
+            raise FatalError(
+                "the policy file is a symbolic link, which Charter never follows", _display(file)
+            )
+    return files
+
+
+def _link_problem(walked: Walked, top: str) -> str:
+    if walked.last:
+        return "is a symbolic link, which Charter never follows"
+    return (
+        f"is reached through the symbolic link {shown(walked.link or '', top)}, which Charter never follows"
+    )
+
+
+def _configured_pack(config: Config, index: int) -> list[str]:
+    """The files of the configuration's index-th policy pack, which stays inside the repository."""
+    entry = config.model.policies[index]
+    if entry == "default":
+        return _default_pack()
+    directory = os.path.realpath(config.directory)
+    # A configuration outside the repository (named with --config) keeps to its own directory.
+    top = os.path.realpath(config.top) if config.top else directory
+    top = top if within(directory, top) else directory
+    walked = walk(os.path.join(config.directory, entry), top)
+    problem = None
+    if walked.link is not None:
+        problem = _link_problem(walked, top)
+    elif not within(walked.path, top):
+        problem = "leads out of the repository: policy paths stay inside it"
+    if problem:
+        raise FatalError(
+            f"policies[{index}] {entry!r} {problem}", config.file, config.line_of("policies", index)
+        )
+    return _pack_files(walked.path, entry)
+
+
+def named_packs(paths: list[str], top: str) -> list[str]:
+    """The --policy paths, made absolute once each is known to be relative, inside top and not linked."""
+    top = os.path.realpath(top)
+    found = []
+    for path in paths:
+        if anchored(path):
+            raise FatalError(
+                f"--policy {path!r} is absolute: policy paths are relative to the current directory "
+                "and stay inside the repository"
+            )
+        walked = walk(path, top)
+        if walked.link is not None:
+            raise FatalError(f"--policy {path!r} {_link_problem(walked, top)}")
+        if not within(walked.path, top):
+            raise FatalError(f"--policy {path!r} leads out of the repository: policy paths stay inside it")
+        found.append(walked.path)
+    return found
 
 
 def _validate_policy(path: str) -> list[ParsedPolicy]:
@@ -239,12 +293,13 @@ def _display(path: str) -> str:
 
 def load_policies(config: Config, extra: list[str] | None = None, store: Prepared | None = None) -> PolicySet:
     """Load every configured pack; later packs override rules of earlier ones by id."""
+    # extra: absolute paths, as named_packs gives them.
     entries = list(config.model.policies) + list(extra or [])
     raw: dict[str, tuple[RuleSpec, Document, str, str, int]] = {}
     files: list[str] = []
-    for entry in entries:
-        base_dir = config.directory if entry in config.model.policies else os.getcwd()
-        for path in _policy_files(entry, base_dir):
+    for index, entry in enumerate(entries):
+        configured = index < len(config.model.policies)
+        for path in _configured_pack(config, index) if configured else _pack_files(entry, entry):
             files.append(path)
             for policy in _parse_policy(path, store):
                 doc = _located(path, policy.index)

@@ -8,7 +8,7 @@ import marshal
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.cache import FileCache, Summary, blob_id, signature
 from checker.config import Config
@@ -24,6 +24,9 @@ from checker.discovery import (
 )
 from checker.finding import SchemaProblem
 from checker.yamlload import MAX_BYTES, Document, load_file
+
+if TYPE_CHECKING:
+    from checker.gitrepo import Changes
 
 KINDS = ("AISystem", "Evidence")
 OTHER_KINDS = ("Policy",)
@@ -134,6 +137,8 @@ class Project:
     # declared each: all of them, or only those of changed files when the rest of the base is
     # head's own. None: any system of base, known by file only through base_by_file.
     base_leaving: Mapping[str, str] | None = None
+    # Which files the change adds or edits since the base revision, for the rules that ask.
+    base_changes: Changes | None = None
     # The date each file was first committed, by file name; None outside git.
     first_added: Mapping[str, Any] | None = None
     # The rules the files were found by, for a base revision to be read by the same.
@@ -519,7 +524,14 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
         },
     },
     "Evidence": {
-        "spec": {"system": None, "activity": None, "performedAt": None, "performedBy": None, "outcome": None}
+        "spec": {
+            "system": None,
+            "activity": None,
+            "performedAt": None,
+            "performedBy": None,
+            "outcome": None,
+            "findings": {"id": None, "owner": None, "due": None},
+        }
     },
 }
 

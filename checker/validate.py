@@ -291,7 +291,33 @@ def schema_problems(kind: str, doc: Document) -> list[SchemaProblem]:
     # whatever the schema then says about the same value.
     taken = {(p.line, p.column) for p in found} | {(p.line, p.column) for p in doc.problems}
     problems = [p for p in _model_problems(kind, doc) if (p.line, p.column) not in taken]
+    if kind == "AISystem":
+        problems += _duplicate_components(doc)
     return sorted(set(found + problems), key=lambda p: (p.line, p.column, p.message))
+
+
+def _duplicate_components(doc: Document) -> list[SchemaProblem]:
+    """A component name used twice in one system: the name is what the change rules follow."""
+    spec = doc.data.get("spec") if isinstance(doc.data, dict) else None
+    components = spec.get("components") if isinstance(spec, dict) else None
+    first: dict[str, int] = {}
+    problems = []
+    for i, component in enumerate(components if isinstance(components, list) else []):
+        name = component.get("name") if isinstance(component, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name not in first:
+            first[name] = i
+            continue
+        path = ("spec", "components", i, "name")
+        line, column = doc.locate(path)
+        earlier = doc.locate(("spec", "components", first[name], "name"))[0]
+        message = (
+            f"{field_path(path)}: the component name '{name}' is already used on line {earlier}; "
+            "names are unique in a system"
+        )
+        problems.append(SchemaProblem(path, message, line, column))
+    return problems
 
 
 def _model_problems(kind: str, doc: Document) -> list[SchemaProblem]:

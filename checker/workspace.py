@@ -31,12 +31,13 @@ def open_workspace(paths: list[str], config_file: str | None, cache: bool = True
     # Outside git the current directory stands for the repository when the paths lie inside it.
     fallback = git_root or (cwd if _inside(start_dir, cwd) else start_dir)
     store = prepared(git_root, cache)
+    # Outside git the configuration's own directory stands for the repository its paths stay in.
     if config_file:
-        config = load_config(config_file, None, store)
+        config = load_config(config_file, None, store, git_root)
         root = fallback
     else:
         found = find_config_dir(start_dir, git_root)
-        config = load_config(None, found, store)
+        config = load_config(None, found, store, git_root)
         root = found or fallback
     display_root = git_root or os.getcwd()
     return Workspace(os.path.realpath(root), os.path.realpath(display_root), git_root, config, store)

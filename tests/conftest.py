@@ -17,6 +17,7 @@ from checker.commands.check import departure_findings
 from checker.config import Config, load_config
 from checker.engine import Checker, PolicyChange, guard_policies
 from checker.finding import Finding
+from checker.gitrepo import Changes
 from checker.policy import load_policies
 from checker.project import EvidenceBefore, build_project
 from checker.yamlload import load_file
@@ -38,12 +39,13 @@ def check_tree(
     base_config: Path | None = None,
     base_file: str | None = None,
     base_text: Path | None = None,
+    added: tuple[str, ...] = (),
 ) -> list[Finding]:
     """Run the policies over a directory the way `charter check DIR` does, without git.
 
     base holds the base revision's AISystems by name, all declared in base_file (relative to root)
     when it is given, and base_text the whole of base_file as the base had it (for its Evidence);
-    base_config is the base's .charter.yaml.
+    base_config is the base's .charter.yaml. The change edits base_file and adds the files of added.
     """
     config = load_config(None, str(root))
     policies = load_policies(config)
@@ -61,6 +63,9 @@ def check_tree(
         project.base_leaving = dict.fromkeys(base, base_file)
     if base_text is not None and base_file is not None:
         project.base_evidence = _evidence_before(base_text, base_file, config)
+    if base is not None:
+        edited = {base_file: "M"} if base_file is not None else {}
+        project.base_changes = Changes(str(root), {**edited, **dict.fromkeys(added, "A")})
     project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
     findings = Checker(project, policies, today, changes).run()
     return sorted(findings + departure_findings(project, policies, today, ["."]), key=Finding.sort_key)

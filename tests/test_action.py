@@ -35,9 +35,6 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
 REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*")
 # The expressions of action.yml that are more than a context reference, evaluated as a runner would.
 COMPUTED: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "github.base_ref && format('origin/{0}', github.base_ref) || ''": lambda c: (
-        f"origin/{c['github']['base_ref']}" if c["github"].get("base_ref") else ""
-    ),
     "inputs.comment == 'true' && steps.check.outputs.report != '' && (github.event_name == "
     "'pull_request' || github.event_name == 'pull_request_target')": lambda c: (
         c["inputs"].get("comment") == "true"
@@ -199,6 +196,17 @@ def runner_env(
     }
 
 
+def rev_parse(repo: Path, rev: str) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--verify", rev],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+
+
 def charter(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["charter", "check", *args], cwd=repo, capture_output=True, text=True, timeout=300)
 
@@ -289,6 +297,7 @@ def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None
     assert checkout["with"]["fetch-depth"] == 0
     charter_step = next(s for s in steps if s.get("uses", "").startswith("charter-checker/charter@"))
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert charter_step["with"]["base"] == "${{ github.event.pull_request.base.sha }}"
     assert upload["if"].startswith("always()")
     assert upload["with"]["sarif_file"] == charter_step["with"]["sarif"]
 
@@ -303,9 +312,16 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
         repo, "--format", "markdown", "--base", "origin/main", "--fail-on", "error", "."
     ).stdout
     assert expected.returncode == 1 and summary["errors"] > 0
-    payload = {"action": "synchronize", "number": 3, "pull_request": {"number": 3, "base": {"ref": "main"}}}
+    base = {"ref": "main", "sha": rev_parse(repo, "origin/main")}
+    payload = {"action": "synchronize", "number": 3, "pull_request": {"number": 3, "base": base}}
     env = runner_env(tmp_path, repo, fake, "pull_request", payload)
-    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "base_ref": "main"}
+    github = {
+        "action_path": str(ROOT),
+        "token": TOKEN,
+        "event_name": "pull_request",
+        "base_ref": "main",
+        "event": payload,
+    }
 
     install, check, post, verdict = run_action(tmp_path, repo, env, github, {})
 
@@ -339,8 +355,15 @@ def test_outside_a_pull_request_nothing_is_posted(
     repo, fake = pull_request
     expected = charter(repo, "--format", "json", "--fail-on", "warning", "ai-systems", "evidence")
     summary = json.loads(expected.stdout)["summary"]
-    env = runner_env(tmp_path, repo, fake, "push", {"ref": "refs/heads/main"})
-    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "push", "base_ref": ""}
+    payload = {"ref": "refs/heads/main"}
+    env = runner_env(tmp_path, repo, fake, "push", payload)
+    github = {
+        "action_path": str(ROOT),
+        "token": TOKEN,
+        "event_name": "push",
+        "base_ref": "",
+        "event": payload,
+    }
     given = {"paths": "ai-systems\n  evidence", "sarif": "", "fail-on": "warning"}
 
     _, check, post, verdict = run_action(tmp_path, repo, env, github, given)
@@ -359,8 +382,15 @@ def test_outside_a_pull_request_nothing_is_posted(
 @needs_reports
 def test_inputs_are_data_never_shell(tmp_path: Path, pull_request: tuple[Path, FakeGitHub]) -> None:
     repo, fake = pull_request
-    env = runner_env(tmp_path, repo, fake, "pull_request", {"pull_request": {"number": 3}})
-    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "base_ref": "main"}
+    payload = {"pull_request": {"number": 3, "base": {"ref": "main", "sha": '$(touch pwned)"'}}}
+    env = runner_env(tmp_path, repo, fake, "pull_request", payload)
+    github = {
+        "action_path": str(ROOT),
+        "token": TOKEN,
+        "event_name": "pull_request",
+        "base_ref": "main",
+        "event": payload,
+    }
     given = {"config": '$(touch pwned)"; touch pwned; "', "paths": "*"}
 
     _, check, post, verdict = run_action(tmp_path, repo, env, github, given)
@@ -375,8 +405,9 @@ def test_inputs_are_data_never_shell(tmp_path: Path, pull_request: tuple[Path, F
 def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     workspace.mkdir()
+    payload = {"pull_request": {"number": 5, "base": {"ref": "dev", "sha": "d" * 40}}}
     with serving() as fake:
-        env = runner_env(tmp_path, workspace, fake, "pull_request_target", {"pull_request": {"number": 5}})
+        env = runner_env(tmp_path, workspace, fake, "pull_request_target", payload)
     calls = tmp_path / "calls.jsonl"
     # A stand-in for charter that records its arguments and writes a report too big for a summary.
     stub = tmp_path / "bin" / "charter"
@@ -401,6 +432,7 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
         "token": TOKEN,
         "event_name": "pull_request_target",
         "base_ref": "dev",
+        "event": payload,
     }
     given = {"paths": " ai-systems\tevidence/*.yaml\n", "config": "gov/charter yaml", "fail-on": "warning"}
 
@@ -416,7 +448,7 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
         "--output-json", str(Path(report).with_name("report.json")),
         "--output-sarif", "charter.sarif",
         "--config", "gov/charter yaml",
-        "--base", "origin/dev",
+        "--base", "d" * 40,
         "--fail-on", "warning",
         "--", "ai-systems", "evidence/*.yaml",
     ]  # fmt: skip
@@ -432,4 +464,99 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     assert "\n| finding |\n\n> [!NOTE]\n" in check.summary
     assert comment_args == ["comment", report]
     assert post.returncode == 0
+    assert verdict.returncode == 1
+
+
+def recording_charter(tmp_path: Path) -> Path:
+    """A stand-in for charter on the stubs' PATH that records its arguments and passes; the log."""
+    calls = tmp_path / "calls.jsonl"
+    stub = tmp_path / "bin" / "charter"
+    stub.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        "args = sys.argv[1:]\n"
+        f"with open({str(calls)!r}, 'a') as log:\n"
+        "    log.write(json.dumps(args) + '\\n')\n"
+        "if args[0] == 'check':\n"
+        "    counts = {'passed': True, 'errors': 0, 'warnings': 0}\n"
+        "    open(args[args.index('--output-json') + 1], 'w').write(json.dumps({'summary': counts}))\n",
+        encoding="utf-8",
+    )
+    stub.chmod(0o755)
+    return calls
+
+
+PR_EVENT = {"number": 5, "pull_request": {"number": 5, "base": {"ref": "main", "sha": "a" * 40}}}
+
+
+@pytest.mark.parametrize(
+    ("event_name", "payload", "given", "base"),
+    [
+        pytest.param("pull_request", PR_EVENT, {}, ["--base", "a" * 40], id="pull-request"),
+        pytest.param("pull_request_target", PR_EVENT, {}, ["--base", "a" * 40], id="pull-request-target"),
+        pytest.param(
+            "pull_request",
+            PR_EVENT,
+            {"base": "refs/heads/dev"},
+            ["--base", "refs/heads/dev"],
+            id="input-wins",
+        ),
+        pytest.param("push", {"ref": "refs/heads/main"}, {}, [], id="push"),
+        pytest.param(
+            "push", {"ref": "refs/heads/main"}, {"base": "b" * 40}, ["--base", "b" * 40], id="push-input"
+        ),
+        pytest.param("schedule", {}, {}, [], id="schedule"),
+    ],
+)
+def test_the_base_is_the_pull_requests_base_commit_unless_given(
+    tmp_path: Path, event_name: str, payload: dict[str, Any], given: dict[str, str], base: list[str]
+) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    with serving() as fake:
+        env = runner_env(tmp_path, workspace, fake, event_name, payload)
+    calls = recording_charter(tmp_path)
+    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": event_name, "event": payload}
+
+    *_, verdict = run_action(tmp_path, workspace, env, github, {"comment": "false", **given})
+
+    check_args = json.loads(calls.read_text(encoding="utf-8").splitlines()[0])
+    options = check_args[check_args.index("--output-sarif") + 2 : check_args.index("--")]
+    assert options == base
+    assert verdict.returncode == 0
+
+
+@needs_reports
+def test_a_tag_named_like_the_base_branch_does_not_move_the_actions_base(
+    tmp_path: Path, pull_request: tuple[Path, FakeGitHub]
+) -> None:
+    repo, fake = pull_request
+    sha = rev_parse(repo, "origin/main")
+    # The model retrained without a new version, which only a comparison with the base sees.
+    manifest = repo / "ai-systems" / "ticket-router.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("sha256:bb6efafb", "sha256:0000fafb", 1), encoding="utf-8")
+    git(repo, "commit", "--quiet", "--all", "--message=Retrain the router")
+    expected = json.loads(charter(repo, "--format", "json", "--base", sha, ".").stdout)
+    unchanged = json.loads(charter(repo, "--format", "json", "--base", "HEAD", ".").stdout)
+    assert "CHG001" in {f["rule"] for f in expected["findings"]}
+    assert expected["summary"]["errors"] > unchanged["summary"]["errors"]
+    # Someone with push access points tags named like the base branch at the pull request's head.
+    git(repo, "tag", "main", "HEAD")
+    git(repo, "tag", "origin/main", "HEAD")
+    payload = {"number": 3, "pull_request": {"number": 3, "base": {"ref": "main", "sha": sha}}}
+    env = runner_env(tmp_path, repo, fake, "pull_request", payload)
+    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "event": payload}
+
+    _, check, _, verdict = run_action(tmp_path, repo, env, github, {"comment": "false"})
+
+    assert (check.outputs["verdict"], check.outputs["errors"]) == (
+        "failed",
+        str(expected["summary"]["errors"]),
+    )
+    changed = [line for line in check.stdout.splitlines() if "title=CHG001 " in line]
+    assert [line.split("::")[1] for line in changed] == [
+        "error file=ai-systems/ticket-router.yaml,line=49,col=16,"
+        "title=CHG001 digest-changed-without-version-bump"
+    ]
     assert verdict.returncode == 1

@@ -297,13 +297,13 @@ POLICY_HEAD = "apiVersion: charter/v1\nkind: Policy\nmetadata: {name: local}\nru
 def test_a_malformed_policy_exits_2_with_its_file_and_line(
     tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    policy = tmp_path / "local-policy.yaml"
+    policy = tree / "local-policy.yaml"
     policy.write_text(
         POLICY_HEAD + "  - id: LOC001\n    name: local-rule\n    title: A local rule\n    severity: fatal\n",
         encoding="utf-8",
     )
 
-    code, out, err = run([*AS_OF_ARG, "--policy", str(policy), "."], tree, capsys, monkeypatch)
+    code, out, err = run([*AS_OF_ARG, "--policy", policy.name, "."], tree, capsys, monkeypatch)
 
     assert (code, out) == (2, "")
     assert err.startswith(f"charter: error: {policy}:8: rules[0].severity: ")
@@ -313,10 +313,10 @@ def test_a_malformed_policy_exits_2_with_its_file_and_line(
 def test_a_policy_that_is_not_yaml_exits_2_with_its_file_and_line(
     tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    policy = tmp_path / "broken-policy.yaml"
+    policy = tree / "broken-policy.yaml"
     policy.write_text(POLICY_HEAD + "  - {id: LOC001, name: [oops\n", encoding="utf-8")
 
-    code, out, err = run([*AS_OF_ARG, "--policy", str(policy), "."], tree, capsys, monkeypatch)
+    code, out, err = run([*AS_OF_ARG, "--policy", policy.name, "."], tree, capsys, monkeypatch)
 
     assert (code, out) == (2, "")
     assert err == (

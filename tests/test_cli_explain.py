@@ -144,6 +144,17 @@ def test_rule_reported_by_charter_itself(capsys: pytest.CaptureFixture[str]) -> 
     )
 
 
+def test_separation_of_duties_says_it_looks_at_both_revisions_tiers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    page = explain(capsys, "OWN003")[1]
+    assert section(page, "What it checks")[2] == (
+        "  Applies to: AISystems whose tier, in the change or in the base revision, is one of the tiers "
+        "parameter."
+    )
+    assert section(page, "Parameters") == ["  tiers = [high, critical]"]
+
+
 def test_parameters_as_name_equals_default(capsys: pytest.CaptureFixture[str]) -> None:
     assert section(explain(capsys, "MNT001")[1], "Parameters") == [
         "  maxAgeDays = {daily: 2, weekly: 8, monthly: 35, quarterly: 100}"

@@ -649,7 +649,8 @@ def test_findings_have_a_status_with_base_and_none_without(
     assert [r for r in rows(report) if (r[2], r[3]) != (1, 1)] == [("OWN002", MANIFEST, *OWN002_AT, None)]
     notes = [(f["rule"], f["severity"]) for f in report["findings"] if (f["line"], f["column"]) == (1, 1)]
     assert notes == [
-        (rule, "info") for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "POL001", "RBK003")
+        (rule, "info")
+        for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
     ]
 
 
@@ -680,16 +681,23 @@ def test_base_is_compared_from_a_subdirectory(
     assert rows(report) == [("CHG001", MANIFEST, *value_of(REBUILT_SAME_VERSION, MODEL_VERSION), "new")]
 
 
-def test_base_may_be_a_commit_or_an_ancestor_expression(
+def test_base_may_be_a_commit_id_a_full_ref_name_or_parent_steps(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = repo.git("rev-parse", "main").strip()
     change(repo, REBUILT_SAME_VERSION, "Retrain the router")
     expected = [("CHG001", MANIFEST, *value_of(REBUILT_SAME_VERSION, MODEL_VERSION), "new")]
 
-    for ref in (base, base[:12], "HEAD~1"):
+    for ref in (base, "refs/heads/main", "HEAD~1"):
         code, report = run_json(["--base", ref, *AS_OF], repo.root, capsys, monkeypatch)
         assert (code, rows(report)) == (1, expected), ref
+
+    code, out, err = run(["--base", base[:12], *AS_OF], repo.root, capsys, monkeypatch)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"charter: error: --base '{base[:12]}' looks like an abbreviated commit id, which is not "
+        "accepted: pass the full commit id (git rev-parse prints it) or the full ref name (refs/...)\n"
+    )
 
 
 def test_the_base_is_where_the_branch_left_main(
@@ -884,12 +892,21 @@ def test_an_unknown_base_exits_2_with_one_sentence(
 
     assert (code, out) == (2, "")
     assert err == (
-        "charter: error: unknown revision 'origin/nope': fetch it first "
-        "(actions/checkout needs fetch-depth: 0)\n"
+        "charter: error: unknown revision 'origin/nope': no branch, remote-tracking branch or tag "
+        "has that name; fetch it first\n"
     )
 
     process = run_process(["--base", "origin/nope", *AS_OF], repo.root)
     assert (process.returncode, process.stdout, process.stderr) == (2, "", err)
+
+    # In GitHub Actions a missing base is most often a checkout without history.
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, err = run(["--base", "origin/nope", *AS_OF], repo.root, capsys, monkeypatch)
+    assert (code, out) == (2, "")
+    assert err == (
+        "charter: error: unknown revision 'origin/nope': no branch, remote-tracking branch or tag "
+        "has that name; fetch it first (actions/checkout needs fetch-depth: 0)\n"
+    )
 
 
 def test_base_in_a_repository_without_commits_exits_2(
@@ -904,9 +921,9 @@ def test_base_in_a_repository_without_commits_exits_2(
     code, out, err = run(WITH_BASE, root, capsys, monkeypatch)
 
     assert (code, out) == (2, "")
-    assert (
-        err
-        == "charter: error: unknown revision 'main': fetch it first (actions/checkout needs fetch-depth: 0)\n"
+    assert err == (
+        "charter: error: unknown revision 'main': no branch, remote-tracking branch or tag has that "
+        "name; fetch it first\n"
     )
 
     # Without --base, a repository with no commits yet is checked like any other.

@@ -30,8 +30,11 @@ def test_first_lines_are_the_two_setup_commands() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install --quiet --disable-pip-version-check -e ".[test]"' in ci
+    # A fresh virtual environment, the test extra at the newest versions, then the README's command.
+    assert 'python3 -m venv "$venv"' in ci
+    assert 'pip install --quiet --disable-pip-version-check --upgrade -e ".[test]"' in ci
     assert "python -m pytest" in ci
+    assert 'pip install -e ".[test]" && pytest' in _text()
 
 
 def test_rule_table_matches_the_default_pack() -> None:
@@ -45,12 +48,12 @@ def test_every_rule_id_of_the_pack_is_in_the_table() -> None:
     assert ids == set(load_policies(Config()).rules)
 
 
-def test_policy_example_loads_and_catches_long_retention(fixture_repo: Path, tmp_path_factory) -> None:
+def test_policy_example_loads_and_catches_long_retention(fixture_repo: Path) -> None:
     block = re.search(r"## Writing policies.*?```yaml\n(.*?)```", _text(), flags=re.S)
     assert block is not None
-    policy_dir = tmp_path_factory.mktemp("local")
-    (policy_dir / "local.yaml").write_text(block.group(1), encoding="utf-8")
-    (fixture_repo / ".charter.yaml").write_text(f"policies: [default, {policy_dir}]\n", encoding="utf-8")
+    (fixture_repo / "policies" / "local").mkdir(parents=True)
+    (fixture_repo / "policies" / "local" / "local.yaml").write_text(block.group(1), encoding="utf-8")
+    (fixture_repo / ".charter.yaml").write_text("policies: [default, policies/local]\n", encoding="utf-8")
     manifest = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
     manifest = manifest.replace("retentionDays: 180}", "retentionDays: 900}")
     (fixture_repo / "ai-systems" / "router.yaml").write_text(manifest, encoding="utf-8")

@@ -28,6 +28,11 @@ HOSTILE = (
     "<script>alert(1)</script> [x](https://evil.example) ![i](https://evil.example/i.png) "
     "@everyone ::error::boom\r\n::warning::crlf \x1b[31mred\x1b[0m 100%"
 )
+# HOSTILE as every report shows it: on one line, its control characters as visible escapes.
+SHOWN = (
+    "<script>alert(1)</script> [x](https://evil.example) ![i](https://evil.example/i.png) "
+    "@everyone ::error::boom\\r\\n::warning::crlf \\x1b[31mred\\x1b[0m 100%"
+)
 # A file name with what separates workflow-command properties.
 FILE = "ai-systems/odd,name:100%.yaml"
 ZWJ = "\u200d"
@@ -91,11 +96,10 @@ def test_the_hostile_text_reaches_the_findings(outputs: dict[str, str]) -> None:
     assert [f["waived"] for f in findings if f["rule"] == "MNT001"] == [True]
 
 
-def test_text_strips_terminal_escapes_and_keeps_each_finding_on_one_line(outputs: dict[str, str]) -> None:
+def test_text_escapes_terminal_escapes_and_keeps_each_finding_on_one_line(outputs: dict[str, str]) -> None:
     text = outputs["text"]
     assert "\x1b" not in text and "\r" not in text
-    flat = "@everyone ::error::boom  ::warning::crlf [31mred[0m 100%"
-    lines = [line for line in text.splitlines() if flat in line]
+    lines = [line for line in text.splitlines() if SHOWN in line]
     assert [line.split(" ", 2)[1] for line in lines] == ["SCH003", "MNT001", "WVR001"]
     assert all(line.startswith(f"{FILE}:") for line in lines)
 
@@ -112,7 +116,7 @@ def test_markdown_opens_no_link_image_html_or_mention(outputs: dict[str, str]) -
         "&lt;script&gt;alert\\(1\\)&lt;/script&gt; "
         f"\\[x\\]\\(https:{ZWJ}//evil.example\\) "
         f"\\!\\[i\\]\\(https:{ZWJ}//evil.example/i.png\\) "
-        f"@{ZWJ}everyone ::error::boom  ::warning::crlf \\[31mred\\[0m 100%"
+        f"@{ZWJ}everyone ::error::boom\\\\r\\\\n::warning::crlf \\\\x1b\\[31mred\\\\x1b\\[0m 100%"
     )
     # In the three findings, the waiver's reason and the expiring waiver's reason and ticket.
     assert md.count(inert) == 6
@@ -145,7 +149,7 @@ def test_sarif_escapes_embedded_links_and_markup(outputs: dict[str, str]) -> Non
     run = json.loads(raw)["runs"][0]
     inert = (
         "<script>alert(1)</script> \\[x\\](https://evil.example) !\\[i\\](https://evil.example/i.png) "
-        "@everyone ::error::boom  ::warning::crlf \\[31mred\\[0m 100%"
+        "@everyone ::error::boom\\\\r\\\\n::warning::crlf \\\\x1b\\[31mred\\\\x1b\\[0m 100%"
     )
     quoted = [(r["ruleId"], "suppressions" in r) for r in run["results"] if inert in r["message"]["text"]]
     assert quoted == [("SCH003", False), ("MNT001", True), ("WVR001", False)]
@@ -164,11 +168,10 @@ def test_junit_is_well_formed_and_escaped(outputs: dict[str, str], tmp_path: Pat
     path.write_text(raw, encoding="utf-8")
     suite = next(s for s in JUnitXml.fromfile(str(path)) if s.name == "ticket-router")
     messages = {c.name: [r.message for r in c.result] for c in suite}
-    flat = HOSTILE.replace("\r\n", "  ").replace("\x1b", "")
-    assert any(flat in m for m in messages["SCH003 ref-missing"])
-    assert any(flat in m for m in messages["WVR001 waiver-invalid"])
+    assert any(SHOWN in m for m in messages["SCH003 ref-missing"])
+    assert any(SHOWN in m for m in messages["WVR001 waiver-invalid"])
     assert messages["MNT001 maintenance-evidence-stale"] == [
-        f"waived: ticket-router has maintenance without recent evidence: no evidence that the weekly {flat} "
+        f"waived: ticket-router has maintenance without recent evidence: no evidence that the weekly {SHOWN} "
         "was ever done"
     ]
 
@@ -180,13 +183,14 @@ def test_github_commands_cannot_be_started_by_manifest_text(outputs: dict[str, s
     sch003 = next(line for line in lines if "title=SCH003" in line)
     line, column = _line_of("runbook:").split(":")
     assert sch003.startswith(f"::error file=ai-systems/odd%2Cname%3A100%25.yaml,line={line},col={column},")
-    assert "::error::boom%0D%0A::warning::crlf [31mred[0m 100%25'" in sch003
+    assert "::error::boom\\r\\n::warning::crlf \\x1b[31mred\\x1b[0m 100%25'" in sch003
     assert "\x1b" not in outputs["github"]
 
 
 def test_github_escapes_data_and_properties_as_the_runner_unescapes_them() -> None:
-    assert escape_data("100% done\r\nnext\x1b[0m") == "100%25 done%0D%0Anext[0m"
-    assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
+    assert escape_data("100% done\r\nnext\x1b[0m") == "100%25 done\\r\\nnext\\x1b[0m"
+    assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25\\n"
+    assert escape_property("::error::x") == "\\x3a%3Aerror%3A%3Ax"
 
 
 def _line_of(key: str) -> str:
@@ -214,11 +218,12 @@ HOSTILE2 = (
     "#12 GH-3 ::add-mask::secret\r::set-output name=a::b\n::stop-commands::t "
     "\x1b]8;;https://evil.example\x07LINK\x1b]8;;\x07 \x9bcsi \x85 \x08\x0b\x0c\x7fend"
 )
-# One line, every control character gone: what text, HTML, JUnit and (escaped) markdown and SARIF show.
-FLAT2 = (
+# One line, every control character a visible escape: what text, HTML, JUnit and (escaped further)
+# markdown, SARIF and workflow commands show.
+SHOWN2 = (
     "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
-    "#12 GH-3 ::add-mask::secret ::set-output name=a::b ::stop-commands::t "
-    "]8;;https://evil.exampleLINK]8;; csi  end"
+    "#12 GH-3 ::add-mask::secret\\r::set-output name=a::b\\n::stop-commands::t "
+    "\\x1b]8;;https://evil.example\\x07LINK\\x1b]8;;\\x07 \\x9bcsi \\x85 \\x08\\x0b\\x0c\\x7fend"
 )
 # A file name (in a folder named so) that ends a line, starts a workflow command of its own, clears
 # the screen, mentions a team, and holds the line and paragraph separators, a right-to-left override
@@ -226,7 +231,10 @@ FLAT2 = (
 FILE2 = (
     "ai-systems/x\r\n::warning file=a::pwned \x1b[2J @acme/admins \u2028\u2029 \u202eevil\u202c \u200b.yaml"
 )
-FLAT_FILE2 = "ai-systems/x  ::warning file=a::pwned [2J @acme/admins    evil .yaml"
+SHOWN_FILE2 = (
+    "ai-systems/x\\r\\n::warning file=a::pwned \\x1b[2J @acme/admins \\u2028\\u2029 \\u202eevil\\u202c "
+    "\\u200b.yaml"
+)
 RUNBOOK = "    runbook: runbooks/router-rollback.md\n"
 SCH003_AT = _line_of("runbook:")
 WVR001_AT = "108:14"
@@ -264,15 +272,15 @@ def test_the_second_hostile_text_reaches_two_findings_intact(outputs2: dict[str,
     assert quoted == [("SCH003", FILE2, SCH003_AT), ("WVR001", FILE2, WVR001_AT)]
 
 
-def test_text_shows_the_second_hostile_text_flat_on_the_finding_line(outputs2: dict[str, str]) -> None:
+def test_text_shows_the_second_hostile_text_escaped_on_the_finding_line(outputs2: dict[str, str]) -> None:
     lines = outputs2["text"].splitlines()
-    assert f"{FLAT_FILE2}:{SCH003_AT}: SCH003 {_sch003(FLAT2)}" in lines
+    assert f"{SHOWN_FILE2}:{SCH003_AT}: SCH003 {_sch003(SHOWN2)}" in lines
     assert (
-        f"{FLAT_FILE2}:{WVR001_AT}: WVR001 ticket-router has an invalid waiver: the waiver names "
-        f"'{FLAT2}', which is not a rule of the policy set"
+        f"{SHOWN_FILE2}:{WVR001_AT}: WVR001 ticket-router has an invalid waiver: the waiver names "
+        f"'{SHOWN2}', which is not a rule of the policy set"
     ) in lines
     # Every line is a finding or the summary: no line of the manifest's making.
-    assert all(line.startswith((FLAT_FILE2 + ":", "evidence/ticket-router/")) for line in lines[:-1])
+    assert all(line.startswith((SHOWN_FILE2 + ":", "evidence/ticket-router/")) for line in lines[:-1])
     assert lines[-1].startswith("1 system checked: ")
     for unsafe in (
         "\x1b",
@@ -311,10 +319,14 @@ def test_markdown_keeps_comments_autolinks_mentions_and_references_shut(outputs2
     inert = (
         "&lt;\\!-- x --&gt; &lt;img src=x onerror=alert\\(1\\)&gt; "
         f"&lt;https:{ZWJ}//auto.example&gt; www{ZWJ}.evil.example @{ZWJ}acme/admins \\#{ZWJ}12 GH-{ZWJ}3 "
-        "::add-mask::secret ::set-output name=a::b ::stop-commands::t "
-        f"\\]8;;https:{ZWJ}//evil.exampleLINK\\]8;; csi  end"
+        "::add-mask::secret\\\\r::set-output name=a::b\\\\n::stop-commands::t "
+        f"\\\\x1b\\]8;;https:{ZWJ}//evil.example\\\\x07LINK\\\\x1b\\]8;;\\\\x07 \\\\x9bcsi \\\\x85 "
+        "\\\\x08\\\\x0b\\\\x0c\\\\x7fend"
     )
-    where = f"ai-systems/x  ::warning file=a::pwned \\[2J @{ZWJ}acme/admins    evil .yaml"
+    where = (
+        f"ai-systems/x\\\\r\\\\n::warning file=a::pwned \\\\x1b\\[2J @{ZWJ}acme/admins \\\\u2028\\\\u2029 "
+        "\\\\u202eevil\\\\u202c \\\\u200b.yaml"
+    )
     row = next(line for line in md.splitlines() if "**SCH003**" in line)
     assert row == (
         f"| ❌ error | **SCH003** ref-missing | {where}:{SCH003_AT} | "
@@ -328,14 +340,10 @@ def test_markdown_keeps_comments_autolinks_mentions_and_references_shut(outputs2
 
 def test_html_shows_the_second_hostile_text_escaped(outputs2: dict[str, str]) -> None:
     html = outputs2["html"]
-    escaped = (
-        "&lt;!-- x --&gt; &lt;img src=x onerror=alert(1)&gt; &lt;https://auto.example&gt; www.evil.example "
-        "@acme/admins #12 GH-3 ::add-mask::secret ::set-output name=a::b ::stop-commands::t "
-        "]8;;https://evil.exampleLINK]8;; csi  end"
-    )
+    escaped = SHOWN2.replace("<", "&lt;").replace(">", "&gt;")
     assert html.count(escaped) >= 4
     assert "<!-- x" not in html and "<img" not in html
-    assert "ai-systems/<wbr>x  ::warning file=a::pwned [2J @acme/<wbr>admins    evil .yaml" in html
+    assert SHOWN_FILE2.replace("/", "/<wbr>") in html
     assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u200b]", html) is None
 
 
@@ -343,7 +351,7 @@ def test_sarif_shows_the_second_hostile_text_as_plain_text(outputs2: dict[str, s
     raw = outputs2["sarif"]
     run = json.loads(raw)["runs"][0]
     sch003 = next(r for r in run["results"] if r["ruleId"] == "SCH003")
-    assert sch003["message"]["text"] == _sch003(FLAT2.replace("]8;;", "\\]8;;"))
+    assert sch003["message"]["text"] == _sch003(SHOWN2.replace("\\", "\\\\").replace("]8;;", "\\]8;;"))
     location = sch003["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == (
         "ai-systems/x%0D%0A%3A%3Awarning%20file%3Da%3A%3Apwned%20%1B%5B2J%20%40acme/admins%20%E2%80%A8%E2%80%A9"
@@ -355,20 +363,16 @@ def test_sarif_shows_the_second_hostile_text_as_plain_text(outputs2: dict[str, s
 def test_junit_shows_the_second_hostile_text_flat_and_well_formed(outputs2: dict[str, str]) -> None:
     suite = next(s for s in ET.fromstring(outputs2["junit"].encode()) if s.get("name") == "ticket-router")
     case = next(c for c in suite if c.get("name") == "SCH003 ref-missing")
-    assert case.get("file") == FLAT_FILE2
+    assert case.get("file") == SHOWN_FILE2
     [failure] = case.findall("failure")
-    assert failure.get("message") == _sch003(FLAT2)
-    assert (failure.text or "").splitlines()[0] == f"{FLAT_FILE2}:{SCH003_AT}: {_sch003(FLAT2)}"
+    assert failure.get("message") == _sch003(SHOWN2)
+    assert (failure.text or "").splitlines()[0] == f"{SHOWN_FILE2}:{SCH003_AT}: {_sch003(SHOWN2)}"
 
 
 def test_github_commands_escape_the_second_hostile_text_and_the_file_name(outputs2: dict[str, str]) -> None:
     lines = outputs2["github"].splitlines()
-    escaped = (
-        "<!-- x --> <img src=x onerror=alert(1)> <https://auto.example> www.evil.example @acme/admins "
-        "#12 GH-3 ::add-mask::secret%0D::set-output name=a::b%0A::stop-commands::t "
-        "]8;;https://evil.exampleLINK]8;; csi  end"
-    )
-    file = "ai-systems/x%0D%0A%3A%3Awarning file=a%3A%3Apwned [2J @acme/admins %0A%0A evil .yaml"
+    escaped = SHOWN2
+    file = SHOWN_FILE2.replace(":", "%3A")
     line, column = SCH003_AT.split(":")
     assert (
         f"::error file={file},line={line},col={column},title=SCH003 ref-missing::{_sch003(escaped)}"
@@ -377,7 +381,19 @@ def test_github_commands_escape_the_second_hostile_text_and_the_file_name(output
     ) in lines
     # Only Charter's own commands start a line, each on a file that is really there.
     own = (
-        r"::(error|warning|notice) file=(ai-systems/x%0D%0A%3A%3Awarning |evidence/ticket-router/)|charter: "
+        r"::(error|warning|notice) file=(ai-systems/x\\r\\n%3A%3Awarning |evidence/ticket-router/)|charter: "
     )
     assert all(re.match(own, x) for x in lines)
     assert "\x1b" not in outputs2["github"] and "\r" not in outputs2["github"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html", "sarif", "junit", "github"])
+def test_no_hostile_text_starts_a_line_or_an_old_style_command(
+    outputs: dict[str, str], outputs2: dict[str, str], fmt: str
+) -> None:
+    # A runner reads "::" at the start of a line (after white space) and "##[" anywhere in one.
+    for text in (outputs[fmt], outputs2[fmt]):
+        lines = text.splitlines()
+        own = [x for x in lines if fmt == "github" and re.match(r"::(error|warning|notice) file=[^:,]*,", x)]
+        assert [x for x in lines if x.lstrip().startswith("::") and x not in own] == []
+        assert "##[" not in text

@@ -45,7 +45,7 @@ def test_system_rows_count_findings_and_judge_each_system_by_fail_on(report: Rep
         passed=False,
     )
     churn = rows["churn-predictor"]
-    assert (churn.errors, churn.warnings, churn.infos, churn.passed) == (0, 1, 7, True)
+    assert (churn.errors, churn.warnings, churn.infos, churn.passed) == (0, 1, 8, True)
 
 
 def test_freshness_shows_each_activity_against_its_cadence(report: Report) -> None:
@@ -130,8 +130,10 @@ def test_rule_results_and_control_coverage(report: Report) -> None:
     assert covered == named
 
 
-def test_one_line_flattens_and_strips_what_a_renderer_could_act_on() -> None:
-    assert model.one_line("a\r\nb\tc\x1b[31md\u2028e\u202ef\x00") == "a  b c[31md ef"
+def test_one_line_shows_escaped_what_a_renderer_could_act_on() -> None:
+    assert model.one_line("a\r\nb\tc\x1b[31md\u2028e\u202ef\x00") == (
+        "a\\r\\nb\\tc\\x1b[31md\\u2028e\\u202ef\\x00"
+    )
     assert model.one_line(dt.date(2026, 1, 2)) == "2026-01-02"
     assert model.one_line([True, None, 3]) == "true, , 3"
     assert model.one_line(None) == ""
@@ -148,4 +150,4 @@ def test_markdown_escaping_breaks_links_mentions_references_and_html() -> None:
 
 
 def test_sarif_text_escapes_the_brackets_of_embedded_links() -> None:
-    assert sarif_text("[x](https://evil.example) a\\b\nc") == "\\[x\\](https://evil.example) a\\\\b c"
+    assert sarif_text("[x](https://evil.example) a\\b\nc") == "\\[x\\](https://evil.example) a\\\\b\\\\nc"

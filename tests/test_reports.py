@@ -141,7 +141,7 @@ def test_several_formats_are_written_in_one_run(tmp_path: Path, capsys: pytest.C
         *AS_OF_ARG,
     )
     assert code == 1
-    assert out.splitlines()[-1] == "6 systems checked: 1 error, 1 warning, 7 info, 0 waived; failed"
+    assert out.splitlines()[-1] == "6 systems checked: 1 error, 1 warning, 8 info, 0 waived; failed"
     results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
     assert [(r["ruleId"], r["level"]) for r in results if r["level"] != "note"] == [
         ("MNT001", "warning"),
@@ -166,7 +166,7 @@ def test_github_annotations_are_the_default_inside_github_actions(
         "%0AFix: Give the waiver an existing waivable rule, a reason, an approver other than the system's "
         "owners and an expires date at most 180 days ahead; renew or remove expired waivers."
     )
-    assert lines[-1] == "charter: 6 systems checked: 1 error, 1 warning, 7 info, 0 waived; failed"
+    assert lines[-1] == "charter: 6 systems checked: 1 error, 1 warning, 8 info, 0 waived; failed"
     # An explicit --format still wins.
     _, text = check(capsys, str(EXAMPLES), "--format", "text", *AS_OF_ARG)
     assert not text.startswith("::")
@@ -174,7 +174,7 @@ def test_github_annotations_are_the_default_inside_github_actions(
 
 def test_text_is_the_default_outside_github_actions(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = check(capsys, str(EXAMPLES), *AS_OF_ARG)
-    assert out.splitlines()[-1] == "6 systems checked: 1 error, 1 warning, 7 info, 0 waived; failed"
+    assert out.splitlines()[-1] == "6 systems checked: 1 error, 1 warning, 8 info, 0 waived; failed"
 
 
 # The markdown report -----------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
     lines = out.splitlines()
     assert lines[0] == MARKER
     assert lines[1] == "## ❌ Charter: failed"
-    assert lines[3] == "6 systems checked: 1 error, 1 warning, 7 info, 0 waived."
+    assert lines[3] == "6 systems checked: 1 error, 1 warning, 8 info, 0 waived."
     assert "### Governance changes" not in out
     assert sections(out) == {
         "Failing": [
@@ -195,7 +195,7 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
             "MNT001 examples/ai-systems/churn-predictor.yaml:131:7",
             *(
                 f"{rule} examples/ai-systems/churn-predictor.yaml:1:1"
-                for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "POL001", "RBK003")
+                for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
             ),
         ]
     }
@@ -226,7 +226,10 @@ def test_markdown_with_base_shows_exactly_the_new_and_the_fixed_finding(
         "Fixed by this change": [f"OWN002 {MANIFEST}:{where(base, '  ownership:')}"],
         "Still failing": [f"RBK002 {MANIFEST}:{where(head, '2025-01-14')}"],
     }
-    assert "No system's versions, rollback target, risk tier, stage or owners changed." in out
+    assert (
+        "No system's components, versions, rollback target, risk tier, stage, owners or review gates "
+        "changed." in out
+    )
 
 
 def test_markdown_governance_diff_shows_what_changed_per_system(
@@ -260,6 +263,10 @@ def test_markdown_governance_diff_shows_what_changed_per_system(
             "| team | — | @\u200dacme/support-ml |\n"
             "| accountable owner | — | @\u200ddana |\n"
             "| technical owner | — | @\u200dlee |\n"
+            "| business owner | — | @\u200dsam |\n"
+            "| RACI retrain | — | responsible @\u200dlee, accountable @\u200ddana |\n"
+            "| review gate 1 | — | model, data: 2 of @\u200ddana, @\u200dacme/ml-review |\n"
+            "| router-classifier kind | — | model |\n"
             "| router-classifier version | — | 3.2.0 |\n"
             f"| router-classifier digest | — | {old_digest} |\n"
             "| rollback target version | — | 3.1.4 |\n"

@@ -9,7 +9,8 @@ router's maintenance evidence) as of 2026-11-23. Comment lines state the exact f
 
 A pass fixture expects nothing. Every finding but the "needs a base" notes must be expected.
 A file <name>.base.yaml beside a fixture holds the base revision of the fixture's own file, for the
-rules that compare.
+rules that compare; a comment line "# adds: PATH" says the change adds that file (a decision record,
+say), which the test writes into the repository.
 <name>.charter.yaml becomes the repository's .charter.yaml, and <name>.base.charter.yaml the base
 revision's, for the policy-change rule. A comment line `# link: PATH -> TARGET` makes PATH (in the
 repository) a symbolic link to TARGET, which need not exist: links are never followed.
@@ -29,6 +30,7 @@ from tests.conftest import RULES_DIR, base_systems, check_tree
 
 EXPECT = re.compile(r"^# expect: ([A-Z]{3}[0-9]{3}) (?:(\S+):)?(\d+):(\d+)\s*$")
 LINK = re.compile(r"^# link: (\S+) -> (\S+)\s*$")
+ADDS = re.compile(r"^# adds: (\S+)\s*$")
 RULE_IDS = sorted(load_policies(Config()).rules)
 
 
@@ -68,6 +70,10 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
         if link:
             (fixture_repo / link[1]).parent.mkdir(parents=True, exist_ok=True)
             (fixture_repo / link[1]).symlink_to(link[2])
+    added = tuple(m.group(1) for m in map(ADDS.match, fixture.read_text(encoding="utf-8").splitlines()) if m)
+    for path in added:
+        (fixture_repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (fixture_repo / path).write_text(f"# {path}\n\nWritten by the change.\n", encoding="utf-8")
 
     findings = check_tree(
         fixture_repo,
@@ -75,6 +81,7 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
         base_config=base_config if base_config.exists() else None,
         base_file=target,
         base_text=base_file if base_file.exists() else None,
+        added=added,
     )
 
     got = {
@@ -110,6 +117,7 @@ def test_clean_reference_manifest_passes(fixture_repo: Path) -> None:
         "CHG003",
         "CHG004",
         "CHG005",
+        "CHG006",
         "POL001",
         "RBK003",
     ]

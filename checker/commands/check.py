@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 
 from checker import __version__, baseline
 from checker.cache import FileCache, default_directory
+from checker.characters import shown
 from checker.checks import departures
 from checker.conditions import lookup
 from checker.config import Config
 from checker.engine import Checker, PolicyChange, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.gitrepo import GitRepo, History, as_repo_path, gitlinks, head_commit
-from checker.policy import PolicySet, load_policies
+from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, head_commit
+from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
 from checker.workspace import open_workspace
@@ -35,6 +36,8 @@ class CheckOptions:
     color: bool = False
     base: str | None = None
     cache: bool = True
+    # Running in GitHub Actions, where a missing base usually means a shallow checkout.
+    github_actions: bool = False
 
 
 def today_utc() -> dt.date:
@@ -107,8 +110,8 @@ def _where(project: Project, config: Config) -> str:
     rules = project.discovery
     places = list(dict.fromkeys((model.manifests or []) + (model.evidence or [])))
     checked = [project.display(os.path.join(project.root, c)) for c in rules.checked] if rules else []
-    shown = ", ".join(places + [c for c in checked if c not in places]) or "."
-    return f"{shown} (set allowEmpty: true in the configuration when the repository has no AI systems yet)"
+    looked = ", ".join(places + [c for c in checked if c not in places]) or "."
+    return f"{looked} (set allowEmpty: true in the configuration when the repository has no AI systems yet)"
 
 
 def build_report(options: CheckOptions) -> Report:
@@ -117,7 +120,8 @@ def build_report(options: CheckOptions) -> Report:
         if not os.path.lexists(path):
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config, options.cache)
-    head_policies = load_policies(workspace.config, options.policies, workspace.store)
+    named_policies = named_packs(options.policies, workspace.git_root or workspace.root)
+    head_policies = load_policies(workspace.config, named_policies, workspace.store)
     workspace.store.save()
     today = options.as_of or today_utc()
     if options.base and not workspace.git_root:
@@ -155,12 +159,15 @@ def build_report(options: CheckOptions) -> Report:
 
     project: Project | None = None
     changed: set[str] | None = None
+    edited: Changes | None = None
     if workspace.git_root and options.base:
         with GitRepo(workspace.git_root) as repo:
             scratch = baseline.scratch_dir()
             try:
-                since = repo.merge_base(repo.resolve(options.base))
+                resolved = repo.resolve(options.base, options.github_actions)
+                since = repo.merge_base(resolved)
                 differences, ignored, blobs, modes = repo.changes_since(since)
+                edited = Changes(workspace.git_root, differences, ignored, blobs)
                 if not baseline.touches_policies(differences, head_policies, workspace):
                     # Policies and configuration are the same at both ends: the base is head's own
                     # documents with the changed files as they were.
@@ -171,9 +178,7 @@ def build_report(options: CheckOptions) -> Report:
                     )
                 else:
                     checked = [_located(p) for p in options.paths]
-                    base = baseline.load_base(
-                        repo, options.base, workspace, options.policies, scratch, checked
-                    )
+                    base = baseline.load_base(repo, resolved, workspace, named_policies, scratch, checked)
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
@@ -190,12 +195,12 @@ def build_report(options: CheckOptions) -> Report:
     cache.save()
     # A change that removes every system is judged against the base (CHG004), not refused.
     if not config.model.allowEmpty and not _declares_anything(project) and not (base and base.systems):
-        shown = project.display(config.file) if config.file else None
-        raise FatalError(f"no AISystem found: Charter looked in {_where(project, config)}", shown)
+        where = project.display(config.file) if config.file else None
+        raise FatalError(f"no AISystem found: Charter looked in {_where(project, config)}", where)
     leaving = base_leaving(base, changed) if base is not None else None
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
-        project.base_evidence = base.evidence
+        project.base_evidence, project.base_changes = base.evidence, edited
     # The paths as findings name files: a system left when its base file lay under one of them.
     checked = [project.display(_located(p)) for p in options.paths]
     findings = Checker(project, policies, today, changes).run()
@@ -214,13 +219,13 @@ def build_report(options: CheckOptions) -> Report:
             if base is not None:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
                 head_project.base_leaving = leaving
-                head_project.base_evidence = base.evidence
+                head_project.base_evidence, head_project.base_changes = base.evidence, edited
         head_findings = Checker(head_project, head_policies, today).run()
         head_findings += departure_findings(head_project, head_policies, today, checked)
         head_fail_on = options.fail_on or workspace.config.model.failOn
         head_view = (head_policies.digest(), summarize(head_findings, systems, head_fail_on))
     for note in project.notes:
-        print(f"charter: note: {note}", file=sys.stderr)
+        print(f"charter: note: {shown(note)}", file=sys.stderr)
     return Report(
         findings,
         summarize(findings, systems, fail_on),

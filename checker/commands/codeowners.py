@@ -6,6 +6,7 @@ import difflib
 import os
 import sys
 
+from checker.characters import shown
 from checker.codeowners import find_codeowners, generated_lines, with_block
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.project import build_project
@@ -39,6 +40,7 @@ def run_codeowners(paths: list[str], config: str | None, write: bool) -> int:
     diff = difflib.unified_diff(
         current.splitlines(keepends=True), wanted.splitlines(keepends=True), location, location
     )
-    sys.stdout.writelines(diff)
+    # Manifest paths are in it: a file name must not start a workflow command in a CI log.
+    sys.stdout.writelines(shown(line.rstrip("\n")) + "\n" for line in diff)
     print(f"{location} is out of date: run `charter codeowners --write`", file=sys.stderr)
     return EXIT_FINDINGS

@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from checker.characters import shown
 from checker.errors import EXIT_OK, FatalError
 from checker.github import (
     GitHubClient,
@@ -17,6 +18,7 @@ from checker.github import (
     settings_from_environ,
     sticky_comment,
 )
+from checker.reporters.github import command
 
 # Distinct from the check's own codes in meaning, though it shares the value of "findings": the
 # comment could not be posted and --strict asked for that to fail the step.
@@ -74,18 +76,13 @@ def run_comment(
             f"could not comment on pull request #{settings.number}: {reason}; "
             "the check's result is not affected"
         )
-        print(f"charter: {sentence}", file=sys.stderr)
+        print(f"charter: {shown(sentence)}", file=sys.stderr)
         if environ.get("GITHUB_ACTIONS") == "true":
             # Also shown on the run's summary page, where a log line would go unnoticed.
-            print(f"::warning title=Charter::{_command_data(sentence)}")
+            print(command("warning", {"title": "Charter"}, sentence))
         return EXIT_NOT_POSTED if options.strict else EXIT_OK
     what = f"the report comment on pull request #{settings.number}"
     done = f"{what} is already up to date" if outcome.action == "unchanged" else f"{outcome.action} {what}"
     url = client.redact(outcome.url)
-    print(f"charter: {done}: {url}" if url else f"charter: {done}")
+    print(f"charter: {done}: {shown(url)}" if url else f"charter: {done}")
     return EXIT_OK
-
-
-def _command_data(text: str) -> str:
-    """text escaped for the message part of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -13,9 +13,11 @@ from checker.policy import PolicySet, Rule, load_policies
 from checker.workspace import open_workspace
 
 WIDTH = 88
-# These rules are reported by Charter itself while it reads documents and compares policies,
-# so their appliesTo does not say what they look at.
+# These rules are reported by Charter itself while it reads documents and compares policies, or
+# scope themselves across the base revision and the change, so their appliesTo does not say what
+# they look at.
 _ENGINE_SCOPE = {
+    "OWN003": "AISystems whose tier, in the change or in the base revision, is one of the tiers parameter",
     "SCH001": "every Charter document (AISystem, Evidence) and every YAML file that should hold one",
     "SCH004": "symbolic links and submodules in the configured globs or checked paths, or named *.yaml",
     "SCH005": "Charter documents outside the configured globs, and non-Charter documents inside them",

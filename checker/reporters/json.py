@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from checker.characters import hidden
 from checker.reporters.base import Report
 
 
@@ -63,12 +64,34 @@ def report_data(report: Report) -> dict[str, Any]:
     return data
 
 
-# JSON may carry these raw, but a terminal showing the report would act on them (0x9B starts an
-# escape sequence like ESC [) and readers of lines or bidirectional text would be misled. Escaped,
-# the parsed values are unchanged.
-_INERT = re.compile("[\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Outside printable ASCII, or the "##[" a CI runner takes for a workflow command anywhere in a line.
+# It can only stand inside a string here, where "[" may be written as an escape.
+_UNUSUAL = re.compile(r"[^\x00-\x7e]|##\[")
+
+
+def _inert(match: re.Match[str]) -> str:
+    text = match.group()
+    if text == "##[":
+        return "##\\u005b"
+    if not hidden(text):
+        return text
+    code = ord(text)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def dumps(data: Any, sort_keys: bool = False) -> str:
+    """data as indented JSON text in which every string is inert, with the same parsed values.
+
+    JSON may carry hidden characters raw, but a terminal showing the report would act on them (0x9B
+    starts an escape sequence like ESC [), and readers of lines or bidirectional text would be misled;
+    they are written as \\u escapes, so no line of the text holds one or starts a workflow command.
+    """
+    text = json.dumps(data, indent=2, sort_keys=sort_keys, ensure_ascii=False)
+    return _UNUSUAL.sub(_inert, text)
 
 
 def render_json(report: Report, color: bool = False) -> str:
-    text = json.dumps(report_data(report), indent=2, ensure_ascii=False)
-    return _INERT.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return dumps(report_data(report)) + "\n"

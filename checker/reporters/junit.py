@@ -1,8 +1,9 @@
 """JUnit XML for CI test reports: one test suite per system, one test case per system and rule.
 
 Built with xml.etree rather than a template: the file is read by machines, and a tree is well-formed
-by construction, with every attribute and text escaped by the serializer. Characters XML cannot hold
-at all (terminal escapes, other control characters) are removed before they reach it.
+by construction, with every attribute and text escaped by the serializer. Every value is first
+shown as characters.shown() shows it, so characters XML cannot hold at all (terminal escapes, other
+control characters) reach it as visible escapes, and each line of a failure's text is one line.
 
 A rule with an error or a warning fails its test case, one <failure> per finding; a waived finding,
 an informational note or a rule that needs --base to run is <skipped>; anything else passes.
@@ -82,7 +83,7 @@ def _testcase(suite: str, rule_id: str, case: _Case, report: Report) -> tuple[ET
     """The <testcase> element and its outcome: passed, failed or skipped."""
     rule = report.policies.rules.get(rule_id)
     name = f"{rule_id} {rule.model.name}" if rule is not None else rule_id
-    element = ET.Element("testcase", name=name, classname=model.one_line(suite), time="0")
+    element = ET.Element("testcase", name=model.one_line(name), classname=model.one_line(suite), time="0")
     element.set("file", model.one_line(case.file))
     if case.findings:
         element.set("line", str(case.findings[0].line))

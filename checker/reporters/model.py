@@ -1,7 +1,8 @@
 """What the rendered reports show, worked out once so that every format says the same thing.
 
-Every string here is one clean line (no control characters, no line breaks) but not yet escaped:
-each reporter escapes it for its own output.
+Every string here is one line as characters.shown() writes it (control characters, line breaks and
+other hidden characters as visible escapes) but not yet escaped for a format: each reporter does
+that for its own output.
 """
 
 from __future__ import annotations
@@ -12,30 +13,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checker.characters import shown
 from checker.checks import BUILTINS, waiver_problem, waiver_requesters
 from checker.finding import SEVERITY_RANK, Finding
 from checker.reporters.base import Report
-from checker.reporters.text import clean
 
 PROJECT_URL = "https://github.com/charter-checker/charter"
 RULES_URL = f"{PROJECT_URL}/blob/main/README.md#the-default-policy-pack"
 EXPIRY_WINDOW_DAYS = 30
 # Known control frameworks by the prefix their control ids carry in the policies.
 FRAMEWORKS = {"NIST-AI-RMF": "NIST AI RMF", "ISO-42001": "ISO/IEC 42001", "EU-AI-Act": "EU AI Act"}
-# Line and paragraph separators are line breaks to some renderers; the rest cannot appear in XML.
-_BREAKS = re.compile(r"[\u2028\u2029]")
-_NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
-# Terminal escapes, other control characters and bidi overrides; tab, CR and LF are left alone.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def strip_controls(text: str) -> str:
-    """text without control characters other than tab, CR and LF."""
-    return _NOT_XML.sub("", _CONTROLS.sub("", _BREAKS.sub("\n", text)))
 
 
 def one_line(value: Any) -> str:
-    """value as text on one line, without control characters; '' for a missing value."""
+    """value as text on one line, as characters.shown() writes it; '' for a missing value."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -46,7 +37,7 @@ def one_line(value: Any) -> str:
         text = ", ".join(one_line(v) for v in value)
     else:
         text = str(value)
-    return _NOT_XML.sub("", clean(_BREAKS.sub(" ", text)))
+    return shown(text)
 
 
 def plural(n: int, noun: str) -> str:
@@ -231,10 +222,27 @@ def _governance_facts(data: Any) -> dict[str, str]:
         "team": _dig(spec, "ownership", "team"),
         "accountable owner": _dig(spec, "ownership", "accountable"),
         "technical owner": _dig(spec, "ownership", "technicalOwner"),
+        "business owner": _dig(spec, "ownership", "businessOwner"),
     }
+    # Who does and who approves what: a change to either is a governance change of its own.
+    for entry in _list(_dig(spec, "ownership", "raci")):
+        if isinstance(entry, dict):
+            label = f"RACI {one_line(entry.get('activity'))}"
+            roles = [f"responsible {one_line(entry.get('responsible'))}"]
+            if entry.get("accountable") is not None:
+                roles.append(f"accountable {one_line(entry.get('accountable'))}")
+            facts[label] = "; ".join(filter(None, [facts.get(label), ", ".join(roles)]))
+    for i, gate in enumerate(_list(_dig(spec, "reviewGates"))):
+        if isinstance(gate, dict):
+            needed = gate.get("minApprovals")
+            facts[f"review gate {i + 1}"] = (
+                f"{one_line(gate.get('changes'))}: {one_line(needed if needed is not None else 1)} of "
+                f"{one_line(gate.get('approvers')) or 'anyone'}"
+            )
     for component in _list(_dig(spec, "components")):
         if isinstance(component, dict) and component.get("name") is not None:
             name = one_line(component["name"])
+            facts[f"{name} kind"] = component.get("kind")
             facts[f"{name} version"] = component.get("version")
             facts[f"{name} digest"] = _dig(component, "artifact", "digest")
     facts["rollback target version"] = _dig(spec, "rollback", "target", "version")

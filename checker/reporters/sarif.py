@@ -6,7 +6,6 @@ The log is built as data and dumped with sorted keys so that the same inputs giv
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +13,7 @@ from urllib.parse import quote
 from checker.finding import Finding
 from checker.reporters import model
 from checker.reporters.base import Report
+from checker.reporters.json import dumps
 from checker.reporters.markdown import md
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -123,5 +123,5 @@ def sarif_log(report: Report) -> dict[str, Any]:
 
 def render_sarif(report: Report, color: bool = False) -> str:
     """The SARIF log as JSON with sorted keys."""
-    text = json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False)
+    text = dumps(sarif_log(report), sort_keys=True)
     return re.sub("[<>&]", lambda m: _HTML_SAFE[m.group()], text) + "\n"
