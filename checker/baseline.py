@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.cache import FileCache
 from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
+from checker.discovery import GitTree
 from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
@@ -96,8 +97,14 @@ def _about_the_base(exc: FatalError, commit: str, scratch: str) -> FatalError:
     return FatalError(f"{exc.message} (in the base revision {commit[:12]})", file, exc.line)
 
 
-def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: list[str], scratch: str) -> Base:
-    """Read the base revision's documents and policies from git objects into scratch."""
+def load_base(
+    repo: GitRepo, ref: str, workspace: Workspace, extra_policies: list[str], scratch: str, paths: list[str]
+) -> Base:
+    """Read the base revision's documents and policies from git objects into scratch.
+
+    Its files are found by a walk of the commit's own tree, by the rules head's are found by for
+    the same checked paths (absolute paths of the working tree).
+    """
     git_root = repo.root
     commit = repo.merge_base(repo.resolve(ref))
     repo.export(commit, scratch)
@@ -119,7 +126,9 @@ def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: lis
             files.add(as_repo_path(os.path.realpath(head), git_root))
     if not os.path.isdir(root):
         return Base(commit, policies, files, None, config.model)
-    project = build_project([root], root, scratch, config, set())
+    checked = [_in_tree(p, git_root, scratch) if _inside(p, git_root) else p for p in paths]
+    tree = GitTree(scratch, repo.tree_entries(commit))
+    project = build_project(checked, root, scratch, config, set(), tree=tree)
     systems: dict[str, Any] = {}
     by_file: dict[str, Any] = {}
     for source in project.systems:
@@ -200,10 +209,9 @@ def touches_policies(changes: Mapping[str, str], policies: PolicySet, workspace:
 def derive_base(
     repo: GitRepo,
     commit: str,
-    changes: tuple[Mapping[str, str], tuple[str, ...], Mapping[str, str]],
+    changes: tuple[Mapping[str, str], tuple[str, ...], Mapping[str, str], Mapping[str, str]],
     head: Project,
     policies: PolicySet,
-    config: Config,
     cache: FileCache,
     scratch: str,
 ) -> Base:
@@ -214,7 +222,7 @@ def derive_base(
     changes is what GitRepo.changes_since says.
     """
     git_root = repo.root
-    differences, folders, blobs = changes
+    differences, folders, blobs, modes = changes
 
     def text(file: str) -> bytes | None:
         path = os.path.join(head.display_root, *file.split("/"))
@@ -224,7 +232,7 @@ def derive_base(
         blob = blobs.get(as_repo_path(os.path.join(head.display_root, *file.split("/")), git_root))
         return cache.previous(file, blob, candidate) if blob else None
 
-    project = derive(head, differences, folders, text, known, config, scratch)
+    project = derive(head, differences, folders, text, known, modes, scratch)
     base = Base(commit, policies, set(), project, None)
     base.systems, base.by_file = _SystemsByName(project), _SystemsByFile(project)
     base.evidence = EvidenceBefore(project)

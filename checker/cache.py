@@ -114,7 +114,10 @@ def _parsed(text: Any) -> Any:
 # index of a large repository would otherwise be a hundred thousand lists it walks again and again.
 Route = tuple[str, str | None]
 Summary = tuple[tuple[Route, ...], list[str], str]
-Listing = tuple[list[str], list[str], list[str]]
+# A directory of the working tree: its YAML files, directories, symbolic links, submodules, and
+# what it is ("" for an ordinary directory, "empty", or "repository" when it holds .git).
+Listing = tuple[list[str], list[str], list[str], list[str], str]
+_WHATS = ("", "empty", "repository")
 
 
 def _routes_text(routes: tuple[Route, ...]) -> str | None:
@@ -291,14 +294,25 @@ class FileCache:
         if type(kept) is not dict or kept.get("mtime") != stamp[0] or kept.get("inode") != stamp[1]:
             return None
         files, dirs, links = _split(kept.get("files")), _split(kept.get("dirs")), _split(kept.get("links"))
-        if not (_names(files, suffixes) and _names(dirs) and _names(links)):
+        modules, what = _split(kept.get("modules")), kept.get("what")
+        if not (_names(files, suffixes) and _names(dirs) and _names(links) and _names(modules)):
             return None
-        return files, dirs, links  # type: ignore[return-value]
+        if what not in _WHATS:
+            return None
+        return files, dirs, links, modules, what  # type: ignore[return-value]
 
     def keep_listing(self, top: str, stamp: tuple[int, int], listing: Listing) -> None:
         # Names are joined with NUL, which no file name can hold.
-        files, dirs, links = ("\0".join(names) for names in listing)
-        self.dirs[top] = {"mtime": stamp[0], "inode": stamp[1], "files": files, "dirs": dirs, "links": links}
+        files, dirs, links, modules = ("\0".join(names) for names in listing[:4])
+        self.dirs[top] = {
+            "mtime": stamp[0],
+            "inode": stamp[1],
+            "files": files,
+            "dirs": dirs,
+            "links": links,
+            "modules": modules,
+            "what": listing[4],
+        }
         self.dirty = True
 
     def save(self) -> None:

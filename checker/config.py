@@ -39,6 +39,8 @@ class Settings:
     policies: list[str] = field(default_factory=lambda: ["default"])
     failOn: str = "error"
     rules: dict[str, RuleOverride] = field(default_factory=dict)
+    # A repository with no AISystem at all passes only when the configuration says it may.
+    allowEmpty: bool = False
 
 
 def _settings(plain: dict[str, Any]) -> Settings:

@@ -124,10 +124,13 @@ class Checker:
         return self._tiers[system]
 
     def _schema_findings(self) -> Iterable[Finding]:
-        rule = self.policies.rules["SCH001"]
+        rules = self.policies.rules
+        rule = rules["SCH001"]
         for problem in self.project.problems:
             failure = Failure((), problem.message)
-            yield self._finding(rule, problem.file, problem.line, problem.column, failure, None)
+            # SCH004 and SCH005 (links, submodules, documents out of place) come from finding the files.
+            found_by = rules.get(problem.rule, rule)
+            yield self._finding(found_by, problem.file, problem.line, problem.column, failure, None)
         for source in self.project.sources:
             system = self._system_of(source)
             for sp in source.problems:

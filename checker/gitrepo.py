@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -124,6 +125,36 @@ def head_commit(root: str) -> str | None:
             return repo.head()
     except FatalError:
         return None
+
+
+def gitlinks(paths: list[str]) -> set[str]:
+    """Which of paths (directories of a work tree) the index holds as submodules (mode 160000).
+
+    Asked of git directly, without gitpython: only empty directories are asked about, which in a
+    checkout are almost always submodules that were not checked out.
+    """
+    found: set[str] = set()
+    by_root: dict[str, list[str]] = {}
+    for path in paths:
+        top = toplevel(path)
+        if top is not None:
+            by_root.setdefault(top, []).append(
+                os.path.relpath(os.path.realpath(path), top).replace(os.sep, "/")
+            )
+    for top, rels in by_root.items():
+        try:
+            out = subprocess.run(
+                ["git", "--literal-pathspecs", "-C", top, "ls-files", "--stage", "-z", "--", *rels],
+                capture_output=True,
+                check=True,
+            ).stdout.decode("utf-8", "surrogateescape")
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if meta.startswith("160000 ") and path in rels:
+                found.add(os.path.join(top, *path.split("/")))
+    return found
 
 
 class History(Mapping[str, dt.date]):
@@ -301,15 +332,31 @@ class GitRepo:
             with open(target, "wb") as handle:
                 handle.write(item.data_stream.read())
 
-    def changes_since(self, commit: str) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
-        """How the working tree differs from commit: {path: A, M or D}, untracked folders, base blob ids.
+    def tree_entries(self, commit: str) -> list[tuple[str, str]]:
+        """(mode, path) of every entry of commit's tree, submodules and links included, none followed."""
+        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit)
+        entries = []
+        # Each entry is "<mode> <type> <object>\t<path>".
+        for entry in out.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if path:
+                entries.append((meta.split(" ", 1)[0], path))
+        return entries
+
+    def changes_since(
+        self, commit: str
+    ) -> tuple[dict[str, str], tuple[str, ...], dict[str, str], dict[str, str]]:
+        """How the working tree differs from commit: {path: A, M or D}, untracked folders, base blob ids
+        and base modes.
 
         A means only the working tree has the path (added, untracked or ignored), D only the commit,
         M both. Untracked and ignored folders (paths ending in /) are the working tree's only,
-        whatever they hold. The blob ids are those of the commit's version of each M or D path.
+        whatever they hold. The blob ids and git modes are those of the commit's version of each M
+        or D path.
         """
         changes: dict[str, str] = {}
         blobs: dict[str, str] = {}
+        modes: dict[str, str] = {}
         fields = self._run("diff", "--raw", "--no-abbrev", "--no-renames", "-z", commit, "--").split("\0")
         # Each change is ":<mode> <mode> <blob> <blob> <status>" and then the path.
         for meta, path in zip(fields[0::2], fields[1::2], strict=False):
@@ -320,6 +367,7 @@ class GitRepo:
             changes[path] = {"A": "A", "D": "D"}.get(status, "M")
             if status != "A":
                 blobs[path] = parts[2]
+                modes[path] = parts[0].lstrip(":")
         folders = []
         # Without --exclude-standard: ignored files are as absent from the commit as untracked ones.
         for path in self._run("ls-files", "--others", "--directory", "-z").split("\0"):
@@ -327,7 +375,7 @@ class GitRepo:
                 folders.append(path)
             elif path:
                 changes[path] = "M" if changes.get(path) == "D" else "A"
-        return changes, tuple(folders), blobs
+        return changes, tuple(folders), blobs, modes
 
     def text_at(self, commit: str, path: str) -> bytes | None:
         """The bytes of the regular file at path in commit, or None when it has no such file."""

@@ -89,3 +89,4 @@ class ConfigModel(BaseModel):
     policies: list[str] = Field(default_factory=lambda: ["default"])
     failOn: Literal["error", "warning"] = "error"
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    allowEmpty: bool = False

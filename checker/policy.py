@@ -24,7 +24,7 @@ from checker.yamlload import Document, FieldPath, load_file
 Severity = Literal["error", "warning", "info"]
 Tier = Literal["low", "medium", "high", "critical"]
 # Reported by Charter itself while reading documents and comparing policies, not by conditions.
-ENGINE_RULES = frozenset({"SCH001", "POL001", "CHG004"})
+ENGINE_RULES = frozenset({"SCH001", "SCH004", "SCH005", "POL001", "CHG004"})
 
 
 @dataclass(frozen=True)
@@ -333,8 +333,8 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
                     value = {**params[key], **value}
                 params[key] = value
         enabled = True if override is None or override.enabled is None else override.enabled
-        if not enabled and rule_id == "SCH001":
-            raise FatalError("SCH001 cannot be disabled", config.file, config.line_of("rules", rule_id))
+        if not enabled and rule_id in ("SCH001", "SCH004", "SCH005"):
+            raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
         compiler = Compiler(_display(path), doc, params, BUILTINS)
         base: FieldPath = ("rules", index)
         if not model.assert_ and rule_id not in ENGINE_RULES:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import json
 import os
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.cache import FileCache, Listing, Route, Summary, blob_id, signature
+from checker.cache import FileCache, Route, Summary, blob_id, signature
 from checker.config import Config
+from checker.discovery import (
+    LINK_MODE,
+    MODULE_MODE,
+    Found,
+    Globs,
+    Lister,
+    Rules,
+    walk,
+    working_tree,
+)
 from checker.finding import SchemaProblem
 from checker.plaindata import Invalid, decode, encode
 from checker.yamlload import MAX_BYTES, Document, load_file
@@ -20,27 +28,6 @@ from checker.yamlload import MAX_BYTES, Document, load_file
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
 
-YAML_SUFFIXES = (".yaml", ".yml")
-# Directories no one keeps manifests in, skipped when walking a tree.
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        ".eggs",
-        "build",
-        "dist",
-    }
-)
 KINDS = ("AISystem", "Evidence")
 OTHER_KINDS = ("Policy",)
 
@@ -72,12 +59,17 @@ class Source:
 
 @dataclass
 class FileProblem:
-    """A file, or one document of it, that could not be read as a Charter document."""
+    """A file, or one document of it, that could not be read as a Charter document; rule says why."""
 
     file: str
     line: int
     column: int
     message: str
+    rule: str = "SCH001"
+
+
+# The rules a problem of reading a file can be (see FileProblem), the only ones a kept result may name.
+_FILE_RULES = ("SCH001", "SCH004", "SCH005")
 
 
 class _Deferred:
@@ -166,6 +158,8 @@ class Project:
     base_changes: Changes | None = None
     # The date each file was first committed, by file name; None outside git.
     first_added: Mapping[str, Any] | None = None
+    # The rules the files were found by, for a base revision to be read by the same.
+    discovery: Rules | None = None
     # Context files taken from the cache, in the order they were found, with their routes.
     _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
     # For a project derived from another at a base revision: paths (from the root of the display,
@@ -319,91 +313,6 @@ def _within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-# A directory whose modification time is this close to now may still change within the same tick of
-# the file system's clock, so its listing is not kept.
-_SETTLED_NS = 3_000_000_000
-
-
-def _scan(top: str) -> Listing | None:
-    """(YAML files, directories, symbolic links) directly in top, each sorted by name."""
-    files, dirs, links = [], [], []
-    try:
-        with os.scandir(top) as entries:
-            for entry in entries:
-                name = entry.name
-                if entry.is_symlink():
-                    links.append(name)
-                elif entry.is_dir():
-                    dirs.append(name)
-                elif name.endswith(YAML_SUFFIXES):
-                    files.append(name)
-    except OSError:
-        return None
-    files.sort()
-    dirs.sort()
-    links.sort()
-    return files, dirs, links
-
-
-def _listing(top: str, cache: FileCache | None) -> Listing | None:
-    """The listing of top, from the cache while the directory's modification time says it is the same."""
-    if cache is None or cache.directory is None:
-        return _scan(top)
-    try:
-        info = os.stat(top)
-    except OSError:
-        return None
-    stamp = (info.st_mtime_ns, info.st_ino)
-    kept = cache.listing(top, stamp, YAML_SUFFIXES)
-    if kept is not None:
-        return kept
-    listing = _scan(top)
-    if listing is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
-        cache.keep_listing(top, stamp, listing)
-    return listing
-
-
-def _walk(
-    top: str, exclude: list[str], root: str, links: set[str], listings: FileCache | None = None
-) -> Iterable[str]:
-    """The YAML files under top in sorted order; symbolic links (files or directories) go to links."""
-    listing = _listing(top, listings)
-    if listing is None:
-        return
-    files, dirs, linked = listing
-    prefix = top if top.endswith(os.sep) else top + os.sep
-    for name in linked:
-        path = prefix + name
-        if (name.endswith(YAML_SUFFIXES) or os.path.isdir(path)) and not _excluded(path, exclude, root):
-            links.add(path)
-    for name in files:
-        path = prefix + name
-        if not exclude or not _excluded(path, exclude, root):
-            yield path
-    for name in dirs:
-        path = prefix + name
-        if name not in SKIP_DIRS and not _excluded(path, exclude, root):
-            yield from _walk(path, exclude, root, links, listings)
-
-
-def _excluded(path: str, patterns: list[str], root: str) -> bool:
-    if not patterns:
-        return False
-    rel = os.path.relpath(path, root).replace(os.sep, "/")
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns)
-
-
-def _globbed(root: str, patterns: list[str], exclude: list[str]) -> list[str]:
-    import glob
-
-    found: set[str] = set()
-    for pattern in patterns:
-        for path in glob.glob(os.path.join(root, pattern), recursive=True):
-            if os.path.isfile(path) and not _excluded(path, exclude, root):
-                found.add(os.path.normpath(path))
-    return sorted(found)
-
-
 def _document_problem(data: Any) -> str | None:
     if data is None:
         return "the document is empty; a Charter document is a mapping with apiVersion and kind"
@@ -440,6 +349,69 @@ def _classify(doc: Document) -> tuple[str, str | None, str] | None:
     return (kind, None, "")
 
 
+def discovery_rules(config: Config, root: str, paths: list[str]) -> Rules:
+    """The rules a walk of root follows for a check of paths under config."""
+    model = config.model
+    checked = [
+        os.path.relpath(os.path.normpath(os.path.abspath(p)), root).replace(os.sep, "/") for p in paths
+    ]
+    return Rules(Globs(model.manifests or []), Globs(model.evidence or []), model.exclude, checked)
+
+
+def _printable(text: str) -> bool:
+    return 0 < len(text) <= 200 and text.isprintable()
+
+
+def link_problem(file: str, target: str | None = None) -> FileProblem:
+    """SCH004 at a symbolic link; target is what it points to, shown only when safe to print."""
+    to = f" to '{target}'" if target is not None and _printable(target) else ""
+    return FileProblem(
+        file,
+        1,
+        1,
+        f"{file} is a symbolic link{to}: Charter never follows links, so nothing it leads to is checked; "
+        "commit the files themselves in its place",
+        "SCH004",
+    )
+
+
+def module_problem(file: str) -> FileProblem:
+    """SCH004 at a submodule."""
+    return FileProblem(
+        file,
+        1,
+        1,
+        f"{file} is a git submodule: Charter never reads submodules, so nothing in it is checked; keep "
+        "Charter documents in the repository itself",
+        "SCH004",
+    )
+
+
+def _outside(rules: Rules, rel: str, source: Source) -> FileProblem | None:
+    """SCH005 for a Charter document that lies outside the globs configured for its kind."""
+    globs, key = (rules.manifests, "manifests") if source.kind == "AISystem" else (rules.evidence, "evidence")
+    if source.kind not in KINDS or not globs or globs.match(rel):
+        return None
+    where = ", ".join(globs.patterns)
+    doc = source.doc
+    message = (
+        f"this {source.kind} lies outside the configured {key} globs ({where}): it is checked all the "
+        f"same, but move it under them or change the configuration"
+    )
+    return FileProblem(source.file, doc.line, doc.column, message, "SCH005")
+
+
+def _placed(rules: Rules, rel: str, result: FileResult) -> list[FileProblem]:
+    """The problems of a file read at rel: documents that are not Charter's count only inside the globs."""
+    inside = rules.globs.match(rel)
+    problems = [p for p in result.problems if p.rule != "SCH005" or inside]
+    for source in result.sources:
+        problem = _outside(rules, rel, source)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
 def build_project(
     paths: list[str],
     root: str,
@@ -447,44 +419,55 @@ def build_project(
     config: Config,
     explicit_files: set[str],
     cache: FileCache | None = None,
+    tree: Lister | None = None,
+    gitlinks: Callable[[list[str]], set[str]] | None = None,
 ) -> Project:
-    """Find and load every Charter document of the repository at root."""
+    """Find and load every Charter document of the repository at root.
+
+    tree lists the directories of a commit's tree exported at root (see discovery.GitTree); without
+    it the working tree is listed, and gitlinks says which of its empty directories are submodules.
+    """
     project = Project(root=root, display_root=display_root)
-    model = config.model
-    configured = (model.manifests or []) + (model.evidence or [])
-    # A set: the same link is met again when a named directory lies inside the root.
-    links: set[str] = set()
-    listings = cache
-    if configured:
-        context = _globbed(root, configured, model.exclude)
-        candidates = set(context)
-    else:
-        context = list(_walk(root, model.exclude, root, links, listings))
-        candidates = set()
+    rules = project.discovery = discovery_rules(config, root, paths)
+    found = walk(rules, root, tree or working_tree(cache))
+    if found.empty and gitlinks is not None:
+        modules = gitlinks([os.path.join(root, *rel.split("/")) for rel in found.empty])
+        found.modules.extend(rel for rel in found.empty if os.path.join(root, *rel.split("/")) in modules)
+    prefix = root.rstrip(os.sep) + os.sep
+    context = [prefix + rel.replace("/", os.sep) for rel in found.files]
     seen = set(context)
     for path in paths:
         full = os.path.normpath(os.path.abspath(path))
-        if os.path.isdir(full) and not os.path.islink(full):
-            for found in _walk(full, model.exclude, root, links, listings):
-                if found not in seen:
-                    seen.add(found)
-                    context.append(found)
+        if tree is not None and not os.path.lexists(full):
+            continue  # named in the working tree; the base revision has no such path
+        if os.path.islink(full):
+            # Named on the command line: reported as the link it is, never read.
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            if rel not in found.links:
+                found.links.append(rel)
         elif os.path.isdir(full):
-            links.add(full)
+            if not _within(full, root):
+                # Outside the root (and its globs): walked as the checked path it is.
+                outer = walk(rules, full, tree or working_tree(cache), os.path.relpath(full, root))
+                found.links.extend(outer.links)
+                found.modules.extend(outer.modules)
+                for rel in outer.files:
+                    extra = os.path.normpath(os.path.join(root, *rel.split("/")))
+                    if extra not in seen:
+                        seen.add(extra)
+                        context.append(extra)
         elif full not in seen:
             seen.add(full)
             context.append(full)
-    candidates |= explicit_files
-    # A link named on the command line is loaded, and refused there with a finding instead.
-    for link in sorted(links - seen):
-        project.notes.append(f"{project.display(link)}: skipped, a symbolic link is never followed")
+    _link_findings(project, found, rules, tree is None)
 
     if paths and paths != [root]:
         reported: set[str] = set()
+        met = context + [prefix + rel.replace("/", os.sep) for rel in found.links + found.modules]
         for path in paths:
             full = os.path.normpath(os.path.abspath(path))
-            prefix = full + os.sep
-            reported.update(project.display(p) for p in context if p == full or p.startswith(prefix))
+            inside = full + os.sep
+            reported.update(project.display(p) for p in met if p == full or p.startswith(inside))
         project.reported = reported
 
     shown = project.display_root.rstrip(os.sep) + os.sep
@@ -492,23 +475,48 @@ def build_project(
         # The same as project.display(path), without a call for the common case.
         simple = path.startswith(shown) and os.sep == "/" and "/../" not in path
         file = path[len(shown) :] if simple else project.display(path)
+        below = path.startswith(prefix)
+        rel = (path[len(prefix) :] if below else os.path.relpath(path, root)).replace(os.sep, "/")
+        candidate = path in explicit_files or rules.globs.match(rel)
         # Files read only as context need no more than what other files' rules look at.
         light = project.reported is not None and file not in project.reported
-        entry = _cached_or_read(path, file, path in candidates, light, cache)
+        entry = _cached_or_read(path, file, candidate, light, cache)
         if isinstance(entry, tuple):
             routes, notes, text = entry
             project.notes.extend(notes)
-            project._deferred.append(
-                (order, file, routes, _Deferred(text, routes, path, file, path in candidates))
-            )
+            project._deferred.append((order, file, routes, _Deferred(text, routes, path, file, candidate)))
             continue
-        project.problems.extend(entry.problems)
+        project.problems.extend(_placed(rules, rel, entry))
         project.notes.extend(entry.notes)
         for source in entry.sources:
             project._order[id(source)] = order
         project.sources.extend(entry.sources)
     project.index()
     return project
+
+
+def _link_findings(project: Project, found: Found, rules: Rules, working: bool) -> None:
+    """SCH004 for each link and submodule where Charter documents are expected, a note for the others."""
+    root = project.root
+    for rel in sorted(set(found.links)):
+        path = os.path.normpath(os.path.join(root, *rel.split("/")))
+        file = project.display(path)
+        if not rules.guards(rel):
+            project.notes.append(f"{file}: skipped, a symbolic link is never followed")
+            continue
+        target = None
+        if working:
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = None
+        project.problems.append(link_problem(file, target))
+    for rel in sorted(set(found.modules)):
+        file = project.display(os.path.normpath(os.path.join(root, *rel.split("/"))))
+        if rules.guards(rel):
+            project.problems.append(module_problem(file))
+        else:
+            project.notes.append(f"{file}: skipped, a submodule is never read")
 
 
 @dataclass
@@ -581,7 +589,7 @@ def _to_plain(result: FileResult) -> list[Any]:
         ]
         for s in result.sources
     ]
-    return [[[p.line, p.column, p.message] for p in result.problems], result.notes, sources]
+    return [[[p.line, p.column, p.message, p.rule] for p in result.problems], result.notes, sources]
 
 
 def _from_plain(plain: Any, file: str, shed: str | None) -> FileResult:
@@ -592,8 +600,10 @@ def _from_plain(plain: Any, file: str, shed: str | None) -> FileResult:
     problems, notes, sources = _parts(plain, 3)
     result = FileResult(notes=_texts(notes))
     for problem in _items(problems):
-        line, column, message = _parts(problem, 3)
-        result.problems.append(FileProblem(file, _number(line), _number(column), _text(message)))
+        line, column, message, rule = _parts(problem, 4)
+        if rule not in _FILE_RULES:
+            raise Invalid("a stored file problem of an unknown rule")
+        result.problems.append(FileProblem(file, _number(line), _number(column), _text(message), rule))
     for source in _items(sources):
         kind, name, found, data, where, keys, values = _parts(source, 7)
         index, line, column = (_number(n) for n in _parts(where, 3))
@@ -709,6 +719,24 @@ def _cached_or_read(
     return small if light and small is not None else full
 
 
+def _foreign(file: str, doc: Document) -> FileProblem | None:
+    """SCH005 for a document whose apiVersion is not Charter's, at the apiVersion or the document."""
+    api = doc.data.get("apiVersion")
+    if isinstance(api, str) and api.startswith("charter/"):
+        return None
+    if api is None:
+        line, column, said = doc.line, doc.column, "has no apiVersion"
+    else:
+        line, column = doc.locate(("apiVersion",))
+        shown = str(api)
+        said = f"has apiVersion '{shown[:60]}{'...' if len(shown) > 60 else ''}', not charter/v1"
+    message = (
+        f"the document {said}, so Charter would skip it, yet it lies under the configured manifest or "
+        "evidence globs, where every document is a Charter document"
+    )
+    return FileProblem(file, line, column, message, "SCH005")
+
+
 def _read(path: str, file: str, candidate: bool) -> FileResult:
     # The schema models are imported only when a file has to be validated: not at all when every
     # file a run needs comes from the cache.
@@ -732,6 +760,10 @@ def _read(path: str, file: str, candidate: bool) -> FileResult:
             continue
         classified = _classify(doc)
         if classified is None:
+            foreign = _foreign(file, doc)
+            if foreign is not None:
+                # Kept whatever the reading: it counts only for a file under the globs (see _placed).
+                result.problems.append(foreign)
             continue
         kind, problem, at = classified
         metadata = doc.data.get("metadata")
@@ -754,30 +786,33 @@ def derive(
     folders: tuple[str, ...],
     base_text: Callable[[str], bytes | None],
     known: Callable[[str, bool], Any | None],
-    config: Config,
+    modes: Mapping[str, str],
     scratch: str,
 ) -> Project:
     """The project as it was at a base revision that differs from head only in the changed files.
 
     changes maps each path (as head shows it) that differs from the base to A (only head has it),
-    M (both have it) or D (only the base has it). Every other file is the same at both, so its
-    documents are head's own; the base's version of a changed file comes from base_text, read as
-    known(file, candidate) says when the cache still has it. Files in folders (ending in /) are
-    head's only.
+    M (both have it) or D (only the base has it), and modes gives the base's git mode of each M or D
+    path. Every other file is the same at both, so its documents are head's own; the base's version
+    of a changed file comes from base_text, read as known(file, candidate) says when the cache still
+    has it. Files in folders (ending in /) are head's only. Which changed files the base has is
+    decided by the rules head was discovered by, as a walk of the base's tree would.
     """
 
     def differs(file: str) -> bool:
-        return file in changes or (bool(folders) and file.startswith(folders))
+        # A folder itself counts too: an untracked repository inside the tree is listed as one.
+        return file in changes or (bool(folders) and (file + "/").startswith(folders))
 
-    model = config.model
-    patterns = (model.manifests or []) + (model.evidence or [])
+    rules = head.discovery
+    assert rules is not None, "derive needs a project found by build_project"
     # Files in the order a walk of the base tree meets them, so that where two files declare the
     # same name, the first is the one the exported base would take.
     present = {file for _, file, _, _ in head._deferred} | {s.file for s in head.sources}
     present |= {file for file, status in changes.items() if status != "A"}
-    orders = {file: i for i, file in enumerate(sorted(present, key=_glob_key if patterns else _walk_key))}
+    orders = {file: i for i, file in enumerate(sorted(present, key=_walk_key))}
     base = Project(root=head.root, display_root=head.display_root, reported=head.reported)
     base.first_added = head.first_added
+    base.discovery = rules
     for source in head.sources:
         if not differs(source.file):
             base.sources.append(source)
@@ -785,29 +820,43 @@ def derive(
     base.problems = [p for p in head.problems if not differs(p.file)]
     base._deferred = [(orders[e[1]], *e[1:]) for e in head._deferred if not differs(e[1])]
     last = len(orders) + 1
+    root = os.path.normpath(head.root)
     for file, status in sorted(changes.items()):
-        if status == "A" or not _discoverable(file, base, patterns, model.exclude):
+        if status == "A":
+            continue
+        path = os.path.normpath(os.path.join(head.display_root, *file.split("/")))
+        if not _within(path, root):
+            continue
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        mode = modes.get(file)
+        if mode in (LINK_MODE, MODULE_MODE):
+            parts = rel.split("/")
+            met = all(rules.enters("/".join(parts[:i])) for i in range(1, len(parts)))
+            if met and not rules.passes_by(rel) and rules.guards(rel):
+                base.problems.append(link_problem(file) if mode == LINK_MODE else module_problem(file))
+            continue
+        if not rules.finds(rel):
             continue
         text = base_text(file)
         if text is None:
             continue
-        path = os.path.join(scratch, *file.split("/"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as handle:
+        copy = os.path.join(scratch, *file.split("/"))
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        with open(copy, "wb") as handle:
             handle.write(text)
         # As a walk of the exported base tree reads it: named by a pattern, or found on the way.
-        candidate = bool(patterns)
+        candidate = rules.globs.match(rel)
         # Parsed when the working tree last had this content: positions are read from the copy.
-        result = _either_reading(functools.partial(known, file), file, path, candidate)
+        result = _either_reading(functools.partial(known, file), file, copy, candidate)
         if result is None:
-            result = _read(path, file, candidate)
+            result = _read(copy, file, candidate)
         # Kept whole even when head has no reported file by this name: a system that moved is
         # compared with the base's by name, wherever the base declared it.
         order = orders.get(file, last)
         for source in result.sources:
             base._order[id(source)] = order
         base.sources.extend(result.sources)
-        base.problems.extend(result.problems)
+        base.problems.extend(_placed(rules, rel, result))
     base._absent = frozenset(f for f, status in changes.items() if status == "A")
     base._absent_dirs = folders
     base._present = frozenset(f for f, status in changes.items() if status == "D")
@@ -819,24 +868,6 @@ def derive(
 
 
 def _walk_key(file: str) -> list[tuple[int, str]]:
-    """Where _walk meets file: a directory's files first, then its subdirectories, each sorted."""
+    """Where a walk meets file: a directory's files first, then its subdirectories, each sorted."""
     parts = file.split("/")
     return [(1, part) for part in parts[:-1]] + [(0, parts[-1])]
-
-
-def _glob_key(file: str) -> str:
-    """Where _globbed meets file: sorted by path."""
-    return file.replace("/", os.sep)
-
-
-def _discoverable(file: str, project: Project, patterns: list[str], exclude: list[str]) -> bool:
-    """Whether a run would find file (shown relative to the display root) in the repository."""
-    if not file.endswith(YAML_SUFFIXES):
-        return False
-    path = os.path.normpath(os.path.join(project.display_root, *file.split("/")))
-    if not _within(path, os.path.normpath(project.root)) or _excluded(path, exclude, project.root):
-        return False
-    rel = os.path.relpath(path, project.root).replace(os.sep, "/")
-    if not patterns:
-        return not any(part in SKIP_DIRS for part in rel.split("/")[:-1])
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.replace("**/", "")) for p in patterns)

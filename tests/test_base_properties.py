@@ -12,6 +12,7 @@ examples; HYPOTHESIS_PROFILE=fuzz runs ten times as many.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from checker import baseline
-from tests.git_helpers import HEAD_DATE, MANIFEST, Repo, init_repo
+from tests.git_helpers import BASE_DATE, CLEAN, HEAD_DATE, MANIFEST, Repo, init_repo
 from tests.test_properties import (
     BAD_EVIDENCE,
     BAD_MANIFEST,
@@ -107,3 +108,144 @@ def test_any_change_against_its_base_is_checked_the_same_either_way(
             assert finding.get("status") in ("new", "existing"), finding
         assert rows(quick) == rows(exported)
         assert quick.code == exported.code
+
+
+# --- links, submodules, moves across the globs and component renames ------------------------------
+
+GLOBS = 'manifests: ["ai-systems/**/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
+ROUTER_PLACES = (MANIFEST, "legacy/router.yaml", "ai-systems/team/router.yaml")
+STEPS = (
+    "link-a-manifest",
+    "link-a-directory",
+    "link-outside-the-globs",
+    "link-to-itself",
+    "submodule",
+    "unlink-everything",
+    "move-out-of-the-globs",
+    "move-into-a-subdirectory",
+    "move-back",
+    "rename-a-component",
+    "retrain",
+    "mistype-an-api-version",
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    globs: bool
+    paths: tuple[str, ...]
+    base: tuple[str, ...]
+    head: tuple[str, ...]
+
+
+@st.composite
+def shapes(draw: st.DrawFn) -> Shape:
+    """A configuration, the checked paths, and the steps that make the base and then the change."""
+    steps = st.lists(st.sampled_from(STEPS), max_size=4).map(tuple)
+    paths = st.sampled_from([(".",), ("ai-systems", "evidence"), ("ai-systems",)])
+    return Shape(draw(st.booleans()), draw(paths), draw(steps), draw(steps))
+
+
+def _router(root: Path) -> Path | None:
+    return next(
+        (root / p for p in ROUTER_PLACES if (root / p).is_file() and not (root / p).is_symlink()), None
+    )
+
+
+def _move(repo: Repo, to: str) -> None:
+    router = _router(repo.root)
+    if router is not None and router != repo.root / to:
+        (repo.root / to).parent.mkdir(parents=True, exist_ok=True)
+        router.rename(repo.root / to)
+
+
+def _step(repo: Repo, step: str, commit: str) -> None:
+    root = repo.root
+    links = {
+        "link-a-manifest": ("ai-systems/copy.yaml", "router.yaml"),
+        "link-a-directory": ("ai-systems/docs", "../docs"),
+        "link-outside-the-globs": ("docs/latest", "decisions"),
+        "link-to-itself": ("ai-systems/again", "."),
+    }
+    if step in links:
+        path, target = links[step]
+        if not os.path.lexists(root / path):
+            os.symlink(target, root / path)
+    elif step == "submodule":
+        repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},ai-systems/vendor")
+        (root / "ai-systems" / "vendor").mkdir(exist_ok=True)
+    elif step == "unlink-everything":
+        for path, _ in links.values():
+            if os.path.islink(root / path):
+                os.unlink(root / path)
+        repo.git("rm", "-q", "--cached", "--ignore-unmatch", "ai-systems/vendor")
+        if (root / "ai-systems" / "vendor").is_dir():
+            os.rmdir(root / "ai-systems" / "vendor")
+    elif step.startswith("move"):
+        _move(
+            repo,
+            {"move-out-of-the-globs": ROUTER_PLACES[1], "move-back": ROUTER_PLACES[0]}.get(
+                step, ROUTER_PLACES[2]
+            ),
+        )
+    elif step == "mistype-an-api-version":
+        text = CLEAN.replace("name: ticket-router", "name: fraud-scorer").replace("charter/v1", "charter.v1")
+        (root / "ai-systems" / "fraud.yaml").write_text(text, encoding="utf-8")
+    else:
+        router = _router(root)
+        if router is not None:
+            old, new = {
+                "rename-a-component": ("name: router-classifier", "name: router-ranker"),
+                "retrain": ("sha256:9f2c1e7a", "sha256:0e0e0e0e"),
+            }[step]
+            router.write_text(router.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def _commit(repo: Repo, steps: tuple[str, ...], message: str, date: str) -> None:
+    repo.git("add", "-A")
+    for step in steps:
+        # A submodule may name any commit: it is never fetched or read.
+        _step(repo, step, "4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+        repo.git("add", "-A")
+    repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", message, date=date)
+
+
+@settings(
+    max_examples=EXAMPLES // 2, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(shape=shapes(), cached=st.booleans())
+def test_links_submodules_moves_and_renames_are_checked_the_same_either_way(
+    scratch: Path, shape: Shape, cached: bool
+) -> None:
+    with fresh_directory(scratch) as place:
+        root = place / "repo"
+        build_repository(root, [])
+        if shape.globs:
+            (root / ".charter.yaml").write_text(GLOBS, encoding="utf-8")
+        repo: Repo = init_repo(root)
+        _commit(repo, shape.base, "The base", BASE_DATE)
+        _commit(repo, shape.head, "The change", HEAD_DATE)
+
+        cache = [] if cached else ["--no-cache"]
+        environment = {"CHARTER_CACHE_DIR": str(place / "cache")}
+        args = [*cache, "--base", "HEAD~1", *shape.paths]
+        with mock.patch.object(baseline, "derive_base", wraps=baseline.derive_base) as derived:
+            quick = check(root, *args, **environment)
+        assert derived.call_count == 1, quick.err
+        with mock.patch.object(baseline, "touches_policies", return_value=True):
+            exported = check(root, *args, **environment)
+
+        note(
+            f"quick: exit {quick.code}\n{quick.out}\n{quick.err}\n"
+            f"exported: exit {exported.code}\n{exported.out}\n{exported.err}"
+        )
+        for run in (quick, exported):
+            assert run.code in (0, 1), run.err
+            assert "Traceback" not in run.err
+        assert rows(quick) == rows(exported)
+        assert quick.code == exported.code
+        # Whatever the steps, nothing behind a link or in a submodule is ever reported on.
+        for finding in quick.findings:
+            assert not finding["file"].startswith(
+                ("ai-systems/docs/", "ai-systems/again/", "ai-systems/vendor/")
+            )

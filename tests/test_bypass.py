@@ -555,11 +555,12 @@ def test_a_system_that_leaves_the_checked_manifests_is_chg004(
     out, err = capsys.readouterr()
     report = json.loads(out)
 
-    assert (code, rows(report)) == (1, [("CHG004", expected.file, expected.line, expected.column, "new")])
-    # The link itself is only a note: a note cannot fail a check, which is why CHG004 reports it.
-    link = how is linked
-    assert err == (f"charter: note: {MANIFEST}: skipped, a symbolic link is never followed\n" if link else "")
-    [finding] = report["findings"]
+    departure = ("CHG004", expected.file, expected.line, expected.column, "new")
+    # The link is also an error of its own (SCH004), as any link where manifests are kept is.
+    link = [("SCH004", MANIFEST, 1, 1, "new")] if how is linked else []
+    assert (code, rows(report)) == (1, [departure, *link])
+    assert err == ""
+    [finding] = [f for f in report["findings"] if f["rule"] == "CHG004"]
     assert (finding["system"], finding["severity"], finding["message"]) == (
         "ticket-router",
         "error",
@@ -591,7 +592,11 @@ def test_a_manifest_moved_outside_the_globs_is_still_checked_when_the_tree_is(
     code, report = check(repo, capsys, monkeypatch, ".")
 
     chg001 = value_of(variant(DIGEST, REBUILT), MODEL_VERSION)
-    assert (code, rows(report)) == (1, [("CHG001", "legacy/router.yaml", *chg001, "new")])
+    start = where(CLEAN, "apiVersion: charter/v1")
+    assert (code, rows(report)) == (
+        1,
+        [("SCH005", "legacy/router.yaml", *start, "new"), ("CHG001", "legacy/router.yaml", *chg001, "new")],
+    )
 
 
 def test_departures_outside_the_checked_paths_are_found_where_they_went(

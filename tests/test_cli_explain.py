@@ -258,7 +258,8 @@ def test_every_rule_has_a_short_example(rule_id: str) -> None:
         assert _documents(snippet), snippet
 
 
-@pytest.mark.parametrize("rule_id", sorted(set(RULE_IDS) - {"POL001", "SCH001"}))
+# SCH005's failing example is a document with a mistyped apiVersion, as SCH001's is a mistyped key.
+@pytest.mark.parametrize("rule_id", sorted(set(RULE_IDS) - {"POL001", "SCH001", "SCH005"}))
 def test_examples_use_the_document_fields(rule_id: str) -> None:
     example = PACK.rules[rule_id].model.example
     assert example is not None

@@ -888,13 +888,19 @@ def test_a_link_named_on_the_command_line_is_refused_without_reading_its_target(
 
     outcome = in_thread(lambda: check(capsys, "ai-systems/linked.yaml"), [outside / "system.yaml"])
 
-    assert outcome.findings == [
-        sch001("ai-systems/linked.yaml", 1, 1, "the file is a symbolic link: Charter does not follow links")
-    ]
+    assert outcome.findings == [sch004("ai-systems/linked.yaml", outside / "system.yaml")]
     assert (outcome.code, outcome.notes) == (1, [])
 
 
-def test_links_met_while_walking_are_skipped_with_a_note_and_never_read(
+def sch004(file: str, target: Path) -> Found:
+    message = (
+        f"{file} is a symbolic link to '{target}': Charter never follows links, so nothing it leads to "
+        "is checked; commit the files themselves in its place"
+    )
+    return ("SCH004", file, 1, 1, "", message)
+
+
+def test_links_met_while_walking_are_sch004_and_never_read(
     repo: Path, outside: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Were either target read, its broken manifest would be a finding.
@@ -904,10 +910,10 @@ def test_links_met_while_walking_are_skipped_with_a_note_and_never_read(
 
     outcome = check(capsys)
 
-    assert (outcome.code, outcome.findings) == (0, [])
-    assert outcome.notes == [
-        "charter: note: ai-systems/linked.yaml: skipped, a symbolic link is never followed",
-        "charter: note: linked-dir: skipped, a symbolic link is never followed",
+    assert (outcome.code, outcome.notes) == (1, [])
+    assert outcome.findings == [
+        sch004("ai-systems/linked.yaml", outside / "system.yaml"),
+        sch004("linked-dir", outside),
     ]
 
 
@@ -961,9 +967,10 @@ def test_refs_that_leave_the_repository_are_refused_without_reading_their_target
             "spec.artifacts[0]",
             f"{prefix}spec.artifacts[0] '../../outside/report.md' leaves the repository",
         ),
+        sch004("linked-docs", outside),
     ]
     assert outcome.code == 1
-    assert outcome.notes == ["charter: note: linked-docs: skipped, a symbolic link is never followed"]
+    assert outcome.notes == []
 
 
 # --- look-alike names --------------------------------------------------------------------------------

@@ -258,29 +258,44 @@ def test_large_yaml_is_reported_only_when_it_is_charters(
 # --- symbolic links -----------------------------------------------------------------------------
 
 
-def test_symbolic_links_found_in_the_tree_are_skipped_with_one_note_each(
+LINKED = (
+    "{file} is a symbolic link to '{target}': Charter never follows links, so nothing it leads to is "
+    "checked; commit the files themselves in its place"
+)
+
+
+def test_symbolic_links_found_in_the_checked_paths_are_sch004_and_never_read(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (repo / "ai-systems" / "router.yaml").write_text(CLEAN, encoding="utf-8")
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "secret.yaml").write_text("apiVersion: charter/v1\nkind: AISystem\n", encoding="utf-8")
+    (outside / "secret.yaml").write_text(
+        "apiVersion: charter/v1\nkind: AISystem\nmetadata: {name: Not-A-Name}\n", encoding="utf-8"
+    )
     (repo / "ai-systems" / "link.yaml").symlink_to(outside / "secret.yaml")
     (repo / "linked-dir").symlink_to(outside, target_is_directory=True)
 
     code, out, err = run_cli(["."], repo, capsys, monkeypatch)
 
-    assert code == 0
-    assert "secret" not in out
-    assert err == (
-        "charter: note: ai-systems/link.yaml: skipped, a symbolic link is never followed\n"
-        "charter: note: linked-dir: skipped, a symbolic link is never followed\n"
+    assert code == 1
+    assert "Not-A-Name" not in out
+    assert [line for line in out.splitlines() if " SCH004 " in line] == [
+        "ai-systems/link.yaml:1:1: SCH004 "
+        + LINKED.format(file="ai-systems/link.yaml", target=outside / "secret.yaml"),
+        "linked-dir:1:1: SCH004 " + LINKED.format(file="linked-dir", target=outside),
+    ]
+    infos = sum(
+        " compares with a base revision" in line or " commit history" in line for line in out.splitlines()
     )
+    assert out.splitlines()[-1] == f"1 system checked: 2 errors, 0 warnings, {infos} info, 0 waived; failed"
+    assert err == ""
 
 
 def test_a_symbolic_link_named_on_the_command_line_is_refused_not_followed(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (repo / "ai-systems" / "router.yaml").write_text(CLEAN, encoding="utf-8")
     (tmp_path / "secret.yaml").write_text(
         "apiVersion: charter/v1\nkind: AISystem\nmetadata: {name: Not-A-Name}\n", encoding="utf-8"
     )
@@ -290,7 +305,8 @@ def test_a_symbolic_link_named_on_the_command_line_is_refused_not_followed(
 
     assert code == 1
     assert out.splitlines() == [
-        "ai-systems/link.yaml:1:1: SCH001 the file is a symbolic link: Charter does not follow links",
+        "ai-systems/link.yaml:1:1: SCH004 "
+        + LINKED.format(file="ai-systems/link.yaml", target=tmp_path / "secret.yaml"),
         "0 systems checked: 1 error, 0 warnings, 0 info, 0 waived; failed",
     ]
     assert err == ""

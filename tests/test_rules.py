@@ -12,7 +12,8 @@ A file <name>.base.yaml beside a fixture holds the base revision of the fixture'
 rules that compare; a comment line "# adds: PATH" says the change adds that file (a decision record,
 say), which the test writes into the repository.
 <name>.charter.yaml becomes the repository's .charter.yaml, and <name>.base.charter.yaml the base
-revision's, for the policy-change rule.
+revision's, for the policy-change rule. A comment line `# link: PATH -> TARGET` makes PATH (in the
+repository) a symbolic link to TARGET, which need not exist: links are never followed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from checker.policy import load_policies
 from tests.conftest import RULES_DIR, base_systems, check_tree
 
 EXPECT = re.compile(r"^# expect: ([A-Z]{3}[0-9]{3}) (?:(\S+):)?(\d+):(\d+)\s*$")
+LINK = re.compile(r"^# link: (\S+) -> (\S+)\s*$")
 ADDS = re.compile(r"^# adds: (\S+)\s*$")
 RULE_IDS = sorted(load_policies(Config()).rules)
 
@@ -63,6 +65,11 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
     if config.exists():
         shutil.copy(config, fixture_repo / ".charter.yaml")
     base_config = fixture.with_name(fixture.stem + ".base.charter.yaml")
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        link = LINK.match(line)
+        if link:
+            (fixture_repo / link[1]).parent.mkdir(parents=True, exist_ok=True)
+            (fixture_repo / link[1]).symlink_to(link[2])
     added = tuple(m.group(1) for m in map(ADDS.match, fixture.read_text(encoding="utf-8").splitlines()) if m)
     for path in added:
         (fixture_repo / path).parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from checker.config import Config
 from checker.engine import Checker, PolicyChange, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.gitrepo import Changes, GitRepo, History, as_repo_path, head_commit
+from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, head_commit
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
@@ -97,6 +97,23 @@ def departure_findings(
     return out
 
 
+def _declares_anything(project: Project) -> bool:
+    """Whether a project has an AISystem (valid or not) or a file that Charter could not read as one."""
+    if project.systems or project.problems:
+        return True
+    return any(kind == "AISystem" for _, _, routes, _ in project._deferred for kind, _ in routes)
+
+
+def _where(project: Project, config: Config) -> str:
+    """Where a run looked for manifests, for the message that it found none."""
+    model = config.model
+    rules = project.discovery
+    places = list(dict.fromkeys((model.manifests or []) + (model.evidence or [])))
+    checked = [project.display(os.path.join(project.root, c)) for c in rules.checked] if rules else []
+    looked = ", ".join(places + [c for c in checked if c not in places]) or "."
+    return f"{looked} (set allowEmpty: true in the configuration when the repository has no AI systems yet)"
+
+
 def build_report(options: CheckOptions) -> Report:
     """Load everything, run every rule, and return the report every format renders."""
     for path in options.paths:
@@ -135,6 +152,7 @@ def build_report(options: CheckOptions) -> Report:
             settings,
             set(named),
             cache,
+            gitlinks=gitlinks if workspace.git_root else None,
         )
         project.first_added = first_added
         return project
@@ -148,7 +166,7 @@ def build_report(options: CheckOptions) -> Report:
             try:
                 resolved = repo.resolve(options.base, options.github_actions)
                 since = repo.merge_base(resolved)
-                differences, ignored, blobs = repo.changes_since(since)
+                differences, ignored, blobs, modes = repo.changes_since(since)
                 edited = Changes(workspace.git_root, differences, ignored, blobs)
                 if not baseline.touches_policies(differences, head_policies, workspace):
                     # Policies and configuration are the same at both ends: the base is head's own
@@ -156,10 +174,11 @@ def build_report(options: CheckOptions) -> Report:
                     project = project_with(config)
                     changed = {path for path, status in differences.items() if status != "A"}
                     base = baseline.derive_base(
-                        repo, since, (differences, ignored, blobs), project, policies, config, cache, scratch
+                        repo, since, (differences, ignored, blobs, modes), project, policies, cache, scratch
                     )
                 else:
-                    base = baseline.load_base(repo, resolved, workspace, named_policies, scratch)
+                    checked = [_located(p) for p in options.paths]
+                    base = baseline.load_base(repo, resolved, workspace, named_policies, scratch, checked)
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
@@ -174,6 +193,10 @@ def build_report(options: CheckOptions) -> Report:
     if project is None:
         project = project_with(config)
     cache.save()
+    # A change that removes every system is judged against the base (CHG004), not refused.
+    if not config.model.allowEmpty and not _declares_anything(project) and not (base and base.systems):
+        where = project.display(config.file) if config.file else None
+        raise FatalError(f"no AISystem found: Charter looked in {_where(project, config)}", where)
     leaving = base_leaving(base, changed) if base is not None else None
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving

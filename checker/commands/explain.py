@@ -19,6 +19,8 @@ WIDTH = 88
 _ENGINE_SCOPE = {
     "OWN003": "AISystems whose tier, in the change or in the base revision, is one of the tiers parameter",
     "SCH001": "every Charter document (AISystem, Evidence) and every YAML file that should hold one",
+    "SCH004": "symbolic links and submodules in the configured globs or checked paths, or named *.yaml",
+    "SCH005": "Charter documents outside the configured globs, and non-Charter documents inside them",
     "POL001": "the policy files and the configuration, compared with the base revision",
     "CHG004": (
         "the base revision's AISystems inside the checked paths whose stage there is not in removableStages"
