@@ -97,9 +97,9 @@ class Document:
             return
         path, index = self.origin
         self.origin = None
-        for doc in load_file(path).documents:
-            if doc.index == index:
-                self.keys, self.values, self.written = doc.keys, doc.values, doc.written
+        positions = _reread(path).get(index)
+        if positions is not None:
+            self.keys, self.values, self.written = positions
 
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
@@ -118,6 +118,25 @@ class Document:
         """Position of the key that introduces path (or of the value, for list items)."""
         self._restore()
         return self.keys.get(path) or self.locate(path)
+
+
+_Positions = tuple[dict[FieldPath, Loc], dict[FieldPath, Loc], dict[FieldPath, str]]
+# The positions of the file read again last, by document index: the documents of one file with
+# findings then cost one read between them, not one each.
+_reread_last: tuple[tuple[str, tuple[int, ...]], dict[int, _Positions]] | None = None
+
+
+def _reread(path: str) -> dict[int, _Positions]:
+    global _reread_last
+    try:
+        info = os.lstat(path)
+        identity = (path, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    except OSError:
+        return {}
+    if _reread_last is None or _reread_last[0] != identity:
+        loaded = load_file(path).documents
+        _reread_last = (identity, {doc.index: (doc.keys, doc.values, doc.written) for doc in loaded})
+    return _reread_last[1]
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from checker import yamlload
 from checker.config import Config
 from checker.project import build_project
 from checker.yamlload import MAX_BYTES, MAX_DEPTH, LoadedFile, load_file, load_text
@@ -99,6 +100,36 @@ def test_locate_gives_the_value_or_the_closest_parent_that_exists() -> None:
     # locate_key points at the key that introduces a field, and at the value for list items.
     assert doc.locate_key(("metadata", "name")) == (5, 3)
     assert doc.locate_key(("spec", "components", 1)) == (11, 7)
+
+
+def test_shed_positions_of_a_file_are_read_again_once_for_all_its_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "".join(f"---\nname: s{i}\nowner: {{team: t{i}}}\n" for i in range(200)), encoding="utf-8"
+    )
+    documents = load_file(str(path)).documents
+    for doc in documents:
+        doc.shed(str(path))
+    reads: list[str] = []
+
+    def counted(name: str) -> LoadedFile:
+        reads.append(name)
+        return load_file(name)
+
+    monkeypatch.setattr(yamlload, "load_file", counted)
+
+    # Every document with a finding asks for its positions: the file is parsed again once, not 200 times.
+    assert [doc.locate(("owner", "team")) for doc in documents] == [(3 * i + 3, 15) for i in range(200)]
+    assert reads == [str(path)]
+
+    # A changed file is read again.
+    path.write_text("---\nname: s0\nowner:\n  team: t0\n", encoding="utf-8")
+    fresh = load_file(str(path)).documents[0]
+    fresh.shed(str(path))
+    assert fresh.locate(("owner", "team")) == (4, 9)
+    assert reads == [str(path), str(path)]
 
 
 def test_an_empty_text_has_no_document_and_no_problem() -> None:
