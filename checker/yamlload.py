@@ -24,7 +24,10 @@ Loc = tuple[int, int]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
+# Per file, not per document: a manifest holds a few hundred keys and values, and one file of many
+# small documents must cost no more than one large document.
 MAX_NODES = 100_000
+MAX_DOCUMENTS = 1_000
 # Values that aliases repeat: a document that legitimately repeats more is hard to imagine.
 MAX_REPEATED = 10_000
 
@@ -192,9 +195,10 @@ class _AliasBomb(YamlProblem):
 class _Builder:
     """Turns a composed node graph into data and positions, within fixed bounds."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, counted: int) -> None:
         self.doc = doc
-        self.count = 0
+        # The file's documents share one budget of nodes, as on the event stream.
+        self.count = counted
         # An alias is the same node met again (an anchor always comes first); its own position is
         # only in the event stream. Everything built again is counted, to stop alias bombs early.
         self.seen: set[int] = set()
@@ -392,7 +396,7 @@ def _hides_charter(merged: Node) -> bool:
     )
 
 
-def _problem_from(exc: yaml.YAMLError, text: str) -> YamlProblem:
+def _problem_from(exc: Exception, text: str) -> YamlProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -440,20 +444,38 @@ def _decode(raw: bytes) -> str:
 
 def _too_many(mark: Any) -> YamlProblem:
     return YamlProblem(
-        f"the document holds more than {MAX_NODES} keys and values, more than any Charter document needs",
+        f"the file holds more than {MAX_NODES} keys and values, more than any Charter file needs",
         mark.line + 1,
         mark.column + 1,
     )
 
 
-def _over_bounds(text: str) -> tuple[int, YamlProblem] | None:
-    """The index of the first document too deep or too large, and where it crosses the bound.
+def _where(event: yaml.Event) -> Loc:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _over_bounds(text: str, start: int = 0) -> tuple[int, YamlProblem] | None:
+    """The index of the first document that crosses a bound, and where it does.
 
     The composer recurses once per level (in C with libyaml: a few hundred thousand '[' crash the
     process), libyaml's scanner slows down with depth, and every node is composed before anything
-    can count them (a 5 MB flow list of numbers takes most of a gigabyte). So depth and size are
-    bounded on the event stream first, which stops right where a bound is crossed.
+    can count them (a 5 MB flow list of numbers takes most of a gigabyte; 5 MB of tiny documents,
+    several). So depth, documents and nodes are bounded on the event stream first, which stops
+    right where a bound is crossed. Depth is judged in the documents from index start on (the
+    builder has judged the ones before); documents and nodes are counted over the whole file.
     """
+    crossed = _first_crossing(text, start)
+    if isinstance(crossed, yaml.MarkedYAMLError) and crossed.problem_mark is not None:
+        # The parser reads ahead up to a line (1024 characters) of tokens, so an error there, or a
+        # parser's own nesting limit (newer libyaml stops at 1000 levels), can come before a bound
+        # crossed earlier in the text. Read again up to the error, the bound is found whatever
+        # the parser.
+        crossed = _first_crossing(text[: crossed.problem_mark.index], start)
+    return None if crossed is None or isinstance(crossed, yaml.YAMLError) else crossed
+
+
+def _first_crossing(text: str, start: int) -> tuple[int, YamlProblem] | yaml.YAMLError | None:
     loader = _Loader(text)
     depth = 0
     nodes = 0
@@ -463,23 +485,26 @@ def _over_bounds(text: str) -> tuple[int, YamlProblem] | None:
             event = loader.get_event()
             if isinstance(event, yaml.DocumentStartEvent):
                 index += 1
-                nodes = 0
-            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                if index == MAX_DOCUMENTS:
+                    return index, YamlProblem(
+                        f"the file holds more than {MAX_DOCUMENTS} documents, more than any Charter file needs",
+                        *_where(event),
+                    )
+            elif isinstance(event, yaml.NodeEvent):
+                # An alias counts as the value it writes, as the builder counts it.
                 nodes += 1
                 if nodes > MAX_NODES:
                     return index, _too_many(event.start_mark)
                 if isinstance(event, yaml.CollectionStartEvent):
                     depth += 1
                     # The root collection is level 0 for the builder, hence MAX_DEPTH + 1.
-                    if depth > MAX_DEPTH + 1:
-                        mark = event.start_mark
-                        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    if depth > MAX_DEPTH + 1 and index >= start:
                         message = f"the document is nested more than {MAX_DEPTH} levels deep"
-                        return index, YamlProblem(message, *where)
+                        return index, YamlProblem(message, *_where(event))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        return None  # composing reports it, with the documents before it
+    except yaml.YAMLError as exc:
+        return exc  # composing reports it, with the documents before it
     finally:
         loader.dispose()
     return None
@@ -495,11 +520,15 @@ def _could_exceed_bounds(text: str) -> bool:
 
     Each level of flow or compact nesting needs an opener ('[', '{', '- ', '? '); each level of block
     nesting needs more indentation, which the size limit caps at a few thousand levels that libyaml
-    composes in milliseconds. Every key or value but the first needs a line break, a comma or an
-    opener, shared at most by a key and its value. So most text skips the extra parse.
+    composes in milliseconds (or refuses, or the pure-Python composer cannot recurse into: then the
+    check runs after all). Every key or value but the first needs a line break, a comma or an
+    opener, shared at most by a key and its value, and every document but the first a '---' or a
+    '...'. So most text skips the extra parse.
     """
     openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
     if openers >= _OPENERS_SAFE:
+        return True
+    if text.count("---") + text.count("...") + 1 > MAX_DOCUMENTS:
         return True
     separators = openers + text.count(",") + sum(text.count(b) for b in _LINE_BREAKS)
     return 2 * (separators + 1) > MAX_NODES
@@ -524,12 +553,14 @@ def load_text(text: str) -> LoadedFile:
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
-    over = _over_bounds(text) if _could_exceed_bounds(text) else None
+    checked = _could_exceed_bounds(text)
+    over = _over_bounds(text) if checked else None
     aliases: dict[int, list[_AliasUse]] | None = None
+    counted = 0
     try:
         for node in _documents(text, over[0] if over else None):
             doc = Document(None, index, *_mark(node))
-            builder = _Builder(doc)
+            builder = _Builder(doc, counted)
             try:
                 doc.data = builder.build(node, (), 0)
             except YamlProblem as problem:
@@ -545,9 +576,14 @@ def load_text(text: str) -> LoadedFile:
                     doc.problems.extend(_alias_problem(use) for use in aliases.get(index, ()))
                     doc.problems.sort(key=lambda p: (p.line, p.column))
                 documents.append(doc)
+            counted = builder.count
             index += 1
-    except yaml.YAMLError as exc:
-        problems.append(_problem_from(exc, text))
+    except (yaml.YAMLError, RecursionError) as exc:
+        # A parser's own limits (libyaml's nesting depth, the pure-Python composer's recursion) may
+        # stop a document that crosses Charter's: then Charter's bound is what the file is told.
+        over = _over_bounds(text, index) if not checked else None
+        if over is None:
+            problems.append(_problem_from(exc, text))
     if over:
         problems.append(over[1])
     return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)
