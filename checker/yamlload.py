@@ -188,6 +188,10 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
+class _Crossed(YamlProblem):
+    """A bound of the file is crossed: nothing after it is read, whichever parser would allow it."""
+
+
 class _AliasBomb(YamlProblem):
     """The document repeats more than MAX_REPEATED values through aliases."""
 
@@ -229,7 +233,7 @@ class _Builder:
     def build(self, node: Node, path: FieldPath, depth: int) -> Any:
         self._tick(node)
         if depth > MAX_DEPTH:
-            raise YamlProblem(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
+            raise _Crossed(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
         self._meet(node)
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
@@ -443,7 +447,7 @@ def _decode(raw: bytes) -> str:
 
 
 def _too_many(mark: Any) -> YamlProblem:
-    return YamlProblem(
+    return _Crossed(
         f"the file holds more than {MAX_NODES} keys and values, more than any Charter file needs",
         mark.line + 1,
         mark.column + 1,
@@ -486,10 +490,8 @@ def _first_crossing(text: str, start: int) -> tuple[int, YamlProblem] | yaml.YAM
             if isinstance(event, yaml.DocumentStartEvent):
                 index += 1
                 if index == MAX_DOCUMENTS:
-                    return index, YamlProblem(
-                        f"the file holds more than {MAX_DOCUMENTS} documents, more than any Charter file needs",
-                        *_where(event),
-                    )
+                    message = f"the file holds more than {MAX_DOCUMENTS} documents, more than any Charter "
+                    return index, _Crossed(message + "file needs", *_where(event))
             elif isinstance(event, yaml.NodeEvent):
                 # An alias counts as the value it writes, as the builder counts it.
                 nodes += 1
@@ -500,7 +502,7 @@ def _first_crossing(text: str, start: int) -> tuple[int, YamlProblem] | yaml.YAM
                     # The root collection is level 0 for the builder, hence MAX_DEPTH + 1.
                     if depth > MAX_DEPTH + 1 and index >= start:
                         message = f"the document is nested more than {MAX_DEPTH} levels deep"
-                        return index, YamlProblem(message, *_where(event))
+                        return index, _Crossed(message, *_where(event))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as exc:
@@ -570,6 +572,10 @@ def load_text(text: str) -> LoadedFile:
                     if aliases.get(index):
                         problem = _AliasBomb(problem.message, *aliases[index][0].at)
                 problems.append(problem)
+                if isinstance(problem, _Crossed):
+                    # As when the event stream finds it first: the same documents are kept whether
+                    # or not the parser could compose this one.
+                    break
             else:
                 if builder.aliased:
                     aliases = _alias_uses(text) if aliases is None else aliases

@@ -561,9 +561,13 @@ def test_nesting_up_to_the_limit_is_accepted() -> None:
     ]
 
 
-def test_deep_nesting_in_one_document_keeps_the_others() -> None:
-    loaded = load_text("a: 1\n---\n" + "[" * 1000 + "]" * 1000 + "\n---\nb: 2\n")
-    assert [d.data for d in loaded.documents] == [{"a": 1}, {"b": 2}]
+@pytest.mark.usefixtures("parser")
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 2, 1000, 1500])
+def test_deep_nesting_in_one_document_keeps_the_ones_before(levels: int) -> None:
+    # Whether the parser composes it (libyaml up to 1,000 levels, or without a limit) or not, the
+    # file is read up to the bound.
+    loaded = load_text("a: 1\n---\n" + "[" * levels + "]" * levels + "\n---\nb: 2\n")
+    assert [d.data for d in loaded.documents] == [{"a": 1}]
     assert problems(loaded) == [
         (f"the document is nested more than {MAX_DEPTH} levels deep", 3, MAX_DEPTH + 2)
     ]
