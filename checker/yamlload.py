@@ -530,7 +530,8 @@ def _could_exceed_bounds(text: str) -> bool:
     openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
     if openers >= _OPENERS_SAFE:
         return True
-    if text.count("---") + text.count("...") + 1 > MAX_DOCUMENTS:
+    # Each marker takes three characters, so only long text needs them counted.
+    if len(text) > 3 * MAX_DOCUMENTS and text.count("---") + text.count("...") + 1 > MAX_DOCUMENTS:
         return True
     separators = openers + text.count(",") + sum(text.count(b) for b in _LINE_BREAKS)
     return 2 * (separators + 1) > MAX_NODES
