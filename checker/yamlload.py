@@ -26,7 +26,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 # Per file, not per document: a manifest holds a few hundred keys and values, and one file of many
 # small documents must cost no more than one large document.
-MAX_NODES = 100_000
+MAX_NODES = 50_000
 MAX_DOCUMENTS = 1_000
 # Values that aliases repeat: a document that legitimately repeats more is hard to imagine.
 MAX_REPEATED = 10_000

@@ -800,8 +800,12 @@ NODES = f"the file holds more than {MAX_NODES} keys and values, more than any Ch
         (almost_5_mb("---\na: 1\n"), (2 * MAX_DOCUMENTS + 1, 1), DOCUMENTS),
         (almost_5_mb("--- {a: 1}\n"), (MAX_DOCUMENTS + 1, 1), DOCUMENTS),
         # One list of tiny mappings: the list, then a mapping, a key and a value per line.
-        (almost_5_mb("- {a: 1}\n"), ((MAX_NODES - 1) // 3 + 1, 3), NODES),
-        # The mapping, then a key and a value per line: the value of k49999 is one too many.
+        (
+            almost_5_mb("- {a: 1}\n"),
+            ((MAX_NODES - 1) // 3 + 1, (3, 4, 7)[(MAX_NODES - 1) % 3]),
+            NODES,
+        ),
+        # The mapping, then a key and a value per line: the value on line MAX_NODES // 2 is one too many.
         ("".join(f"k{i}: 1\n" for i in range(MAX_NODES)) + CHARTER_LAST, (MAX_NODES // 2, 9), NODES),
         # An alias is a value too.
         ("a: &a x\nb:\n" + "- *a\n" * 1_000_000 + CHARTER_LAST, (MAX_NODES - 2, 3), NODES),
