@@ -24,7 +24,10 @@ Loc = tuple[int, int]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 100_000
+# Per file, not per document: a manifest holds a few hundred keys and values, and one file of many
+# small documents must cost no more than one large document.
+MAX_NODES = 50_000
+MAX_DOCUMENTS = 1_000
 # Values that aliases repeat: a document that legitimately repeats more is hard to imagine.
 MAX_REPEATED = 10_000
 
@@ -97,9 +100,9 @@ class Document:
             return
         path, index = self.origin
         self.origin = None
-        for doc in load_file(path).documents:
-            if doc.index == index:
-                self.keys, self.values, self.written = doc.keys, doc.values, doc.written
+        positions = _reread(path).get(index)
+        if positions is not None:
+            self.keys, self.values, self.written = positions
 
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
@@ -118,6 +121,25 @@ class Document:
         """Position of the key that introduces path (or of the value, for list items)."""
         self._restore()
         return self.keys.get(path) or self.locate(path)
+
+
+_Positions = tuple[dict[FieldPath, Loc], dict[FieldPath, Loc], dict[FieldPath, str]]
+# The positions of the file read again last, by document index: the documents of one file with
+# findings then cost one read between them, not one each.
+_reread_last: tuple[tuple[str, tuple[int, ...]], dict[int, _Positions]] | None = None
+
+
+def _reread(path: str) -> dict[int, _Positions]:
+    global _reread_last
+    try:
+        info = os.lstat(path)
+        identity = (path, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    except OSError:
+        return {}
+    if _reread_last is None or _reread_last[0] != identity:
+        loaded = load_file(path).documents
+        _reread_last = (identity, {doc.index: (doc.keys, doc.values, doc.written) for doc in loaded})
+    return _reread_last[1]
 
 
 @dataclass
@@ -166,6 +188,10 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
+class _Crossed(YamlProblem):
+    """A bound of the file is crossed: nothing after it is read, whichever parser would allow it."""
+
+
 class _AliasBomb(YamlProblem):
     """The document repeats more than MAX_REPEATED values through aliases."""
 
@@ -173,9 +199,10 @@ class _AliasBomb(YamlProblem):
 class _Builder:
     """Turns a composed node graph into data and positions, within fixed bounds."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, counted: int) -> None:
         self.doc = doc
-        self.count = 0
+        # The file's documents share one budget of nodes, as on the event stream.
+        self.count = counted
         # An alias is the same node met again (an anchor always comes first); its own position is
         # only in the event stream. Everything built again is counted, to stop alias bombs early.
         self.seen: set[int] = set()
@@ -206,7 +233,7 @@ class _Builder:
     def build(self, node: Node, path: FieldPath, depth: int) -> Any:
         self._tick(node)
         if depth > MAX_DEPTH:
-            raise YamlProblem(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
+            raise _Crossed(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
         self._meet(node)
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
@@ -373,7 +400,7 @@ def _hides_charter(merged: Node) -> bool:
     )
 
 
-def _problem_from(exc: yaml.YAMLError, text: str) -> YamlProblem:
+def _problem_from(exc: Exception, text: str) -> YamlProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -420,21 +447,39 @@ def _decode(raw: bytes) -> str:
 
 
 def _too_many(mark: Any) -> YamlProblem:
-    return YamlProblem(
-        f"the document holds more than {MAX_NODES} keys and values, more than any Charter document needs",
+    return _Crossed(
+        f"the file holds more than {MAX_NODES} keys and values, more than any Charter file needs",
         mark.line + 1,
         mark.column + 1,
     )
 
 
-def _over_bounds(text: str) -> tuple[int, YamlProblem] | None:
-    """The index of the first document too deep or too large, and where it crosses the bound.
+def _where(event: yaml.Event) -> Loc:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _over_bounds(text: str, start: int = 0) -> tuple[int, YamlProblem] | None:
+    """The index of the first document that crosses a bound, and where it does.
 
     The composer recurses once per level (in C with libyaml: a few hundred thousand '[' crash the
     process), libyaml's scanner slows down with depth, and every node is composed before anything
-    can count them (a 5 MB flow list of numbers takes most of a gigabyte). So depth and size are
-    bounded on the event stream first, which stops right where a bound is crossed.
+    can count them (a 5 MB flow list of numbers takes most of a gigabyte; 5 MB of tiny documents,
+    several). So depth, documents and nodes are bounded on the event stream first, which stops
+    right where a bound is crossed. Depth is judged in the documents from index start on (the
+    builder has judged the ones before); documents and nodes are counted over the whole file.
     """
+    crossed = _first_crossing(text, start)
+    if isinstance(crossed, yaml.MarkedYAMLError) and crossed.problem_mark is not None:
+        # The parser reads ahead up to a line (1024 characters) of tokens, so an error there, or a
+        # parser's own nesting limit (newer libyaml stops at 1000 levels), can come before a bound
+        # crossed earlier in the text. Read again up to the error, the bound is found whatever
+        # the parser.
+        crossed = _first_crossing(text[: crossed.problem_mark.index], start)
+    return None if crossed is None or isinstance(crossed, yaml.YAMLError) else crossed
+
+
+def _first_crossing(text: str, start: int) -> tuple[int, YamlProblem] | yaml.YAMLError | None:
     loader = _Loader(text)
     depth = 0
     nodes = 0
@@ -444,23 +489,24 @@ def _over_bounds(text: str) -> tuple[int, YamlProblem] | None:
             event = loader.get_event()
             if isinstance(event, yaml.DocumentStartEvent):
                 index += 1
-                nodes = 0
-            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                if index == MAX_DOCUMENTS:
+                    message = f"the file holds more than {MAX_DOCUMENTS} documents, more than any Charter "
+                    return index, _Crossed(message + "file needs", *_where(event))
+            elif isinstance(event, yaml.NodeEvent):
+                # An alias counts as the value it writes, as the builder counts it.
                 nodes += 1
                 if nodes > MAX_NODES:
                     return index, _too_many(event.start_mark)
                 if isinstance(event, yaml.CollectionStartEvent):
                     depth += 1
                     # The root collection is level 0 for the builder, hence MAX_DEPTH + 1.
-                    if depth > MAX_DEPTH + 1:
-                        mark = event.start_mark
-                        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    if depth > MAX_DEPTH + 1 and index >= start:
                         message = f"the document is nested more than {MAX_DEPTH} levels deep"
-                        return index, YamlProblem(message, *where)
+                        return index, _Crossed(message, *_where(event))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        return None  # composing reports it, with the documents before it
+    except yaml.YAMLError as exc:
+        return exc  # composing reports it, with the documents before it
     finally:
         loader.dispose()
     return None
@@ -476,11 +522,16 @@ def _could_exceed_bounds(text: str) -> bool:
 
     Each level of flow or compact nesting needs an opener ('[', '{', '- ', '? '); each level of block
     nesting needs more indentation, which the size limit caps at a few thousand levels that libyaml
-    composes in milliseconds. Every key or value but the first needs a line break, a comma or an
-    opener, shared at most by a key and its value. So most text skips the extra parse.
+    composes in milliseconds (or refuses, or the pure-Python composer cannot recurse into: then the
+    check runs after all). Every key or value but the first needs a line break, a comma or an
+    opener, shared at most by a key and its value, and every document but the first a '---' or a
+    '...'. So most text skips the extra parse.
     """
     openers = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
     if openers >= _OPENERS_SAFE:
+        return True
+    # Each marker takes three characters, so only long text needs them counted.
+    if len(text) > 3 * MAX_DOCUMENTS and text.count("---") + text.count("...") + 1 > MAX_DOCUMENTS:
         return True
     separators = openers + text.count(",") + sum(text.count(b) for b in _LINE_BREAKS)
     return 2 * (separators + 1) > MAX_NODES
@@ -505,12 +556,14 @@ def load_text(text: str) -> LoadedFile:
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
-    over = _over_bounds(text) if _could_exceed_bounds(text) else None
+    checked = _could_exceed_bounds(text)
+    over = _over_bounds(text) if checked else None
     aliases: dict[int, list[_AliasUse]] | None = None
+    counted = 0
     try:
         for node in _documents(text, over[0] if over else None):
             doc = Document(None, index, *_mark(node))
-            builder = _Builder(doc)
+            builder = _Builder(doc, counted)
             try:
                 doc.data = builder.build(node, (), 0)
             except YamlProblem as problem:
@@ -520,15 +573,24 @@ def load_text(text: str) -> LoadedFile:
                     if aliases.get(index):
                         problem = _AliasBomb(problem.message, *aliases[index][0].at)
                 problems.append(problem)
+                if isinstance(problem, _Crossed):
+                    # As when the event stream finds it first: the same documents are kept whether
+                    # or not the parser could compose this one.
+                    break
             else:
                 if builder.aliased:
                     aliases = _alias_uses(text) if aliases is None else aliases
                     doc.problems.extend(_alias_problem(use) for use in aliases.get(index, ()))
                     doc.problems.sort(key=lambda p: (p.line, p.column))
                 documents.append(doc)
+            counted = builder.count
             index += 1
-    except yaml.YAMLError as exc:
-        problems.append(_problem_from(exc, text))
+    except (yaml.YAMLError, RecursionError) as exc:
+        # A parser's own limits (libyaml's nesting depth, the pure-Python composer's recursion) may
+        # stop a document that crosses Charter's: then Charter's bound is what the file is told.
+        over = _over_bounds(text, index) if not checked else None
+        if over is None:
+            problems.append(_problem_from(exc, text))
     if over:
         problems.append(over[1])
     return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)

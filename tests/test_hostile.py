@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.yamlload import MAX_DEPTH, MAX_NODES
+from checker.yamlload import MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES
 from tests.conftest import AS_OF, RULES_DIR
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -770,10 +770,80 @@ def test_a_document_of_too_many_values_is_refused_quickly_with_bounded_memory(
         sch001(
             "ai-systems/long.yaml",
             *where_refused,
-            f"the document holds more than {MAX_NODES} keys and values, more than any Charter document needs",
+            f"the file holds more than {MAX_NODES} keys and values, more than any Charter file needs",
         )
     ]
     assert outcome.code == 1
+    assert elapsed < SECONDS
+    assert peak < PEAK_BYTES
+
+
+# Files just under the size limit, of shapes that cost the most per byte. The Charter document
+# comes last, so that only the bound is reported: the file is Charter's, and nothing after the
+# bound is read.
+CHARTER_LAST = "---\napiVersion: charter/v1\n"
+ALMOST_5_MB = 5 * MB - 1024
+
+
+def almost_5_mb(unit: str) -> str:
+    return unit * (ALMOST_5_MB // len(unit)) + CHARTER_LAST
+
+
+DOCUMENTS = f"the file holds more than {MAX_DOCUMENTS} documents, more than any Charter file needs"
+NODES = f"the file holds more than {MAX_NODES} keys and values, more than any Charter file needs"
+
+
+@pytest.mark.parametrize(
+    ("text", "where_refused", "message"),
+    [
+        # 580,000 documents: the first one too many starts at its '---'.
+        (almost_5_mb("---\na: 1\n"), (2 * MAX_DOCUMENTS + 1, 1), DOCUMENTS),
+        (almost_5_mb("--- {a: 1}\n"), (MAX_DOCUMENTS + 1, 1), DOCUMENTS),
+        # One list of tiny mappings: the list, then a mapping, a key and a value per line.
+        (
+            almost_5_mb("- {a: 1}\n"),
+            ((MAX_NODES - 1) // 3 + 1, (3, 4, 7)[(MAX_NODES - 1) % 3]),
+            NODES,
+        ),
+        # The mapping, then a key and a value per line: the value on line MAX_NODES // 2 is one too many.
+        ("".join(f"k{i}: 1\n" for i in range(MAX_NODES)) + CHARTER_LAST, (MAX_NODES // 2, 9), NODES),
+        # An alias is a value too.
+        ("a: &a x\nb:\n" + "- *a\n" * 1_000_000 + CHARTER_LAST, (MAX_NODES - 2, 3), NODES),
+    ],
+    ids=["tiny-documents", "tiny-flow-documents", "tiny-mappings", "keys", "aliases"],
+)
+def test_a_file_of_many_small_parts_is_refused_quickly(
+    repo: Path, capsys: pytest.CaptureFixture[str], text: str, where_refused: tuple[int, int], message: str
+) -> None:
+    (repo / "ai-systems" / "many.yaml").write_text(text, encoding="utf-8")
+    assert (repo / "ai-systems" / "many.yaml").stat().st_size < 5 * MB
+
+    # Memory is measured for all of them at once, in test_the_refusals_keep_the_whole_process_small.
+    started = time.perf_counter()
+    outcome = check(capsys, "--no-cache", ".")
+    elapsed = time.perf_counter() - started
+
+    assert outcome.findings == [sch001("ai-systems/many.yaml", *where_refused, message)]
+    assert outcome.code == 1
+    assert elapsed < SECONDS
+
+
+def test_a_5_mb_string_is_read_quickly_with_bounded_memory(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "x: " + "a" * ALMOST_5_MB + "\n" + CHARTER_LAST
+    (repo / "ai-systems" / "long.yaml").write_text(text, encoding="utf-8")
+
+    outcome, elapsed, peak = bounded(capsys)
+
+    assert outcome.findings == [
+        sch001(
+            "ai-systems/long.yaml",
+            3,
+            1,
+            "unknown kind 'None'; Charter documents are AISystem, Evidence or Policy",
+        )
+    ]
     assert elapsed < SECONDS
     assert peak < PEAK_BYTES
 
@@ -831,6 +901,12 @@ def test_the_refusals_keep_the_whole_process_small(repo: Path) -> None:
         HEADER + "  x: [" + "1," * 2_400_000 + "]\n", encoding="utf-8"
     )
     write_50_mb(repo / "ai-systems" / "huge.yaml", HEADER.encode())
+    for name, unit in [("documents", "---\na: 1\n"), ("mappings", "- {a: 1}\n"), ("aliases", "- *a\n")]:
+        text = almost_5_mb(unit)
+        (repo / "ai-systems" / f"many-{name}.yaml").write_text(
+            "a: &a x\nb:\n" + text if name == "aliases" else text
+        )
+    (repo / "ai-systems" / "string.yaml").write_text("x: " + "a" * ALMOST_5_MB + "\n" + CHARTER_LAST)
     script = f"""
 import contextlib, io, json, resource, sys
 from checker.cli import main
@@ -860,7 +936,20 @@ print(json.dumps({{"code": code, "files": files, "grown": grown}}))
     seen = json.loads(result.stdout)
     assert (seen["code"], seen["files"]) == (
         1,
-        [f"ai-systems/{name}.yaml" for name in ("alias-bomb", "deep-block", "deep-flow", "huge", "long")],
+        [
+            f"ai-systems/{name}.yaml"
+            for name in (
+                "alias-bomb",
+                "deep-block",
+                "deep-flow",
+                "huge",
+                "long",
+                "many-aliases",
+                "many-documents",
+                "many-mappings",
+                "string",
+            )
+        ],
     )
     # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
     grown = seen["grown"] if sys.platform == "darwin" else seen["grown"] * 1024

@@ -11,10 +11,20 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+from checker import yamlload
 from checker.config import Config
 from checker.project import build_project
-from checker.yamlload import MAX_BYTES, MAX_DEPTH, LoadedFile, load_file, load_text
+from checker.yamlload import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_DOCUMENTS,
+    MAX_NODES,
+    LoadedFile,
+    load_file,
+    load_text,
+)
 
 MANIFEST = """\
 # A comment line does not move anything.
@@ -99,6 +109,36 @@ def test_locate_gives_the_value_or_the_closest_parent_that_exists() -> None:
     # locate_key points at the key that introduces a field, and at the value for list items.
     assert doc.locate_key(("metadata", "name")) == (5, 3)
     assert doc.locate_key(("spec", "components", 1)) == (11, 7)
+
+
+def test_shed_positions_of_a_file_are_read_again_once_for_all_its_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "".join(f"---\nname: s{i}\nowner: {{team: t{i}}}\n" for i in range(200)), encoding="utf-8"
+    )
+    documents = load_file(str(path)).documents
+    for doc in documents:
+        doc.shed(str(path))
+    reads: list[str] = []
+
+    def counted(name: str) -> LoadedFile:
+        reads.append(name)
+        return load_file(name)
+
+    monkeypatch.setattr(yamlload, "load_file", counted)
+
+    # Every document with a finding asks for its positions: the file is parsed again once, not 200 times.
+    assert [doc.locate(("owner", "team")) for doc in documents] == [(3 * i + 3, 15) for i in range(200)]
+    assert reads == [str(path)]
+
+    # A changed file is read again.
+    path.write_text("---\nname: s0\nowner:\n  team: t0\n", encoding="utf-8")
+    fresh = load_file(str(path)).documents[0]
+    fresh.shed(str(path))
+    assert fresh.locate(("owner", "team")) == (4, 9)
+    assert reads == [str(path), str(path)]
 
 
 def test_an_empty_text_has_no_document_and_no_problem() -> None:
@@ -421,7 +461,17 @@ def test_an_alias_bomb_is_refused_quickly() -> None:
     ]
 
 
-# --- deep nesting ------------------------------------------------------------------------------
+# --- deep nesting and other bounds ---------------------------------------------------------------
+
+# Charter's bounds come before any parser's own: libyaml and the pure-Python parser, with or
+# without a nesting limit of their own, report the same.
+PARSERS = [getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader]
+
+
+@pytest.fixture(params=PARSERS, ids=lambda loader: loader.__name__)
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    monkeypatch.setattr(yamlload, "_Loader", request.param)
+    return request.param
 
 
 @pytest.mark.parametrize(
@@ -430,17 +480,75 @@ def test_an_alias_bomb_is_refused_quickly() -> None:
         ("[" * 10_000 + "]" * 10_000, MAX_DEPTH + 2),
         ("{a: " * 10_000 + "1" + "}" * 10_000, 4 * (MAX_DEPTH + 1) + 1),
         ("[" * 10_000, MAX_DEPTH + 2),
+        # Within the line the parser reads ahead, an error after the bound does not hide it.
+        ("[" * (MAX_DEPTH + 10) + "@", MAX_DEPTH + 2),
     ],
-    ids=["brackets", "braces", "unclosed"],
+    ids=["brackets", "braces", "unclosed", "invalid-after"],
 )
-def test_very_deep_nesting_is_refused_in_under_a_second(text: str, column: int) -> None:
+def test_very_deep_nesting_is_refused_in_under_a_second(parser: type, text: str, column: int) -> None:
+    # The pure-Python scanner alone takes about half a second to read ahead through 1,000 brackets.
+    budget = 5 if parser is yaml.SafeLoader else 1
     started = time.perf_counter()
     loaded = load_text(text)
     elapsed = time.perf_counter() - started
 
     assert problems(loaded) == [(f"the document is nested more than {MAX_DEPTH} levels deep", 1, column)]
     assert loaded.documents == []
-    assert elapsed < 1
+    assert elapsed < budget
+
+
+@pytest.mark.usefixtures("parser")
+def test_deep_block_nesting_is_refused_by_charter_whatever_the_parser_allows() -> None:
+    # Too few openers to be checked before composing: the parser's own limit (libyaml's 1,000
+    # levels, the pure-Python composer's recursion) stops it first, and Charter's bound is reported.
+    text = "a: 1\n---\n" + "".join(" " * i + f"k{i}:\n" for i in range(1500)) + " " * 1500 + "v\n"
+
+    loaded = load_text(text)
+
+    assert [d.data for d in loaded.documents] == [{"a": 1}]
+    assert problems(loaded) == [
+        # The root mapping is level 0; the one that begins with k65 is level 65.
+        (f"the document is nested more than {MAX_DEPTH} levels deep", 3 + MAX_DEPTH + 1, MAX_DEPTH + 2)
+    ]
+
+
+@pytest.mark.usefixtures("parser")
+def test_a_file_of_more_documents_than_the_bound_keeps_the_first_ones() -> None:
+    text = "---\na: 1\n" * (MAX_DOCUMENTS + 5)
+
+    loaded = load_text(text)
+
+    assert len(loaded.documents) == MAX_DOCUMENTS
+    assert loaded.documents[-1].data == {"a": 1}
+    # Where the first document too many starts.
+    assert problems(loaded) == [
+        (
+            f"the file holds more than {MAX_DOCUMENTS} documents, more than any Charter file needs",
+            2 * MAX_DOCUMENTS + 1,
+            1,
+        )
+    ]
+    assert problems(load_text("---\na: 1\n" * MAX_DOCUMENTS)) == []
+
+
+@pytest.mark.usefixtures("parser")
+def test_small_documents_share_one_budget_of_keys_and_values_per_file() -> None:
+    # Each line is a document of a mapping, a key, a list and 997 numbers: 1,000 nodes.
+    line = "--- {k: [" + "1," * 997 + "]}\n"
+    per_document = 1000
+    full = MAX_NODES // per_document
+    text = line * (full + 3)
+
+    loaded = load_text(text)
+
+    assert len(loaded.documents) == full
+    assert problems(loaded) == [
+        (
+            f"the file holds more than {MAX_NODES} keys and values, more than any Charter file needs",
+            full + 1,
+            line.index("{") + 1,
+        )
+    ]
 
 
 def test_nesting_up_to_the_limit_is_accepted() -> None:
@@ -453,9 +561,13 @@ def test_nesting_up_to_the_limit_is_accepted() -> None:
     ]
 
 
-def test_deep_nesting_in_one_document_keeps_the_others() -> None:
-    loaded = load_text("a: 1\n---\n" + "[" * 1000 + "]" * 1000 + "\n---\nb: 2\n")
-    assert [d.data for d in loaded.documents] == [{"a": 1}, {"b": 2}]
+@pytest.mark.usefixtures("parser")
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 2, 1000, 1500])
+def test_deep_nesting_in_one_document_keeps_the_ones_before(levels: int) -> None:
+    # Whether the parser composes it (libyaml up to 1,000 levels, or without a limit) or not, the
+    # file is read up to the bound.
+    loaded = load_text("a: 1\n---\n" + "[" * levels + "]" * levels + "\n---\nb: 2\n")
+    assert [d.data for d in loaded.documents] == [{"a": 1}]
     assert problems(loaded) == [
         (f"the document is nested more than {MAX_DEPTH} levels deep", 3, MAX_DEPTH + 2)
     ]
