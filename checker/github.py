@@ -1,4 +1,4 @@
-"""GitHub's REST API, as little of it as the sticky pull-request comment needs.
+"""GitHub's REST API, as little of it as the sticky pull-request comment and the approvals need.
 
 Built on urllib so that commenting adds no dependency. Every request has a timeout, failures
 that are worth another try are retried a bounded number of times, and the token never appears
@@ -85,24 +85,30 @@ class Outcome:
 
 def settings_from_environ(environ: Mapping[str, str], number: int | None = None) -> Settings:
     """The comment's target from GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH and GITHUB_API_URL."""
+    token, api_url = api_from_environ(environ)
+    repository = environ.get("GITHUB_REPOSITORY", "").strip()
+    if not _REPOSITORY.fullmatch(repository):
+        raise FatalError("GITHUB_REPOSITORY must name the repository as owner/name")
+    if number is None:
+        number = _event_number(environ)
+    server, run_id = environ.get("GITHUB_SERVER_URL", "").rstrip("/"), environ.get("GITHUB_RUN_ID", "")
+    run_url = f"{server}/{repository}/actions/runs/{run_id}" if server and run_id.isdigit() else None
+    return Settings(token, repository, number, api_url, run_url)
+
+
+def api_from_environ(environ: Mapping[str, str]) -> tuple[str, str]:
+    """The token and the API root from GITHUB_TOKEN and GITHUB_API_URL; FatalError when unusable."""
     token = environ.get("GITHUB_TOKEN", "").strip()
     if not token:
         raise FatalError("GITHUB_TOKEN is not set: give this step the workflow's token in its environment")
     if not _TOKEN.fullmatch(token):
         # Checked here so that no HTTP library ever quotes the token back in a header error.
         raise FatalError("GITHUB_TOKEN holds characters that no GitHub token has")
-    repository = environ.get("GITHUB_REPOSITORY", "").strip()
-    if not _REPOSITORY.fullmatch(repository):
-        raise FatalError("GITHUB_REPOSITORY must name the repository as owner/name")
     api_url = (environ.get("GITHUB_API_URL") or DEFAULT_API_URL).strip().rstrip("/")
     parts = urllib.parse.urlsplit(api_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FatalError(f"GITHUB_API_URL is not an http(s) address: {api_url!r}")
-    if number is None:
-        number = _event_number(environ)
-    server, run_id = environ.get("GITHUB_SERVER_URL", "").rstrip("/"), environ.get("GITHUB_RUN_ID", "")
-    run_url = f"{server}/{repository}/actions/runs/{run_id}" if server and run_id.isdigit() else None
-    return Settings(token, repository, number, api_url, run_url)
+    return token, api_url
 
 
 def _event_number(environ: Mapping[str, str]) -> int:
@@ -371,11 +377,22 @@ class GitHubClient:
 
     def create_comment(self, repository: str, number: int, body: str) -> dict[str, Any]:
         path = f"/repos/{_quote(repository)}/issues/{number}/comments"
-        return _object(self.request("POST", self.url(path), {"body": body}, idempotent=False))
+        return _object(self.request("POST", self.url(path), {"body": body}, idempotent=False), "the comment")
 
     def update_comment(self, repository: str, comment_id: int, body: str) -> dict[str, Any]:
         path = f"/repos/{_quote(repository)}/issues/comments/{comment_id}"
-        return _object(self.request("PATCH", self.url(path), {"body": body}))
+        return _object(self.request("PATCH", self.url(path), {"body": body}), "the comment")
+
+    def pull_request_reviews(self, repository: str, number: int) -> Iterator[Any]:
+        """Every review of a pull request, oldest first, as GitHub lists them."""
+        path = f"/repos/{_quote(repository)}/pulls/{number}/reviews"
+        return self.paginate(self.url(path, per_page=PER_PAGE))
+
+    def team_membership(self, org: str, team_slug: str, username: str) -> dict[str, Any]:
+        """A user's membership of an organization's team; GitHubError (404) when GitHub shows none."""
+        names = (urllib.parse.quote(name, safe="") for name in (org, team_slug, username))
+        path = "/orgs/{}/teams/{}/memberships/{}".format(*names)
+        return _object(self.request("GET", self.url(path)), "the membership")
 
 
 def find_comment(client: GitHubClient, repository: str, number: int) -> dict[str, Any] | None:
@@ -474,9 +491,9 @@ def _message(raw: bytes) -> str:
     return message if isinstance(message, str) else ""
 
 
-def _object(response: Response) -> dict[str, Any]:
+def _object(response: Response, what: str) -> dict[str, Any]:
     if not isinstance(response.data, dict):
-        raise GitHubError(f"GitHub answered {response.status} without the comment")
+        raise GitHubError(f"GitHub answered {response.status} without {what}")
     return response.data
 
 
