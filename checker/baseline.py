@@ -17,6 +17,7 @@ from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, as_repo_path
+from checker.people import People, from_project
 from checker.policy import PolicySet, load_policies
 from checker.project import EvidenceBefore, Project, build_project, derive
 from checker.workspace import Workspace
@@ -127,6 +128,11 @@ def load_base(repo: GitRepo, ref: str, workspace: Workspace, extra_policies: lis
             systems.setdefault(source.name, source.data)
             by_file.setdefault(source.file, source.data)
     return Base(commit, policies, files, project, config.model, systems, by_file, EvidenceBefore(project))
+
+
+def base_people(base: Base) -> People:
+    """The people directory of the base revision, which judges the change's approvals and waivers."""
+    return from_project(base.project) if base.project is not None else People()
 
 
 class _SystemsByName(Mapping[str, Any]):

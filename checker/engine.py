@@ -10,6 +10,7 @@ from typing import Any
 from checker.checks import waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure
 from checker.finding import SEVERITY_RANK, Finding, field_path
+from checker.people import people_of
 from checker.policy import ENGINE_RULES, PolicySet, Rule
 from checker.project import Project, Source
 
@@ -49,13 +50,14 @@ def _valid_waivers(
     max_days = int(wvr.params.get("maxDays", 180))
     fields = wvr.params.get("requesters", ())
     waived: dict[str, set[str]] = {}
+    people = people_of(project)
     for name in names:
         for source in project.systems_named(name):
             if not source.valid:
                 continue
-            requesters = waiver_requesters(source.data, fields)
+            requesters = waiver_requesters(source.data, fields, people)
             for waiver in source.get("spec", "waivers") or []:
-                if waiver_problem(waiver, policies.rules, today, max_days, requesters) is None:
+                if waiver_problem(waiver, policies.rules, today, max_days, requesters, people) is None:
                     waived.setdefault(name, set()).add(str(waiver["rule"]))
     return waived
 
@@ -135,6 +137,8 @@ class Checker:
                 yield self._finding(rule, source.file, sp.line, sp.column, failure, system)
 
     def _system_of(self, source: Source) -> str | None:
+        if source.kind == "Directory":
+            return None
         if source.kind == "Evidence":
             system = source.get("spec", "system")
             return system if isinstance(system, str) else None

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Severity = Literal["error", "warning", "info"]
 Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
 Tier = Literal["low", "medium", "high", "critical"]
-Kind = Literal["AISystem", "Evidence"]
+Kind = Literal["AISystem", "Evidence", "Directory"]
 RULE_ID = r"^[A-Z]{3}[0-9]{3}$"
 
 

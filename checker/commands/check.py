@@ -178,6 +178,9 @@ def build_report(options: CheckOptions) -> Report:
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
         project.base_evidence, project.base_changes = base.evidence, edited
+        # Who someone is and who belongs to a team is governance, judged like the policies: as the
+        # base revision says.
+        project.people = baseline.base_people(base)
     # The paths as findings name files: a system left when its base file lay under one of them.
     checked = [project.display(_located(p)) for p in options.paths]
     findings = Checker(project, policies, today, changes).run()
@@ -197,6 +200,7 @@ def build_report(options: CheckOptions) -> Report:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
                 head_project.base_leaving = leaving
                 head_project.base_evidence, head_project.base_changes = base.evidence, edited
+                head_project.people = project.people
         head_findings = Checker(head_project, head_policies, today).run()
         head_findings += departure_findings(head_project, head_policies, today, checked)
         head_fail_on = options.fail_on or workspace.config.model.failOn
