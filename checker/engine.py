@@ -9,7 +9,9 @@ from typing import Any
 
 from checker.checks import waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure
+from checker.config import Settings
 from checker.finding import SEVERITY_RANK, Finding, field_path
+from checker.governance import directory_differences, policy_differences, reviewers
 from checker.people import people_of
 from checker.policy import ENGINE_RULES, PolicySet, Rule
 from checker.project import Project, Source
@@ -220,9 +222,17 @@ class Checker:
 
 
 def guard_policies(
-    head: PolicySet, base: PolicySet, changed_files: Iterable[str]
+    head: PolicySet,
+    base: PolicySet,
+    changed_files: Iterable[str],
+    base_settings: Settings | None = None,
+    head_settings: Settings | None = None,
 ) -> tuple[PolicySet, list[PolicyChange]]:
-    """The policies to judge a change with: the base's whenever the change touches them."""
+    """The policies to judge a change with: the base's whenever the change touches them.
+
+    The first POL001 finding lists what the change does to the effective rules and configuration,
+    and every one names who must review it (the base's governance approvers).
+    """
     changes = [
         PolicyChange(
             file,
@@ -241,7 +251,30 @@ def guard_policies(
                 "this check used the base revision's policies",
             )
         ]
-    return base, changes
+    differences = policy_differences(base, head, base_settings, head_settings)
+    what = f"; it changes: {'; '.join(differences)}" if differences else ""
+    who = f"; to be reviewed by {reviewers(base_settings)}"
+    first = PolicyChange(changes[0].file, changes[0].detail + what + who)
+    return base, [first, *(PolicyChange(c.file, c.detail + who) for c in changes[1:])]
+
+
+def directory_change(
+    before: Source | None, after: Source | None, base_settings: Settings | None
+) -> PolicyChange | None:
+    """POL001 for a change to the people directory, which decides who approves; None when it is the same."""
+    differences = directory_differences(
+        before.data if before is not None else None, after.data if after is not None else None
+    )
+    if not differences:
+        return None
+    where = after if after is not None else before
+    assert where is not None
+    return PolicyChange(
+        where.file,
+        f"the people directory differs from the base revision: {'; '.join(differences)}; the base "
+        "revision's directory judged this check, and the change is to be reviewed by "
+        f"{reviewers(base_settings)}",
+    )
 
 
 def summarize(findings: list[Finding], systems: int, fail_on: str) -> Summary:

@@ -14,10 +14,11 @@ from checker.characters import shown
 from checker.checks import departures
 from checker.conditions import lookup
 from checker.config import Config
-from checker.engine import Checker, PolicyChange, finding_message, guard_policies, summarize
+from checker.engine import Checker, PolicyChange, directory_change, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import Changes, GitRepo, History, as_repo_path, head_commit
+from checker.people import directories
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
@@ -163,7 +164,9 @@ def build_report(options: CheckOptions) -> Report:
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
-                    policies, changes = guard_policies(head_policies, base.policies, touched)
+                    policies, changes = guard_policies(
+                        head_policies, base.policies, touched, base.config, workspace.config.model
+                    )
                     if changes and base.config is not None:
                         # The reviewed configuration also decides which files are checked and what fails.
                         config = dataclasses.replace(config, model=base.config)
@@ -183,7 +186,14 @@ def build_report(options: CheckOptions) -> Report:
         project.people = baseline.base_people(base)
     # The paths as findings name files: a system left when its base file lay under one of them.
     checked = [project.display(_located(p)) for p in options.paths]
-    findings = Checker(project, policies, today, changes).run()
+    governance_changes = list(changes)
+    if base is not None:
+        # The directory decides who approves, so a change to it is reviewed like a policy change.
+        change = directory_change(
+            baseline.base_directory(base), next(iter(directories(project)), None), base.config or config.model
+        )
+        governance_changes += [change] if change is not None else []
+    findings = Checker(project, policies, today, governance_changes).run()
     findings = sorted(findings + departure_findings(project, policies, today, checked), key=Finding.sort_key)
     fixed: list[Finding] = []
     if before is not None:
