@@ -9,7 +9,7 @@ from typing import Any
 
 from checker.checks import waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure
-from checker.config import Settings
+from checker.config import Governance, Settings
 from checker.finding import SEVERITY_RANK, Finding, field_path
 from checker.governance import directory_differences, policy_differences, reviewers
 from checker.people import people_of
@@ -66,10 +66,14 @@ def _valid_waivers(
 
 @dataclass(frozen=True)
 class PolicyChange:
-    """A policy or configuration file that differs from the base revision."""
+    """A policy, configuration or directory file that differs from the base revision.
+
+    governance: the base revision's governance approvers, who are to review the change.
+    """
 
     file: str
     detail: str
+    governance: Governance | None = None
 
 
 class Checker:
@@ -191,11 +195,16 @@ class Checker:
             yield self._note(rule, anchor, detail, None)
 
     def _policy_findings(self) -> Iterable[Finding]:
+        """POL001 for each governance change, at the rule's severity.
+
+        The severity is decided here and only here: this run does not know whether the governance
+        approvers approved the change, so the finding names them and keeps the rule's severity.
+        """
         rule = self.policies.rules.get("POL001")
         if rule is None or not rule.enabled:
             return
         for change in self.policy_changes:
-            failure = Failure((), change.detail)
+            failure = Failure((), f"{change.detail}; to be reviewed by {reviewers(change.governance)}")
             yield self._finding(rule, change.file, 1, 1, failure, None)
 
     def run(self) -> list[Finding]:
@@ -253,9 +262,9 @@ def guard_policies(
         ]
     differences = policy_differences(base, head, base_settings, head_settings)
     what = f"; it changes: {'; '.join(differences)}" if differences else ""
-    who = f"; to be reviewed by {reviewers(base_settings)}"
-    first = PolicyChange(changes[0].file, changes[0].detail + what + who)
-    return base, [first, *(PolicyChange(c.file, c.detail + who) for c in changes[1:])]
+    governance = base_settings.governance if base_settings is not None else None
+    first = PolicyChange(changes[0].file, changes[0].detail + what, governance)
+    return base, [first, *(PolicyChange(c.file, c.detail, governance) for c in changes[1:])]
 
 
 def directory_change(
@@ -272,8 +281,8 @@ def directory_change(
     return PolicyChange(
         where.file,
         f"the people directory differs from the base revision: {'; '.join(differences)}; the base "
-        "revision's directory judged this check, and the change is to be reviewed by "
-        f"{reviewers(base_settings)}",
+        "revision's directory judged this check",
+        base_settings.governance if base_settings is not None else None,
     )
 
 

@@ -127,9 +127,8 @@ def directory_differences(before: Any, after: Any) -> list[str]:
     return found
 
 
-def reviewers(settings: Settings | None) -> str:
+def reviewers(governance: Governance | None) -> str:
     """Who must review a governance change, as the base's configuration names them."""
-    governance = settings.governance if settings is not None else None
     if governance is None:
         return "the governance owners (the configuration names none under governance.approvers)"
     count = f"{governance.minApprovals} approval{'' if governance.minApprovals == 1 else 's'}"

@@ -114,8 +114,8 @@ def test_a_change_cannot_join_the_team_that_approves_it(
     assert messages[1] == (
         "the people directory differs "
         "from the base revision: member @sam added to @acme/ml-review; the base revision's directory "
-        "judged this check, and the change is to be reviewed by the governance owners (the "
-        "configuration names none under governance.approvers)"
+        "judged this check; to be reviewed by the governance owners (the configuration names none "
+        "under governance.approvers)"
     )
 
 
