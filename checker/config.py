@@ -109,6 +109,8 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
             )
             hint = _suggest(str(loc[-1]), list(parent.model_fields))
             raise FatalError(f"unknown key {name!r}{hint}", file, line) from None
+        if err["type"] == "too_short" and loc == ("governance", "approvers"):
+            raise FatalError(f"{name} names no one: list at least one person or team", file, line) from None
         if err["type"] == "string_pattern_mismatch" and loc[0] == "governance":
             why = f"{err['input']!r} is not a GitHub handle (@user), a team (@org/team) or an e-mail address"
             raise FatalError(f"{name}: {why}", file, line) from None

@@ -15,6 +15,7 @@ import pytest
 from checker.cli import main
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, variant, where
 from tests.test_gate_governance import ANA, DANA, approvals_of, check, propose, rebuilt, released, start
+from tests.test_git import run_json
 
 PEOPLE = "governance/people.yaml"
 SAM = '{by: "@sam", role: ml-review, date: 2026-11-22}'
@@ -253,3 +254,54 @@ def test_codeowners_makes_the_governance_approvers_own_what_governs(
         f"/{PEOPLE} {owners}",
         f"/policies/local/ {owners}",
     ]
+
+
+def test_a_manifest_named_alone_is_judged_through_the_directory_with_and_without_the_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As the pre-commit hook runs it: the directory is context, read whole or taken from the cache.
+    repo = start(tmp_path)
+    head = variant(WAIVER, "approvedBy: lee@acme.example")
+    repo.write(MANIFEST, head)
+    line, column = where(head, "lee@acme.example")
+
+    for _ in range(2):
+        code, report = run_json([MANIFEST, "--as-of", "2026-11-23"], repo.root, capsys, monkeypatch)
+        found = [(f["rule"], f["file"], f["line"], f["column"]) for f in report["findings"]]
+        assert code == 1
+        assert ("WVR001", MANIFEST, line, column) in found
+        assert [f for f in found if f[0] == "OWN004"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        pytest.param(
+            'governance: {approvers: ["acme"]}\n',
+            ".charter.yaml:1: governance.approvers[0]: 'acme' is not a GitHub handle (@user), a team "
+            "(@org/team) or an e-mail address",
+            id="not-a-person",
+        ),
+        pytest.param(
+            "governance: {approvers: []}\n",
+            ".charter.yaml:1: governance.approvers names no one: list at least one person or team",
+            id="nobody",
+        ),
+        pytest.param(
+            'governance:\n  approvers: ["@dana"]\n  minApproval: 2\n',
+            ".charter.yaml:3: unknown key 'governance.minApproval' (did you mean 'minApprovals'?)",
+            id="misspelt",
+        ),
+    ],
+)
+def test_a_malformed_governance_key_stops_the_run(
+    text: str, error: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = start(tmp_path)
+    repo.write(".charter.yaml", text)
+    monkeypatch.chdir(repo.root)
+
+    code = main(["check", ".", "--as-of", "2026-11-23"])
+
+    err = capsys.readouterr().err
+    assert (code, err) == (2, f"charter: error: {repo.root / error}\n")
