@@ -18,8 +18,9 @@ from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
 from checker.gitrepo import GitRepo, as_repo_path
+from checker.people import People, directories, from_project
 from checker.policy import PolicySet, load_policies
-from checker.project import EvidenceBefore, Project, build_project, derive
+from checker.project import EvidenceBefore, Project, Source, build_project, derive
 from checker.workspace import Workspace
 
 
@@ -136,6 +137,16 @@ def load_base(
             systems.setdefault(source.name, source.data)
             by_file.setdefault(source.file, source.data)
     return Base(commit, policies, files, project, config.model, systems, by_file, EvidenceBefore(project))
+
+
+def base_directory(base: Base) -> Source | None:
+    """The Directory document of the base revision, if it had one."""
+    return next(iter(directories(base.project)), None) if base.project is not None else None
+
+
+def base_people(base: Base) -> People:
+    """The people directory of the base revision, which judges the change's approvals and waivers."""
+    return from_project(base.project) if base.project is not None else People()
 
 
 class _SystemsByName(Mapping[str, Any]):

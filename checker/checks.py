@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from checker import people as directory
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
 from checker.finding import field_path
+from checker.people import People, directories, is_team, own_people, people_of, references
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
 if TYPE_CHECKING:
@@ -31,26 +33,31 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _who(handle: str) -> str:
-    """GitHub handles and e-mail addresses name the same person whatever their case."""
-    return handle.strip().lower()
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _approvers(release: Any) -> set[str]:
-    """The people who signed a release entry."""
+def _approvers(release: Any, people: People) -> set[str]:
+    """The people who signed a release entry, each once however many names they signed with."""
     return {
-        _who(a["by"])
+        people.resolve(a["by"])
         for a in _list(_dict(release).get("approvals"))
         if isinstance(a, dict) and isinstance(a.get("by"), str)
     }
 
 
 def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """metadata.name is used by no other AISystem of the repository."""
+    """metadata.name is used by no other AISystem of the repository; there is one Directory at most."""
+    if value.get("kind") == "Directory":
+        first = next(iter(directories(env.project)), None)
+        if first is not None and first.doc is not env.doc:
+            line = first.doc.locate(("kind",))[0]
+            yield Failure(
+                ("kind",),
+                f"the repository's people directory is {first.file}:{line}; a second one is not used",
+                "a second people directory is declared",
+            )
+        return
     name = lookup(value, ("metadata", "name"))
     if not isinstance(name, str):
         return
@@ -60,16 +67,16 @@ def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
         yield Failure(("metadata", "name"), f"the name '{name}' is also used by {where}")
 
 
-def _builders(spec: Any) -> set[str]:
+def _builders(spec: Any, people: People) -> set[str]:
     """The people a declaration says built the model: its technical owner and RACI retrain-responsible."""
-    people: set[str] = set()
+    found: set[str] = set()
     tech = lookup(spec, ("ownership", "technicalOwner"))
     if isinstance(tech, str):
-        people.add(_who(tech))
+        found.add(people.resolve(tech))
     for entry in _list(lookup(spec, ("ownership", "raci"))):
         if isinstance(entry, dict) and entry.get("activity") == "retrain":
-            people.update(_who(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
-    return people
+            found.update(people.resolve(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
+    return found
 
 
 def separation_of_duties(
@@ -86,9 +93,10 @@ def separation_of_duties(
     tiers = set(params["tiers"])
     if lookup(spec, ("risk", "tier")) not in tiers and lookup(before, ("risk", "tier")) not in tiers:
         return
-    conflicted = _builders(spec) | _builders(before)
+    people = people_of(env.project)
+    conflicted = _builders(spec, people) | _builders(before, people)
     for i, release in enumerate(_list(spec.get("releases"))):
-        approvers = _approvers(release)
+        approvers = _approvers(release, people)
         if approvers and approvers <= conflicted:
             names = ", ".join(sorted(approvers))
             yield Failure(
@@ -145,6 +153,9 @@ def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     """Review gates cover the listed kinds of change, each needing enough approvers."""
     gates = _list(lookup(value, ("spec", "reviewGates")))
     minimum = int(params["minApprovals"])
+    # Whether the declared gates can be met is a question about the declaration, so the directory
+    # declared beside it answers; the approvals of a change are judged by the base's (CHG002).
+    people = own_people(env.project)
     for change in params["changes"]:
         covering = [
             (i, g)
@@ -159,8 +170,9 @@ def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
         if not set(_list(gate.get("changes"))) & {*params["changes"], "any"}:
             continue
         needed = gate.get("minApprovals")
-        # The same approver listed twice still gives one approval.
-        approvers = {a for a in _list(gate.get("approvers")) if isinstance(a, str)}
+        # The people who can approve, each once however many names or teams list them; a team
+        # whose membership is unknown gives no one.
+        approvers, unknown = _able(gate, people)
         if not isinstance(needed, int) or needed < minimum:
             yield Failure(
                 ("spec", "reviewGates", i, "minApprovals"),
@@ -170,8 +182,48 @@ def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
             yield Failure(
                 ("spec", "reviewGates", i, "approvers"),
                 f"review gate {i + 1} names {_count(len(approvers), 'distinct approver')} "
-                f"but requires {_count(needed, 'approval')}",
+                f"but requires {_count(needed, 'approval')}{_unknown_teams(unknown, people)}",
             )
+
+
+def _able(gate: Mapping[str, Any], people: People) -> tuple[set[str], list[str]]:
+    """(the people who can approve for gate, its teams whose membership is unknown)."""
+    able: set[str] = set()
+    unknown: list[str] = []
+    for name in _list(gate.get("approvers")):
+        if not isinstance(name, str):
+            continue
+        if not is_team(name):
+            able.add(people.resolve(name))
+            continue
+        members = people.members(name)
+        if members is None:
+            unknown.append(name)
+        else:
+            able |= members
+    return able, unknown
+
+
+def _unknown_teams(teams: Iterable[str], people: People) -> str:
+    return "".join(f"; {people.unknown_team(team)}, so it counts for nothing" for team in teams)
+
+
+def _counted(approvers: set[str], gate: Mapping[str, Any], people: People) -> tuple[set[str], list[str]]:
+    """(the approvers who satisfy an entry of gate, the gate's teams whose membership is unknown).
+
+    A person counts when the gate names them under any of their names, or names a team they
+    belong to; an approval never counts through a team whose membership is unknown.
+    """
+    counted: set[str] = set()
+    unknown: list[str] = []
+    names = [n for n in _list(gate.get("approvers")) if isinstance(n, str)]
+    direct = {people.resolve(n) for n in names if not is_team(n)}
+    for team in (n for n in names if is_team(n)):
+        found = {person: people.is_member(person, team) for person in approvers}
+        if None in found.values():
+            unknown.append(team)
+        counted |= {person for person, member in found.items() if member}
+    return counted | (approvers & direct), unknown
 
 
 def signal_thresholds(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -416,13 +468,13 @@ def _blank(value: Any) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
-def waiver_requesters(system: Any, fields: Iterable[str]) -> dict[str, str]:
-    """The people who ask for a system's waivers, by handle, with the field that names each."""
+def waiver_requesters(system: Any, fields: Iterable[str], people: People) -> dict[str, str]:
+    """The people who ask for a system's waivers, resolved, with the field that names each."""
     found: dict[str, str] = {}
     for name in fields:
         person = lookup(system, tuple(name.split(".")))
         if isinstance(person, str):
-            found.setdefault(_who(person), name)
+            found.setdefault(people.resolve(person), name)
     return found
 
 
@@ -432,10 +484,12 @@ def waiver_problem(
     today: dt.date,
     max_days: int,
     requesters: Mapping[str, str] | None = None,
+    people: People | None = None,
 ) -> tuple[str, str] | None:
     """(field, why) when a waiver is not valid, None when it waives its rule.
 
-    requesters: the system's owners (see waiver_requesters), who may not approve their own waivers.
+    requesters: the system's owners (see waiver_requesters), who may not approve their own waivers;
+    people resolves the approver to compare with them.
     """
     if not isinstance(waiver, dict):
         return ("", "a waiver must be a mapping")
@@ -450,7 +504,7 @@ def waiver_problem(
     for key in ("reason", "approvedBy", "expires"):
         if _blank(waiver.get(key)):
             return (key, f"the waiver of {rule_id} has no {key}")
-    role = (requesters or {}).get(_who(str(waiver["approvedBy"])))
+    role = (requesters or {}).get((people or People()).resolve(str(waiver["approvedBy"])))
     if role is not None:
         return (
             "approvedBy",
@@ -472,9 +526,11 @@ def waiver_problem(
 
 def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """Every waiver names a waivable rule, a reason, an independent approver and a near expiry."""
-    requesters = waiver_requesters(value, params["requesters"])
+    people = people_of(env.project)
+    requesters = waiver_requesters(value, params["requesters"], people)
     for i, waiver in enumerate(_list(lookup(value, ("spec", "waivers")))):
-        problem = waiver_problem(waiver, env.project.rules, env.today, int(params["maxDays"]), requesters)
+        rules = env.project.rules
+        problem = waiver_problem(waiver, rules, env.today, int(params["maxDays"]), requesters, people)
         if problem is not None:
             key, why = problem
             path: FieldPath = ("spec", "waivers", i, key) if key else ("spec", "waivers", i)
@@ -627,7 +683,11 @@ def _covers(gate: Mapping[str, Any], area: str | None) -> bool:
 
 
 def _shortfall(
-    release: Mapping[str, Any], gates: list[dict[str, Any]], area: str | None, fallback: str | None
+    release: Mapping[str, Any],
+    gates: list[dict[str, Any]],
+    area: str | None,
+    fallback: str | None,
+    people: People,
 ) -> str | None:
     """Why a release entry does not approve a change of area under the gates; None when it does.
 
@@ -635,24 +695,24 @@ def _shortfall(
     approve a change that no gate covers.
     """
     version = release.get("version")
-    approvers = _approvers(release)
+    approvers = _approvers(release, people)
     if not approvers:
         return f"release {version} has no approvals"
     covering = [gate for gate in gates if _covers(gate, area)]
     for gate in covering:
-        named = {_who(n) for n in _list(gate.get("approvers")) if isinstance(n, str)}
-        # Team membership cannot be seen from the repository: with a team in the gate, every
-        # approval counts.
-        counted = approvers if any("/" in n for n in named) else approvers & named
+        counted, unknown = _counted(approvers, gate, people)
         needed = gate.get("minApprovals")
         needed = needed if isinstance(needed, int) and needed > 0 else 1
         if len(counted) < needed:
             covered = " and ".join(map(str, _list(gate.get("changes"))))
+            others = sorted(approvers - counted)
+            left_out = f" ({', '.join(others)} not among them)" if others else ""
             return (
-                f"release {version} has {_count(len(counted), 'approval')} from the gate's approvers, "
-                f"the base revision's review gate for {covered} changes requires {needed}"
+                f"release {version} has {_count(len(counted), 'approval')} from the gate's approvers"
+                f"{left_out}, the base revision's review gate for {covered} changes requires {needed}"
+                f"{_unknown_teams(unknown, people)}"
             )
-    if not covering and fallback is not None and _who(fallback) not in approvers:
+    if not covering and fallback is not None and people.resolve(fallback) not in approvers:
         return (
             f"release {version} is not approved by {fallback}, the base revision's accountable owner, "
             f"who approves the {area} changes no review gate covers"
@@ -664,12 +724,13 @@ def _approval(
     candidates: list[tuple[int, dict[str, Any]]],
     gates: list[dict[str, Any]],
     area: str | None,
+    people: People,
     fallback: str | None = None,
 ) -> tuple[FieldPath, str] | None:
     """None when one of the candidate release entries approves the change; else where and why not."""
     problem = None
     for index, release in candidates:
-        why = _shortfall(release, gates, area, fallback)
+        why = _shortfall(release, gates, area, fallback, people)
         if why is None:
             return None
         at: FieldPath = ("spec", "releases", index)
@@ -720,6 +781,7 @@ def _components_approved(
     gates: list[dict[str, Any]],
     releases: Mapping[str, tuple[int, dict[str, Any]]],
     added: list[tuple[int, dict[str, Any]]],
+    people: People,
 ) -> Iterator[Failure]:
     """A change to the set of components is a model change, approved like a new model version."""
     changes = _component_changes(_components(before), _components({"spec": spec}))
@@ -740,7 +802,7 @@ def _components_approved(
             "approved through the base revision's review gates for model changes",
         )
         return
-    problem = _approval(candidates, gates, "model")
+    problem = _approval(candidates, gates, "model", people)
     if problem is not None:
         yield Failure(problem[0], f"{what}, a model change: {problem[1]}")
 
@@ -754,7 +816,11 @@ def _governing(spec: Mapping[str, Any], key: str) -> Any:
 
 
 def _governance_approved(
-    spec: Mapping[str, Any], before: Any, gates: list[dict[str, Any]], added: list[tuple[int, dict[str, Any]]]
+    spec: Mapping[str, Any],
+    before: Any,
+    gates: list[dict[str, Any]],
+    added: list[tuple[int, dict[str, Any]]],
+    people: People,
 ) -> Iterator[Failure]:
     """A change to who approves or owns the system is approved by the base's gates for ownership."""
     then = _dict(lookup(before, ("spec",)))
@@ -777,7 +843,7 @@ def _governance_approved(
             f"entry {by}",
         )
         return
-    problem = _approval(added, gates, "ownership", fallback)
+    problem = _approval(added, gates, "ownership", people, fallback)
     if problem is not None:
         yield Failure(problem[0], f"{what} changed, an ownership change: {problem[1]}")
 
@@ -793,6 +859,7 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
     if before is None:
         return
     spec = _dict(value.get("spec"))
+    people = people_of(env.project)
     gates = [g for g in _list(lookup(before, ("spec", "reviewGates"))) if isinstance(g, dict)]
     releases = {
         str(r.get("version")): (i, r)
@@ -814,12 +881,13 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
                 f"{name} changed to {version} but spec.releases has no entry for {version}",
             )
             continue
-        problem = _approval([releases[version]], gates, "model" if component.get("kind") == "model" else None)
+        area = "model" if component.get("kind") == "model" else None
+        problem = _approval([releases[version]], gates, area, people)
         if problem is not None:
             yield Failure(*problem)
     added = _added_releases(before, spec)
-    yield from _components_approved(spec, before, gates, releases, added)
-    yield from _governance_approved(spec, before, gates, added)
+    yield from _components_approved(spec, before, gates, releases, added, people)
+    yield from _governance_approved(spec, before, gates, added, people)
 
 
 def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -1002,6 +1070,48 @@ def departures(project: Project, removable: Iterable[str], checked: Iterable[str
     return out
 
 
+def _duplicates(value: Any, people: People) -> Iterator[Failure]:
+    """A handle or e-mail address the directory lists twice, which only its first entry keeps."""
+    seen: dict[str, str] = {}
+    spec = _dict(value.get("spec"))
+    for i, person in enumerate(_list(spec.get("people"))):
+        handle = _dict(person).get("handle")
+        names = [("handle", handle)] + [(j, e) for j, e in enumerate(_list(_dict(person).get("emails")))]
+        for where, name in names:
+            if not isinstance(name, str):
+                continue
+            if directory.key(name) in seen:
+                path: FieldPath = (
+                    ("spec", "people", i, "handle")
+                    if where == "handle"
+                    else ("spec", "people", i, "emails", where)
+                )
+                yield Failure(path, f"{name} is listed again; it already names {seen[directory.key(name)]}")
+            else:
+                seen[directory.key(name)] = str(handle)
+    teams: set[str] = set()
+    for i, team in enumerate(_list(spec.get("teams"))):
+        handle = _dict(team).get("handle")
+        if isinstance(handle, str) and directory.key(handle) in teams:
+            yield Failure(("spec", "teams", i, "handle"), f"the team {handle} is listed again")
+        elif isinstance(handle, str):
+            teams.add(directory.key(handle))
+
+
+def people_known(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
+    """Every person and team the document names is in the repository's people directory, if it has one."""
+    people = own_people(env.project)
+    if not people.known:
+        return
+    kind = value.get("kind")
+    if kind == "Directory":
+        yield from _duplicates(value, people)
+    for path, ref in references(str(kind), value):
+        if not people.knows(ref):
+            what = "the team" if is_team(ref) else "the person"
+            yield Failure(path, f"{what} {ref} is not in the people directory {people.file}")
+
+
 BUILTINS: dict[str, Builtin] = {
     "unique-name": Builtin(unique_name, {}, "the name is unique among AISystems"),
     "separation-of-duties": Builtin(
@@ -1015,6 +1125,7 @@ BUILTINS: dict[str, Builtin] = {
         review_gates, {"changes": ["model", "data"], "minApprovals": 2}, "review gates cover changes"
     ),
     "signal-thresholds": Builtin(signal_thresholds, {}, "signal thresholds are consistent"),
+    "people-known": Builtin(people_known, {}, "every person and team named is in the people directory"),
     "evidence-fresh": Builtin(
         evidence_fresh,
         {"maxAgeDays": {"daily": 2, "weekly": 8, "monthly": 35, "quarterly": 100}},

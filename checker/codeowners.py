@@ -34,12 +34,17 @@ def _pattern(path: str) -> str:
 
 def owners_of(source: Source) -> list[str]:
     """The accountable owner first, then every review-gate approver, each once."""
-    found: list[str] = []
     accountable = source.get("spec", "ownership", "accountable")
     candidates: list[object] = [accountable]
     for gate in source.get("spec", "reviewGates") or []:
         if isinstance(gate, dict):
             candidates.extend(gate.get("approvers") or [])
+    return _valid(candidates)
+
+
+def _valid(candidates: Iterable[object]) -> list[str]:
+    """The candidates CODEOWNERS accepts as owners, each once, in order."""
+    found: list[str] = []
     for owner in candidates:
         # fullmatch: with match, "$" also matches before a final newline, which would end the line.
         valid = isinstance(owner, str) and _OWNER.fullmatch(owner) is not None
@@ -60,8 +65,15 @@ def _evidence_patterns(project: Project, name: str, files_by_dir: dict[str, set[
     return sorted(patterns)
 
 
-def generated_lines(project: Project) -> list[str]:
-    """The lines between the markers, sorted so that the block only changes when ownership does."""
+def generated_lines(
+    project: Project, governed: Iterable[str] = (), approvers: Iterable[str] = ()
+) -> list[str]:
+    """The lines between the markers, sorted so that the block only changes when ownership does.
+
+    governed: the repository paths of the configuration, the local policy packs (a directory ends
+    in /) and the people directory, which the governance approvers own; their lines come last, where
+    the last match wins, so no system's pattern takes them over.
+    """
     # A directory pattern covers everything below it, so it is used only where every Charter file
     # at any depth is the system's own evidence: with a manifest or another system's file there,
     # that pattern, coming later in the block where the last match wins, would take them over.
@@ -79,6 +91,9 @@ def generated_lines(project: Project) -> list[str]:
         joined = " ".join(owners)
         lines.append(f"{_pattern(source.file)} {joined}")
         lines.extend(f"{p} {joined}" for p in _evidence_patterns(project, source.name, files_by_dir))
+    owners = _valid(approvers)
+    if owners:
+        lines.extend(f"{_pattern(path)} {' '.join(owners)}" for path in sorted(set(governed)))
     return lines
 
 

@@ -29,6 +29,14 @@ class RuleOverride:
     enforceAfter: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class Governance:
+    """Who must approve a change to the policies, the configuration or the people directory."""
+
+    approvers: tuple[str, ...]
+    minApprovals: int = 1
+
+
 @dataclass
 class Settings:
     """The validated keys of a configuration file, with their defaults."""
@@ -41,11 +49,14 @@ class Settings:
     rules: dict[str, RuleOverride] = field(default_factory=dict)
     # A repository with no AISystem at all passes only when the configuration says it may.
     allowEmpty: bool = False
+    governance: Governance | None = None
 
 
 def _settings(plain: dict[str, Any]) -> Settings:
     rules = {k: RuleOverride(**v) for k, v in plain.get("rules", {}).items()}
-    return Settings(**{**plain, "rules": rules})
+    found = plain.get("governance")
+    governance = Governance(tuple(found["approvers"]), found["minApprovals"]) if found else None
+    return Settings(**{**plain, "rules": rules, "governance": governance})
 
 
 @dataclass
@@ -76,7 +87,7 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
     """The configuration's keys as plain data with defaults, or a FatalError at the faulty key."""
     from pydantic import ValidationError
 
-    from checker.governance_models import ConfigModel
+    from checker.governance_models import ConfigModel, GovernanceModel
     from checker.governance_models import RuleOverride as RuleOverrideModel
 
     if data is None:
@@ -91,9 +102,20 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
         line = doc.locate_key(loc)[0] if doc is not None else None
         name = field_path(loc)
         if err["type"] == "extra_forbidden":
-            parent = ConfigModel if len(loc) == 1 else RuleOverrideModel
+            parent = (
+                ConfigModel
+                if len(loc) == 1
+                else GovernanceModel
+                if loc[0] == "governance"
+                else RuleOverrideModel
+            )
             hint = _suggest(str(loc[-1]), list(parent.model_fields))
             raise FatalError(f"unknown key {name!r}{hint}", file, line) from None
+        if err["type"] == "too_short" and loc == ("governance", "approvers"):
+            raise FatalError(f"{name} names no one: list at least one person or team", file, line) from None
+        if err["type"] == "string_pattern_mismatch" and loc[0] == "governance":
+            why = f"{err['input']!r} is not a GitHub handle (@user), a team (@org/team) or an e-mail address"
+            raise FatalError(f"{name}: {why}", file, line) from None
         raise FatalError(f"{name}: {err['msg']}", file, line) from None
 
 

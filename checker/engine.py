@@ -9,7 +9,10 @@ from typing import Any
 
 from checker.checks import waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure
+from checker.config import Governance, Settings
 from checker.finding import SEVERITY_RANK, Finding, field_path
+from checker.governance import directory_differences, policy_differences, reviewers
+from checker.people import people_of
 from checker.policy import ENGINE_RULES, PolicySet, Rule
 from checker.project import Project, Source
 
@@ -49,23 +52,28 @@ def _valid_waivers(
     max_days = int(wvr.params.get("maxDays", 180))
     fields = wvr.params.get("requesters", ())
     waived: dict[str, set[str]] = {}
+    people = people_of(project)
     for name in names:
         for source in project.systems_named(name):
             if not source.valid:
                 continue
-            requesters = waiver_requesters(source.data, fields)
+            requesters = waiver_requesters(source.data, fields, people)
             for waiver in source.get("spec", "waivers") or []:
-                if waiver_problem(waiver, policies.rules, today, max_days, requesters) is None:
+                if waiver_problem(waiver, policies.rules, today, max_days, requesters, people) is None:
                     waived.setdefault(name, set()).add(str(waiver["rule"]))
     return waived
 
 
 @dataclass(frozen=True)
 class PolicyChange:
-    """A policy or configuration file that differs from the base revision."""
+    """A policy, configuration or directory file that differs from the base revision.
+
+    governance: the base revision's governance approvers, who are to review the change.
+    """
 
     file: str
     detail: str
+    governance: Governance | None = None
 
 
 class Checker:
@@ -138,6 +146,8 @@ class Checker:
                 yield self._finding(rule, source.file, sp.line, sp.column, failure, system)
 
     def _system_of(self, source: Source) -> str | None:
+        if source.kind == "Directory":
+            return None
         if source.kind == "Evidence":
             system = source.get("spec", "system")
             return system if isinstance(system, str) else None
@@ -188,11 +198,16 @@ class Checker:
             yield self._note(rule, anchor, detail, None)
 
     def _policy_findings(self) -> Iterable[Finding]:
+        """POL001 for each governance change, at the rule's severity.
+
+        The severity is decided here and only here: this run does not know whether the governance
+        approvers approved the change, so the finding names them and keeps the rule's severity.
+        """
         rule = self.policies.rules.get("POL001")
         if rule is None or not rule.enabled:
             return
         for change in self.policy_changes:
-            failure = Failure((), change.detail)
+            failure = Failure((), f"{change.detail}; to be reviewed by {reviewers(change.governance)}")
             yield self._finding(rule, change.file, 1, 1, failure, None)
 
     def run(self) -> list[Finding]:
@@ -219,9 +234,17 @@ class Checker:
 
 
 def guard_policies(
-    head: PolicySet, base: PolicySet, changed_files: Iterable[str]
+    head: PolicySet,
+    base: PolicySet,
+    changed_files: Iterable[str],
+    base_settings: Settings | None = None,
+    head_settings: Settings | None = None,
 ) -> tuple[PolicySet, list[PolicyChange]]:
-    """The policies to judge a change with: the base's whenever the change touches them."""
+    """The policies to judge a change with: the base's whenever the change touches them.
+
+    The first POL001 finding lists what the change does to the effective rules and configuration,
+    and every one names who must review it (the base's governance approvers).
+    """
     changes = [
         PolicyChange(
             file,
@@ -240,7 +263,30 @@ def guard_policies(
                 "this check used the base revision's policies",
             )
         ]
-    return base, changes
+    differences = policy_differences(base, head, base_settings, head_settings)
+    what = f"; it changes: {'; '.join(differences)}" if differences else ""
+    governance = base_settings.governance if base_settings is not None else None
+    first = PolicyChange(changes[0].file, changes[0].detail + what, governance)
+    return base, [first, *(PolicyChange(c.file, c.detail, governance) for c in changes[1:])]
+
+
+def directory_change(
+    before: Source | None, after: Source | None, base_settings: Settings | None
+) -> PolicyChange | None:
+    """POL001 for a change to the people directory, which decides who approves; None when it is the same."""
+    differences = directory_differences(
+        before.data if before is not None else None, after.data if after is not None else None
+    )
+    if not differences:
+        return None
+    where = after if after is not None else before
+    assert where is not None
+    return PolicyChange(
+        where.file,
+        f"the people directory differs from the base revision: {'; '.join(differences)}; the base "
+        "revision's directory judged this check",
+        base_settings.governance if base_settings is not None else None,
+    )
 
 
 def summarize(findings: list[Finding], systems: int, fail_on: str) -> Summary:

@@ -8,14 +8,14 @@ they were last validated never imports pydantic.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
 Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
 Tier = Literal["low", "medium", "high", "critical"]
-Kind = Literal["AISystem", "Evidence"]
+Kind = Literal["AISystem", "Evidence", "Directory"]
 RULE_ID = r"^[A-Z]{3}[0-9]{3}$"
 
 
@@ -78,6 +78,23 @@ class RuleOverride(BaseModel):
     enforceAfter: dt.date | None = None
 
 
+# The people and team patterns of the document models (checker.models), kept in one line here so
+# that loading the configuration does not import the document models.
+_PERSON_OR_TEAM = (
+    r"^(?:@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9_-]*)?"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
+)
+
+
+class GovernanceModel(BaseModel):
+    """Who reviews changes to the policies, the configuration and the people directory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approvers: list[Annotated[str, Field(pattern=_PERSON_OR_TEAM)]] = Field(min_length=1)
+    minApprovals: int = Field(default=1, ge=1, strict=True)
+
+
 class ConfigModel(BaseModel):
     """The keys a configuration file may hold."""
 
@@ -90,3 +107,4 @@ class ConfigModel(BaseModel):
     failOn: Literal["error", "warning"] = "error"
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     allowEmpty: bool = False
+    governance: GovernanceModel | None = None

@@ -1,4 +1,4 @@
-"""Pydantic models of the AISystem and Evidence documents.
+"""Pydantic models of the AISystem, Evidence and Directory documents.
 
 They say only what a well-formed document is: types, enums, patterns and no
 unknown keys. What must be present for a given tier and stage is left to the
@@ -56,6 +56,16 @@ Person = Annotated[
     str,
     StringConstraints(pattern=rf"^(?:{_GITHUB_USER}|{_EMAIL})$"),
     Field(description="A GitHub handle (@user) or an e-mail address."),
+]
+Handle = Annotated[
+    str,
+    StringConstraints(pattern=rf"^{_GITHUB_USER}$"),
+    Field(description="A GitHub handle (@user)."),
+]
+Email = Annotated[
+    str,
+    StringConstraints(pattern=rf"^{_EMAIL}$"),
+    Field(description="An e-mail address."),
 ]
 Team = Annotated[
     str,
@@ -502,4 +512,39 @@ class Evidence(Strict):
     spec: EvidenceSpec
 
 
-DOCUMENT_MODELS: dict[str, type[BaseModel]] = {"AISystem": AISystem, "Evidence": Evidence}
+class DirectoryPerson(Strict):
+    """One person: the handle they are known by and the e-mail addresses that name them too."""
+
+    handle: Handle
+    name: Text | None = None
+    emails: list[Email] | None = None
+
+
+class DirectoryTeam(Strict):
+    """One team and the people who belong to it."""
+
+    handle: Team
+    members: list[Person] | None = None
+
+
+class DirectorySpec(Strict):
+    """The body of a Directory document."""
+
+    people: list[DirectoryPerson] | None = None
+    teams: list[DirectoryTeam] | None = None
+
+
+class Directory(Strict):
+    """Who the people and teams named in manifests, evidence and waivers are."""
+
+    apiVersion: Literal["charter/v1"]
+    kind: Literal["Directory"]
+    metadata: EvidenceMetadata
+    spec: DirectorySpec
+
+
+DOCUMENT_MODELS: dict[str, type[BaseModel]] = {
+    "AISystem": AISystem,
+    "Evidence": Evidence,
+    "Directory": Directory,
+}

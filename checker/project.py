@@ -27,8 +27,9 @@ from checker.yamlload import MAX_BYTES, Document, load_file
 
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
+    from checker.people import People
 
-KINDS = ("AISystem", "Evidence")
+KINDS = ("AISystem", "Evidence", "Directory")
 OTHER_KINDS = ("Policy",)
 
 
@@ -160,6 +161,10 @@ class Project:
     first_added: Mapping[str, Any] | None = None
     # The rules the files were found by, for a base revision to be read by the same.
     discovery: Rules | None = None
+    # The people directory the rules judge approvals through (the base's when comparing), and the
+    # one this project declares; see checker.people.
+    people: People | None = None
+    own_people: People | None = None
     # Context files taken from the cache, in the order they were found, with their routes.
     _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
     # For a project derived from another at a base revision: paths (from the root of the display,
@@ -206,6 +211,14 @@ class Project:
             if name == file:
                 found.extend(deferred.sources())
         return found
+
+    def kind_sources(self, kind: str) -> list[Source]:
+        """Every document of kind, in the order the files were found, decoding cached ones that hold one."""
+        found = [(self._order.get(id(s), 0), s) for s in self.sources if s.kind == kind]
+        for order, _, routes, deferred in self._deferred:
+            if any(route[0] == kind for route in routes):
+                found.extend((order, s) for s in deferred.sources() if s.kind == kind)
+        return [s for _, s in sorted(found, key=lambda item: item[0])]
 
     def files(self) -> list[str]:
         """Every file with a Charter document, once each."""
@@ -344,7 +357,9 @@ def _classify(doc: Document) -> tuple[str, str | None, str] | None:
 
         close = difflib.get_close_matches(str(kind), KINDS, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        problem = f"unknown kind '{kind}'{hint}; Charter documents are AISystem, Evidence or Policy"
+        problem = (
+            f"unknown kind '{kind}'{hint}; Charter documents are AISystem, Evidence, Directory or Policy"
+        )
         return (str(kind), problem, "kind")
     return (kind, None, "")
 
@@ -389,7 +404,13 @@ def module_problem(file: str) -> FileProblem:
 
 def _outside(rules: Rules, rel: str, source: Source) -> FileProblem | None:
     """SCH005 for a Charter document that lies outside the globs configured for its kind."""
-    globs, key = (rules.manifests, "manifests") if source.kind == "AISystem" else (rules.evidence, "evidence")
+    if source.kind == "Directory":
+        # Governance data, neither a manifest nor evidence: either set of globs may hold it.
+        globs, key = rules.globs, "manifests or evidence"
+    elif source.kind == "AISystem":
+        globs, key = rules.manifests, "manifests"
+    else:
+        globs, key = rules.evidence, "evidence"
     if source.kind not in KINDS or not globs or globs.match(rel):
         return None
     where = ", ".join(globs.patterns)

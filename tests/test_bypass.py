@@ -568,7 +568,7 @@ def test_a_system_that_leaves_the_checked_manifests_is_chg004(
     )
 
 
-GLOBS = 'manifests: ["ai-systems/**/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
+GLOBS = 'manifests: ["ai-systems/**/*.yaml", "governance/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
 
 
 def with_globs(tmp_path: Path) -> Repo:
@@ -708,7 +708,8 @@ def test_a_new_file_in_a_local_pack_cannot_override_a_default_rule(
             ("POL001", "policies/local/relaxed.yaml", 1, 1, "new"),
         ],
     )
-    assert message(report, "POL001") == POL001_MESSAGE.format(file="policies/local/relaxed.yaml")
+    what = "RBK002 maxDaysHigh 90 → 900"
+    assert message(report, "POL001") == POL001_MESSAGE.format(file="policies/local/relaxed.yaml", what=what)
     assert report["headPolicies"]["summary"]["passed"] is True
 
 

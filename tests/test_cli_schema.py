@@ -79,11 +79,12 @@ def test_output_is_one_sorted_draft_2020_12_schema(capsys: pytest.CaptureFixture
     Draft202012Validator.check_schema(data)
     assert data["properties"]["kind"] == {
         "description": "Which Charter document this is.",
-        "enum": ["AISystem", "Evidence", "Policy"],
+        "enum": ["AISystem", "Evidence", "Directory", "Policy"],
     }
     assert [branch["if"]["properties"]["kind"]["const"] for branch in data["allOf"]] == [
         "AISystem",
         "Evidence",
+        "Directory",
         "Policy",
     ]
 
@@ -177,7 +178,7 @@ def test_rejects_an_unknown_kind_and_a_missing_kind(validator: Draft202012Valida
     document = router()
     document["kind"] = "AiSystem"
     assert problems(validator, document) == [
-        ("kind", "'AiSystem' is not one of ['AISystem', 'Evidence', 'Policy']")
+        ("kind", "'AiSystem' is not one of ['AISystem', 'Evidence', 'Directory', 'Policy']")
     ]
     del document["kind"]
     assert problems(validator, document) == [("", "'kind' is a required property")]

@@ -33,7 +33,7 @@ from tests.git_helpers import (
 )
 from tests.test_git import DIGEST, MODEL_VERSION, REBUILT, UNDRILLED, WITH_BASE, rows, run_json
 
-GLOBS = 'manifests: ["ai-systems/**/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
+GLOBS = 'manifests: ["ai-systems/**/*.yaml", "governance/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
 START = where(CLEAN, "apiVersion: charter/v1")
 LINKED = (
     "{file} is a symbolic link{to}: Charter never follows links, so nothing it leads to is checked; "
@@ -237,7 +237,8 @@ def test_a_manifest_moved_out_of_the_globs_is_sch005_and_then_bumped_is_still_co
 
     assert (code, rows(report)) == (1, [("SCH005", "legacy/router.yaml", *START, "new")])
     assert messages(report, "SCH005") == [
-        "this AISystem lies outside the configured manifests globs (ai-systems/**/*.yaml): it is checked "
+        "this AISystem lies outside the configured manifests globs (ai-systems/**/*.yaml, governance/*.yaml): "
+        "it is checked "
         "all the same, but move it under them or change the configuration"
     ]
 
@@ -275,7 +276,7 @@ def test_a_repository_with_no_systems_is_a_usage_error_naming_where_charter_look
     assert (code, out) == (2, "")
     assert err == (
         "charter: error: .charter.yaml: no AISystem found: Charter looked in ai-systems/**/*.yaml, "
-        "evidence/**/*.yaml, . (set allowEmpty: true in the configuration when the repository has no AI "
+        "governance/*.yaml, evidence/**/*.yaml, . (set allowEmpty: true in the configuration when the repository has no AI "
         "systems yet)\n"
     )
 
@@ -338,3 +339,27 @@ def test_the_working_tree_and_its_commit_are_discovered_alike(
     }
     shown = sorted(p.file for p in head.problems if p.rule == "SCH004")
     assert shown == expected.get((globs, paths[0]), kept)
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [("evidence/people.yaml", []), ("ai-systems/people.yaml", []), ("docs/people.yaml", ["SCH005"])],
+)
+def test_the_people_directory_belongs_under_either_set_of_globs(
+    repo: Repo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    place: str,
+    expected: list[str],
+) -> None:
+    people = (repo.root / "governance" / "people.yaml").read_text(encoding="utf-8")
+    repo.git("mv", "governance/people.yaml", place)
+    repo.commit("Keep the people directory elsewhere", HEAD_DATE)
+
+    code, report = check(repo, capsys, monkeypatch)
+
+    found = [
+        (f["rule"], f["file"], f["line"], f["column"]) for f in report["findings"] if f["rule"] == "SCH005"
+    ]
+    assert found == [(rule, place, *where(people, "apiVersion: charter/v1")) for rule in expected]
+    assert code == (1 if expected else 0)

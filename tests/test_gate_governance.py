@@ -188,8 +188,8 @@ def test_a_change_cannot_add_the_approvers_of_its_own_release(
     at = approvals_of(head, DANA)
     assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new")])
     assert messages[0].endswith(
-        "release 3.3.0 has 1 approval from the gate's approvers, the base revision's review gate for "
-        "model and data changes requires 2"
+        "release 3.3.0 has 1 approval from the gate's approvers (@eve not among them), the base "
+        "revision's review gate for model and data changes requires 2"
     )
 
 
@@ -207,8 +207,8 @@ def test_a_change_that_replaces_the_gate_approves_neither_the_model_nor_the_gate
     at = approvals_of(head, eve)
     assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new")] * 2)
     assert sorted(m.split(": ", 1)[1] for m in messages) == [
-        "release 3.3.0 has 0 approvals from the gate's approvers, the base revision's review gate for "
-        "model and data changes requires 2",
+        "release 3.3.0 has 0 approvals from the gate's approvers (@eve, @mal not among them), the base "
+        "revision's review gate for model and data changes requires 2",
         "spec.reviewGates changed, an ownership change: release 3.3.0 is not approved by @dana, the "
         "base revision's accountable owner, who approves the ownership changes no review gate covers",
     ]
@@ -260,7 +260,7 @@ def test_a_gate_for_ownership_in_the_base_judges_an_owner_change(
     assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new")])
     assert messages[0].endswith(
         "spec.ownership changed, an ownership change: release 3.2.0 has 1 approval from the gate's "
-        "approvers, the base revision's review gate for ownership changes requires 2"
+        "approvers (@dana not among them), the base revision's review gate for ownership changes requires 2"
     )
 
     sam = '{by: "@sam", role: business, date: 2026-11-22}'
@@ -283,8 +283,9 @@ def test_lowering_the_tier_does_not_lift_separation_of_duties(
     code, rows, messages = check(repo, capsys, monkeypatch)
 
     at = approvals_of(head, lee)
-    assert (code, rows) == (1, [("OWN003", MANIFEST, *at, "new")])
-    assert messages[0].endswith("release 3.3.0 is approved only by @ana, @lee, who built or retrained it")
+    # The base's gate counts @ana, a member of @acme/ml-review, and not @lee, who is not one.
+    assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new"), ("OWN003", MANIFEST, *at, "new")])
+    assert messages[1].endswith("release 3.3.0 is approved only by @ana, @lee, who built or retrained it")
 
 
 def test_handing_the_model_to_someone_else_does_not_lift_separation_of_duties(
@@ -300,8 +301,9 @@ def test_handing_the_model_to_someone_else_does_not_lift_separation_of_duties(
     code, rows, messages = check(repo, capsys, monkeypatch)
 
     at = approvals_of(head, lee)
-    assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new"), ("OWN003", MANIFEST, *at, "new")])
-    assert messages[1].endswith("release 3.3.0 is approved only by @kim, @lee, who built or retrained it")
+    # Neither is a member of @acme/ml-review, so the model change is not approved either.
+    assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new")] * 2 + [("OWN003", MANIFEST, *at, "new")])
+    assert messages[2].endswith("release 3.3.0 is approved only by @kim, @lee, who built or retrained it")
 
 
 def test_a_new_system_is_judged_by_its_own_declaration(

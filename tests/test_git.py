@@ -383,21 +383,23 @@ UNDRILLED = variant("    lastDrill: 2026-10-14\n", "    lastDrill: 2026-05-01\n"
 RBK002_AT = value_of(UNDRILLED, "    lastDrill: ")
 POL001_MESSAGE = (
     "{file} differs from the base revision; policy and configuration changes need governance review, "
-    "so this check used the base revision's policies"
+    "so this check used the base revision's policies; it changes: {what}; to be reviewed by the "
+    "governance owners (the configuration names none under governance.approvers)"
 )
 
 
 @pytest.mark.parametrize(
-    ("override", "head_infos"),
+    ("override", "head_infos", "what"),
     [
-        pytest.param("{enabled: false}", 0, id="rule-disabled"),
-        pytest.param("{severity: info}", 1, id="severity-softened"),
-        pytest.param("{params: {maxDaysHigh: 365}}", 0, id="threshold-raised"),
+        pytest.param("{enabled: false}", 0, "RBK002 disabled", id="rule-disabled"),
+        pytest.param("{severity: info}", 1, "RBK002 severity error → info", id="severity-softened"),
+        pytest.param("{params: {maxDaysHigh: 365}}", 0, "RBK002 maxDaysHigh 90 → 365", id="threshold-raised"),
     ],
 )
 def test_softening_the_configuration_is_judged_by_the_base_policies(
     override: str,
     head_infos: int,
+    what: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -421,7 +423,7 @@ def test_softening_the_configuration_is_judged_by_the_base_policies(
     assert (pol001["severity"], pol001["system"], pol001["message"]) == (
         "warning",
         None,
-        POL001_MESSAGE.format(file=".charter.yaml"),
+        POL001_MESSAGE.format(file=".charter.yaml", what=what),
     )
     assert rbk002["severity"] == "error"
     # The verdict is the base policies'; what the head's policies would say is shown beside it.
@@ -466,14 +468,23 @@ rules:
 
 
 @pytest.mark.parametrize(
-    "edit",
+    ("edit", "what"),
     [
-        pytest.param({"severity": "error", "domains": "support, sales, marketing"}, id="domain-allowed"),
-        pytest.param({"severity": "info", "domains": "support, sales"}, id="severity-softened"),
+        pytest.param(
+            {"severity": "error", "domains": "support, sales, marketing"},
+            "LOC001 rewritten (assert)",
+            id="domain-allowed",
+        ),
+        pytest.param(
+            {"severity": "info", "domains": "support, sales"},
+            "LOC001 severity error → info",
+            id="severity-softened",
+        ),
     ],
 )
 def test_editing_a_local_policy_is_judged_by_the_base_policies(
     edit: dict[str, str],
+    what: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -496,7 +507,7 @@ def test_editing_a_local_policy_is_judged_by_the_base_policies(
     ]
     loc001, pol001 = report["findings"]
     assert loc001["severity"] == "error"
-    assert pol001["message"] == POL001_MESSAGE.format(file=LOCAL_POLICY)
+    assert pol001["message"] == POL001_MESSAGE.format(file=LOCAL_POLICY, what=what)
     assert report["headPolicies"]["summary"]["errors"] == 0
     assert report["headPolicies"]["summary"]["passed"] is True
 

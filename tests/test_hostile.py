@@ -841,7 +841,7 @@ def test_a_5_mb_string_is_read_quickly_with_bounded_memory(
             "ai-systems/long.yaml",
             3,
             1,
-            "unknown kind 'None'; Charter documents are AISystem, Evidence or Policy",
+            "unknown kind 'None'; Charter documents are AISystem, Evidence, Directory or Policy",
         )
     ]
     assert elapsed < SECONDS

@@ -112,8 +112,8 @@ def test_an_unknown_kind_is_reported_with_a_suggestion(repo: Path) -> None:
             "SCH001",
             "ai-systems/router.yaml",
             *where(text, "AISytem"),
-            "unknown kind 'AISytem' (did you mean 'AISystem'?); Charter documents are AISystem, Evidence or "
-            "Policy",
+            "unknown kind 'AISytem' (did you mean 'AISystem'?); Charter documents are AISystem, Evidence, "
+            "Directory or Policy",
         )
     ]
 

@@ -14,10 +14,11 @@ from checker.characters import shown
 from checker.checks import departures
 from checker.conditions import lookup
 from checker.config import Config
-from checker.engine import Checker, PolicyChange, finding_message, guard_policies, summarize
+from checker.engine import Checker, PolicyChange, directory_change, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, head_commit
+from checker.people import directories
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
@@ -182,7 +183,9 @@ def build_report(options: CheckOptions) -> Report:
                     touched = set(differences) & (
                         base.policy_files | baseline.policy_files_of(head_policies, workspace)
                     )
-                    policies, changes = guard_policies(head_policies, base.policies, touched)
+                    policies, changes = guard_policies(
+                        head_policies, base.policies, touched, base.config, workspace.config.model
+                    )
                     if changes and base.config is not None:
                         # The reviewed configuration also decides which files are checked and what fails.
                         config = dataclasses.replace(config, model=base.config)
@@ -201,9 +204,19 @@ def build_report(options: CheckOptions) -> Report:
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
         project.base_evidence, project.base_changes = base.evidence, edited
+        # Who someone is and who belongs to a team is governance, judged like the policies: as the
+        # base revision says.
+        project.people = baseline.base_people(base)
     # The paths as findings name files: a system left when its base file lay under one of them.
     checked = [project.display(_located(p)) for p in options.paths]
-    findings = Checker(project, policies, today, changes).run()
+    governance_changes = list(changes)
+    if base is not None:
+        # The directory decides who approves, so a change to it is reviewed like a policy change.
+        change = directory_change(
+            baseline.base_directory(base), next(iter(directories(project)), None), base.config or config.model
+        )
+        governance_changes += [change] if change is not None else []
+    findings = Checker(project, policies, today, governance_changes).run()
     findings = sorted(findings + departure_findings(project, policies, today, checked), key=Finding.sort_key)
     fixed: list[Finding] = []
     if before is not None:
@@ -220,6 +233,7 @@ def build_report(options: CheckOptions) -> Report:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
                 head_project.base_leaving = leaving
                 head_project.base_evidence, head_project.base_changes = base.evidence, edited
+                head_project.people = project.people
         head_findings = Checker(head_project, head_policies, today).run()
         head_findings += departure_findings(head_project, head_policies, today, checked)
         head_fail_on = options.fail_on or workspace.config.model.failOn

@@ -9,8 +9,30 @@ import sys
 from checker.characters import shown
 from checker.codeowners import find_codeowners, generated_lines, with_block
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
-from checker.project import build_project
-from checker.workspace import open_workspace
+from checker.people import directories
+from checker.project import Project, build_project
+from checker.workspace import Workspace, open_workspace
+
+
+def governed_files(workspace: Workspace, project: Project) -> list[str]:
+    """Repository paths of the configuration, the local policy packs and the people directory."""
+    root = workspace.git_root or workspace.root
+    config = workspace.config
+    paths: list[str] = []
+    if config.file is not None:
+        paths.append(config.file)
+    for entry in config.model.policies:
+        if entry != "default":
+            paths.append(os.path.normpath(os.path.join(config.directory, entry)))
+    # A configuration named from outside the repository has no line there.
+    found = [_relative(p, root) + ("/" if os.path.isdir(p) else "") for p in paths]
+    found = [p for p in found if p != ".." and not p.startswith("../")]
+    found.extend(s.file for s in directories(project)[:1])
+    return found
+
+
+def _relative(path: str, root: str) -> str:
+    return os.path.relpath(os.path.realpath(path), os.path.realpath(root)).replace(os.sep, "/")
 
 
 def run_codeowners(paths: list[str], config: str | None, write: bool) -> int:
@@ -24,7 +46,9 @@ def run_codeowners(paths: list[str], config: str | None, write: bool) -> int:
             current = handle.read()
     except FileNotFoundError:
         current = ""
-    wanted = with_block(current, generated_lines(project))
+    governance = workspace.config.model.governance
+    approvers = governance.approvers if governance is not None else ()
+    wanted = with_block(current, generated_lines(project, governed_files(workspace, project), approvers))
     if wanted == current:
         print(f"{location} is up to date")
         return EXIT_OK

@@ -11,7 +11,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from checker.errors import EXIT_OK
 from checker.governance_models import PolicyModel
-from checker.models import AISystem, Evidence
+from checker.models import AISystem, Directory, Evidence
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://charter-checker.github.io/charter/schema/v1/"
@@ -19,7 +19,12 @@ SCHEMA_ID = SCHEMA_BASE + "charter.schema.json"
 API_VERSION = "charter/v1"
 REF_TEMPLATE = "#/$defs/{model}"
 NULL = {"type": "null"}
-KINDS: dict[str, type[BaseModel]] = {"AISystem": AISystem, "Evidence": Evidence, "Policy": PolicyModel}
+KINDS: dict[str, type[BaseModel]] = {
+    "AISystem": AISystem,
+    "Evidence": Evidence,
+    "Directory": Directory,
+    "Policy": PolicyModel,
+}
 
 
 class _Generator(GenerateJsonSchema):
@@ -118,7 +123,7 @@ def document_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "Charter document",
         "description": (
-            "An AISystem manifest, an Evidence record or a Policy of Charter "
+            "An AISystem manifest, an Evidence record, the people Directory or a Policy of Charter "
             f"(apiVersion {API_VERSION}), chosen by its kind."
         ),
         "type": "object",

@@ -16,6 +16,7 @@ from typing import Any
 from checker.characters import shown
 from checker.checks import BUILTINS, waiver_problem, waiver_requesters
 from checker.finding import SEVERITY_RANK, Finding
+from checker.people import people_of
 from checker.reporters.base import Report
 
 PROJECT_URL = "https://github.com/charter-checker/charter"
@@ -323,14 +324,15 @@ def waivers(report: Report) -> list[WaiverRow]:
     max_days = int(wvr.params.get("maxDays", 180)) if wvr is not None else 180
     fields = wvr.params.get("requesters", ()) if wvr is not None else ()
     rows = []
+    people = people_of(report.project)
     for source in report.project.systems:
         if not source.valid or not report.project.is_reported(source.file):
             continue
         name = source.name if isinstance(source.name, str) else ""
-        requesters = waiver_requesters(source.data, fields)
+        requesters = waiver_requesters(source.data, fields, people)
         for waiver in _list(source.get("spec", "waivers")):
             entry = waiver if isinstance(waiver, dict) else {}
-            problem = waiver_problem(waiver, rules, report.as_of, max_days, requesters)
+            problem = waiver_problem(waiver, rules, report.as_of, max_days, requesters, people)
             expires = _expiry(entry.get("expires"))
             rule = one_line(entry.get("rule"))
             rows.append(
