@@ -161,7 +161,7 @@ def test_unparseable_yaml_named_on_the_command_line_is_reported(
     code, out, err = run_cli(["notes/broken.yaml"], repo, capsys, monkeypatch)
 
     assert code == 1
-    assert out.splitlines()[0] == f"notes/broken.yaml:3:1: SCH001 {FLOW_ERROR}"
+    assert out.splitlines()[0] == f"notes/broken.yaml:3:1: SCH001 error {FLOW_ERROR}"
     assert err == ""
 
 
@@ -290,7 +290,9 @@ def test_a_symbolic_link_named_on_the_command_line_is_refused_not_followed(
 
     assert code == 1
     assert out.splitlines() == [
-        "ai-systems/link.yaml:1:1: SCH001 the file is a symbolic link: Charter does not follow links",
+        "ai-systems/link.yaml:1:1: SCH001 error the file is a symbolic link: Charter does not follow links",
+        "fix (charter explain RULE says why):",
+        "  SCH001 Fix the YAML or the field the message names; an unknown key suggests the nearest valid one.",
         "0 systems checked: 1 error, 0 warnings, 0 info, 0 waived; failed",
     ]
     assert err == ""
