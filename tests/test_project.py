@@ -292,7 +292,8 @@ def test_a_symbolic_link_named_on_the_command_line_is_refused_not_followed(
     assert out.splitlines() == [
         "ai-systems/link.yaml:1:1: SCH001 error the file is a symbolic link: Charter does not follow links",
         "fix (charter explain RULE says why):",
-        "  SCH001 Fix the YAML or the field the message names; an unknown key suggests the nearest valid one.",
+        "  SCH001 Fix the YAML or the field the message names; "
+        "an unknown key suggests the nearest valid one.",
         "0 systems checked: 1 error, 0 warnings, 0 info, 0 waived; failed",
     ]
     assert err == ""
