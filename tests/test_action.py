@@ -516,7 +516,8 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     )
     assert len(check.summary.encode("utf-8")) < 1_000_000 + 200
     assert check.summary.startswith(f"{MARKER}\n| finding |\n")
-    assert check.summary.endswith("every finding is in the log of this step.\n")
+    # With annotate new the log no longer holds every finding; the uploaded report does.
+    assert check.summary.endswith("every finding is in the artifact `charter-report` of this run.\n")
     assert "\n| finding |\n\n> [!NOTE]\n" in check.summary
     assert comment_args == ["comment", report]
     assert post.returncode == 0
