@@ -646,10 +646,12 @@ def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
         if old_key is None:
             continue  # nothing to compare with; VER001 asks for a semver version from now on
         if new_key is None or new_key <= old_key:
+            before, after = previous.get("version"), component.get("version")
+            moved = f"stayed {after}" if str(before) == str(after) else f"went from {before} to {after}"
             yield Failure(
                 ("spec", "components", i, "version"),
-                f"the digest of {name} changed but its version went from {previous.get('version')} "
-                f"to {component.get('version')}; a new artifact needs a higher version",
+                f"the digest of {name} changed but its version {moved}; "
+                "a new artifact needs a higher version",
             )
 
 

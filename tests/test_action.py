@@ -41,6 +41,9 @@ COMPUTED: dict[str, Callable[[dict[str, Any]], Any]] = {
         and c["steps"]["check"]["outputs"].get("report", "") != ""
         and c["github"].get("event_name") in ("pull_request", "pull_request_target")
     ),
+    "always() && inputs.artifact != '' && steps.check.outputs.reports != ''": lambda c: (
+        c["inputs"].get("artifact", "") != "" and c["steps"]["check"]["outputs"].get("reports", "") != ""
+    ),
 }
 
 
@@ -81,11 +84,14 @@ def step_outputs(text: str) -> dict[str, str]:
 @dataclass
 class StepRun:
     name: str
-    returncode: int | None  # None: skipped by its condition
+    returncode: int | None  # None: skipped by its condition, or an action the test does not run
     stdout: str = ""
     stderr: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""
+    # For a step that uses another action: its reference and its inputs, as the runner would pass them.
+    uses: str = ""
+    given: dict[str, str] = field(default_factory=dict)
 
 
 def run_action(
@@ -108,6 +114,10 @@ def run_action(
         condition = step.get("if")
         if condition is not None and not evaluate(EXPRESSION.sub(r"\1", str(condition)), context):
             runs.append(StepRun(step["name"], None))
+            continue
+        if "uses" in step:
+            given_to = {name: substitute(str(value), context) for name, value in step.get("with", {}).items()}
+            runs.append(StepRun(step["name"], None, uses=step["uses"], given=given_to))
             continue
         assert step["shell"] == "bash"
         output, summary, script = (files / f"{kind}-{index}" for kind in ("output", "summary", "step"))
@@ -162,13 +172,36 @@ def pull_request(tmp_path: Path) -> Iterator[tuple[Path, FakeGitHub]]:
 def runner_env(
     tmp_path: Path, repo: Path, fake: FakeGitHub, event_name: str, payload: object
 ) -> dict[str, str]:
-    """The environment a runner gives a step, with a pip that only records what it was asked."""
+    """The environment a runner gives a step, with a python3 whose virtual environments only pretend.
+
+    Installing for real would take minutes and need the network. `python3 -m venv DIR` records its
+    arguments and makes DIR/bin with a pip that records what it was asked, this environment's
+    python, and a charter that runs whichever charter is on PATH (the real one, or a test's stand-in).
+    """
     stubs = tmp_path / "bin"
     stubs.mkdir()
-    # Installing for real would replace this environment's editable install and take minutes.
-    pip = stubs / "pip"
-    pip.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{tmp_path / "pip-args"}"\n', encoding="utf-8")
-    pip.chmod(0o755)
+    python3 = stubs / "python3"
+    python3.write_text(
+        f"#!{sys.executable}\n"
+        "import os, sys\n"
+        "args = sys.argv[1:]\n"
+        "if args[:2] != ['-m', 'venv']:\n"
+        "    os.execv(sys.executable, [sys.executable, *args])\n"
+        f"open({str(tmp_path / 'venv-args')!r}, 'w').write('\\n'.join(args))\n"
+        "bin = os.path.join(args[2], 'bin')\n"
+        "os.makedirs(bin, exist_ok=True)\n"
+        "scripts = {\n"
+        f"    'pip': '#!/bin/sh\\nprintf \"%s\\\\n\" \"$@\" > {tmp_path / 'pip-args'}\\n',\n"
+        "    'charter': '#!/bin/sh\\nexec charter \"$@\"\\n',\n"
+        "}\n"
+        "for name, text in scripts.items():\n"
+        "    open(os.path.join(bin, name), 'w').write(text)\n"
+        "    os.chmod(os.path.join(bin, name), 0o755)\n"
+        "if not os.path.exists(os.path.join(bin, 'python')):\n"
+        "    os.symlink(sys.executable, os.path.join(bin, 'python'))\n",
+        encoding="utf-8",
+    )
+    python3.chmod(0o755)
     event = tmp_path / "event.json"
     event.write_text(json.dumps(payload), encoding="utf-8")
     temp = tmp_path / "runner-temp"
@@ -213,7 +246,7 @@ def charter(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_no_input_is_spliced_into_a_script() -> None:
     for step in action()["runs"]["steps"]:
-        assert "${{" not in step["run"], f"{step['name']} puts an expression inside its script"
+        assert "${{" not in step.get("run", ""), f"{step['name']} puts an expression inside its script"
 
 
 def test_every_expression_in_the_action_is_known() -> None:
@@ -228,6 +261,8 @@ def test_every_expression_in_the_action_is_known() -> None:
 
 def test_action_scripts_are_valid_bash(tmp_path: Path) -> None:
     for index, step in enumerate(action()["runs"]["steps"]):
+        if "run" not in step:
+            continue
         script = tmp_path / f"step-{index}.sh"
         script.write_text(step["run"], encoding="utf-8")
         done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=60)
@@ -286,11 +321,12 @@ def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path: Path) 
 
 def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None:
     workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    assert workflow[True]["pull_request"] is not None  # YAML 1.1 reads the key "on" as true
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key "on" as true
     assert workflow["permissions"] == {
         "contents": "read",
         "pull-requests": "write",
         "security-events": "write",
+        "actions": "read",
     }
     steps = workflow["jobs"]["charter"]["steps"]
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
@@ -323,12 +359,31 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
         "event": payload,
     }
 
-    install, check, post, verdict = run_action(tmp_path, repo, env, github, {})
+    install, check, upload, post, verdict = run_action(tmp_path, repo, env, github, {})
 
     assert install.returncode == 0
-    assert (tmp_path / "pip-args").read_text(encoding="utf-8").splitlines()[-1] == str(ROOT)
+    venv = Path(env["RUNNER_TEMP"]) / "charter-venv"
+    assert (tmp_path / "venv-args").read_text(encoding="utf-8").splitlines() == ["-m", "venv", str(venv)]
+    assert (tmp_path / "pip-args").read_text(encoding="utf-8").splitlines() == [
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        str(ROOT),
+    ]
+    assert install.outputs == {"bin": str(venv / "bin")}
     assert check.returncode == 0, check.stderr
-    assert re.search(r"^::error file=ai-systems/ticket-router\.yaml,line=\d+,col=\d+", check.stdout, re.M)
+    # Every finding was there before the change: none is annotated, the summary line says so.
+    assert check.stdout == (
+        f"charter: 6 systems checked: {summary['errors']} errors, {summary['warnings']} warning, 0 info, "
+        "0 waived; failed\ncharter: 4 existing findings of the base not annotated; the report has every "
+        "finding (CHARTER_ANNOTATE=all annotates them too)\n"
+    )
+    reports = Path(check.outputs["reports"])
+    assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]
+    assert (upload.uses, upload.given) == (
+        "actions/upload-artifact@v7",
+        {"name": "charter-report", "path": str(reports), "if-no-files-found": "ignore"},
+    )
     assert {k: check.outputs[k] for k in ("verdict", "errors", "warnings", "exit-code")} == {
         "verdict": "failed",
         "errors": str(summary["errors"]),
@@ -366,7 +421,7 @@ def test_outside_a_pull_request_nothing_is_posted(
     }
     given = {"paths": "ai-systems\n  evidence", "sarif": "", "fail-on": "warning"}
 
-    _, check, post, verdict = run_action(tmp_path, repo, env, github, given)
+    _, check, _, post, verdict = run_action(tmp_path, repo, env, github, given)
 
     assert check.returncode == 0
     assert (check.outputs["errors"], check.outputs["warnings"]) == (
@@ -393,7 +448,7 @@ def test_inputs_are_data_never_shell(tmp_path: Path, pull_request: tuple[Path, F
     }
     given = {"config": '$(touch pwned)"; touch pwned; "', "paths": "*"}
 
-    _, check, post, verdict = run_action(tmp_path, repo, env, github, given)
+    _, check, _, post, verdict = run_action(tmp_path, repo, env, github, given)
 
     assert not (repo / "pwned").exists()
     assert check.outputs["verdict"] == "error"
@@ -436,7 +491,7 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     }
     given = {"paths": " ai-systems\tevidence/*.yaml\n", "config": "gov/charter yaml", "fail-on": "warning"}
 
-    _, check, post, verdict = run_action(tmp_path, workspace, env, github, given)
+    _, check, _, post, verdict = run_action(tmp_path, workspace, env, github, given)
 
     check_args, comment_args = (json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines())
     report = check.outputs["report"]
@@ -446,6 +501,7 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
         "--format", "github",
         "--output-markdown", report,
         "--output-json", str(Path(report).with_name("report.json")),
+        "--output-html", str(Path(report).with_name("report.html")),
         "--output-sarif", "charter.sarif",
         "--config", "gov/charter yaml",
         "--base", "d" * 40,
@@ -460,7 +516,8 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     )
     assert len(check.summary.encode("utf-8")) < 1_000_000 + 200
     assert check.summary.startswith(f"{MARKER}\n| finding |\n")
-    assert check.summary.endswith("every finding is in the log of this step.\n")
+    # With annotate new the log no longer holds every finding; the uploaded report does.
+    assert check.summary.endswith("every finding is in the artifact `charter-report` of this run.\n")
     assert "\n| finding |\n\n> [!NOTE]\n" in check.summary
     assert comment_args == ["comment", report]
     assert post.returncode == 0
@@ -548,7 +605,7 @@ def test_a_tag_named_like_the_base_branch_does_not_move_the_actions_base(
     env = runner_env(tmp_path, repo, fake, "pull_request", payload)
     github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "event": payload}
 
-    _, check, _, verdict = run_action(tmp_path, repo, env, github, {"comment": "false"})
+    _, check, _, _, verdict = run_action(tmp_path, repo, env, github, {"comment": "false"})
 
     assert (check.outputs["verdict"], check.outputs["errors"]) == (
         "failed",

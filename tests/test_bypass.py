@@ -396,7 +396,7 @@ def test_renaming_and_moving_a_system_at_once_keeps_its_history(
     assert (code, rows(report)) == (1, [("CHG001", MOVED, *value_of(renamed, MODEL_VERSION), "new")])
     assert report["findings"][0]["system"] == "queue-router"
     assert message(report, "CHG001").endswith(
-        "the digest of router-classifier changed but its version went from 3.2.0 to 3.2.0; "
+        "the digest of router-classifier changed but its version stayed 3.2.0; "
         "a new artifact needs a higher version"
     )
 

@@ -25,8 +25,11 @@ AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
 MANIFEST = "ai-systems/router.yaml"
 CHARTER = installed_charter()
 NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
-FINDING_LINE = re.compile(r"^[^\s:][^:]*:\d+:\d+: [A-Z]{3}[0-9]{3} \S.*$")
+FINDING_LINE = re.compile(r"^[^\s:][^:]*:\d+:\d+: [A-Z]{3}[0-9]{3} (error|warning|info) \S.*$")
+# The text report's block of fixes: a heading, then one indented line per rule.
+FIX_HEADING = "fix (charter explain RULE says why):"
 ANSI = "\x1b["
+OWN002_FIX = "Set spec.ownership.team (an @org/team) and spec.ownership.onCall (the paging or rota address)."
 ON_CALL = "    onCall: https://pager.example.com/support-ml\n"
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
 
@@ -137,8 +140,14 @@ def invoke(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Resul
 
 def line_of(out: str, rule: str) -> str:
     """The one line of a text report with a finding of rule."""
-    [line] = [line for line in out.splitlines() if f" {rule} " in line]
+    [line] = [line for line in out.splitlines() if f": {rule} " in line]
     return line
+
+
+def finding_lines(out: str) -> list[str]:
+    """The findings of a text report: the lines before its fixes and its summary line."""
+    lines = out.splitlines()[:-1]
+    return lines[: lines.index(FIX_HEADING)] if FIX_HEADING in lines else lines
 
 
 def is_notice(finding: dict[str, object]) -> bool:
@@ -155,7 +164,10 @@ def findings_of(out: str) -> list[dict[str, object]]:
 
 
 def as_text(finding: dict[str, object]) -> str:
-    return f"{finding['file']}:{finding['line']}:{finding['column']}: {finding['rule']} {finding['message']}"
+    return (
+        f"{finding['file']}:{finding['line']}:{finding['column']}: {finding['rule']} {finding['severity']} "
+        f"{finding['message']}"
+    )
 
 
 # --- exit codes --------------------------------------------------------------------------------
@@ -222,7 +234,10 @@ def test_findings_exit_1(
         (result.return_value, result.output),
     ):
         assert exit_code == 1
-        assert line_of(output, "OWN002").startswith(f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 ")
+        assert line_of(output, "OWN002").startswith(
+            f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 error ticket-router "
+        )
+        assert output.splitlines()[-3:-1] == [FIX_HEADING, f"  OWN002 {OWN002_FIX}"]
         assert summary(1, "failed").fullmatch(output.splitlines()[-1])
 
 
@@ -525,7 +540,7 @@ def test_output_json_is_written_beside_the_text_report(
     _, as_json, _ = run([*AS_OF_ARG, "--format", "json", "."], tree, capsys, monkeypatch)
 
     assert code == 1
-    assert all(FINDING_LINE.match(line) for line in text.splitlines()[:-1])
+    assert all(FINDING_LINE.match(line) for line in finding_lines(text))
     assert target.read_text(encoding="utf-8") == as_json
 
 
@@ -636,12 +651,12 @@ def test_text_lines_are_file_line_column_rule_message(
     lines = out.splitlines()
 
     assert code == 1
-    assert all(FINDING_LINE.match(line) for line in lines[:-1])
+    assert all(FINDING_LINE.match(line) for line in finding_lines(out))
     line, column = where(text, "rolback")
     assert (
-        f"{MANIFEST}:{line}:{column}: SCH001 unknown key 'rolback' at spec.rolback; did you mean 'rollback'?"
-        in lines
-    )
+        f"{MANIFEST}:{line}:{column}: SCH001 error unknown key 'rolback' at spec.rolback; "
+        "did you mean 'rollback'?"
+    ) in lines
     assert summary(1, "failed").fullmatch(lines[-1])
     assert ANSI not in out
 
@@ -661,7 +676,7 @@ def test_control_characters_from_a_manifest_never_reach_the_terminal(
         "remove it"
     )
     assert code == 1
-    assert line_of(out, "SCH001") == f"{MANIFEST}:{line}:{column}: SCH001 {message}"
+    assert line_of(out, "SCH001") == f"{MANIFEST}:{line}:{column}: SCH001 error {message}"
     code, out, _ = run([*AS_OF_ARG, "--format", "json", "."], tree, capsys, monkeypatch)
     assert findings_of(out)[0]["message"] == message
 
@@ -676,7 +691,7 @@ def test_no_colour_unless_asked_for_or_on_a_terminal(
     assert ANSI not in run([*AS_OF_ARG, "--color", "auto", "."], tree, capsys, monkeypatch)[1]
 
     coloured = run_process([*AS_OF_ARG, "--color", "always", "."], tree).stdout
-    assert f"\x1b[1m{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}:\x1b[0m \x1b[31mOWN002\x1b[0m " in coloured
+    assert f"\x1b[1m{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}:\x1b[0m \x1b[31mOWN002 error\x1b[0m " in coloured
     # Colour is for the terminal report only; JSON stays JSON.
     as_json = run_process([*AS_OF_ARG, "--color", "always", "--format", "json", "."], tree).stdout
     assert ANSI not in as_json
@@ -689,12 +704,12 @@ def test_colour_on_a_terminal_unless_no_color_is_set(tree: Path) -> None:
 
     code, on_terminal = run_in_terminal([*AS_OF_ARG, "."], tree)
     assert code == 1
-    assert "\x1b[31mOWN002\x1b[0m" in on_terminal
+    assert "\x1b[31mOWN002 error\x1b[0m" in on_terminal
 
     code, no_color = run_in_terminal([*AS_OF_ARG, "."], tree, NO_COLOR="1")
     assert code == 1
     assert ANSI not in no_color
-    assert f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 " in no_color
+    assert f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 error " in no_color
 
     _, never = run_in_terminal([*AS_OF_ARG, "--color", "never", "."], tree)
     assert ANSI not in never
@@ -708,7 +723,7 @@ def test_paths_are_relative_to_the_git_root_wherever_charter_runs(
 ) -> None:
     (tree / MANIFEST).write_text(WITHOUT_ON_CALL, encoding="utf-8")
     git_init(tree)
-    expected = f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 "
+    expected = f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 error "
 
     for cwd, path in (
         (tree, "."),
@@ -730,13 +745,13 @@ def test_paths_are_relative_to_the_current_directory_outside_git(
 
     code, out, _ = run([*AS_OF_ARG, "ai-systems/router.yaml"], tree, capsys, monkeypatch)
     assert code == 1
-    assert out.splitlines()[-2].startswith(f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 ")
+    assert line_of(out, "OWN002").startswith(f"{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 error ")
 
     # From the directory above, with the configuration marking where the repository starts.
     (tree / ".charter.yaml").write_text("failOn: error\n", encoding="utf-8")
     code, out, _ = run([*AS_OF_ARG, "repo"], tree.parent, capsys, monkeypatch)
     assert code == 1
-    assert line_of(out, "OWN002").startswith(f"repo/{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 ")
+    assert line_of(out, "OWN002").startswith(f"repo/{MANIFEST}:{OWN002_AT[0]}:{OWN002_AT[1]}: OWN002 error ")
     assert " SCH003 " not in out
 
 

@@ -237,9 +237,8 @@ def test_a_manifest_moved_out_of_the_globs_is_sch005_and_then_bumped_is_still_co
 
     assert (code, rows(report)) == (1, [("SCH005", "legacy/router.yaml", *START, "new")])
     assert messages(report, "SCH005") == [
-        "this AISystem lies outside the configured manifests globs (ai-systems/**/*.yaml, governance/*.yaml): "
-        "it is checked "
-        "all the same, but move it under them or change the configuration"
+        "this AISystem lies outside the configured manifests globs (ai-systems/**/*.yaml, "
+        "governance/*.yaml): it is checked all the same, but move it under them or change the configuration"
     ]
 
     # Merged all the same, the next one retrains the model without a release: still compared.
@@ -276,8 +275,8 @@ def test_a_repository_with_no_systems_is_a_usage_error_naming_where_charter_look
     assert (code, out) == (2, "")
     assert err == (
         "charter: error: .charter.yaml: no AISystem found: Charter looked in ai-systems/**/*.yaml, "
-        "governance/*.yaml, evidence/**/*.yaml, . (set allowEmpty: true in the configuration when the repository has no AI "
-        "systems yet)\n"
+        "governance/*.yaml, evidence/**/*.yaml, . (set allowEmpty: true in the configuration when the "
+        "repository has no AI systems yet)\n"
     )
 
     (root / ".charter.yaml").write_text(GLOBS + "allowEmpty: true\n", encoding="utf-8")

@@ -192,7 +192,7 @@ def test_no_format_writes_a_raw_control_character(outputs: dict[str, Run], fmt: 
 
 def test_text_shows_each_name_escaped_at_the_start_of_its_line(outputs: dict[str, Run]) -> None:
     lines = outputs["text"].stdout.splitlines()
-    assert f"{HOSTILE_SHOWN}:65:14: SCH003 {SCH003.format(VALUE_SHOWN)}" in lines
+    assert f"{HOSTILE_SHOWN}:65:14: SCH003 error {SCH003.format(VALUE_SHOWN)}" in lines
     # The two documents at the top start their lines with an escaped colon.
     files = {m.group(1) for m in map(re.compile(r"(.*?\.yaml):\d+:\d+: ").match, lines) if m}
     assert files >= {HOSTILE_SHOWN, *ROOT_FILES.values()}
@@ -253,9 +253,17 @@ def test_html_shows_the_name_escaped(outputs: dict[str, Run]) -> None:
 
 def test_junit_shows_the_name_escaped_on_every_line(outputs: dict[str, Run]) -> None:
     root = ET.fromstring(outputs["junit"].stdout.encode())
-    cases = {(c.get("name"), c.get("file")) for c in root.iter("testcase")}
+    # Each failure's text opens with the finding's file, line and column.
+    located = re.compile(r"(.*?\.yaml):\d+:\d+: ")
+    cases = {
+        (c.get("name"), match.group(1))
+        for c in root.iter("testcase")
+        for f in c.iter("failure")
+        if (match := located.match(f.text or ""))
+    }
     assert ("SCH003 ref-missing", HOSTILE_SHOWN) in cases
     assert {file for name, file in cases if name == "SCH001 document-malformed"} >= set(ROOT_FILES.values())
+    assert HOSTILE_SHOWN in {s.get("file") for s in root.iter("testsuite")}
 
 
 # --- notes and errors ----------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def test_the_hook_fails_on_a_bad_manifest_with_its_finding(tmp_path: Path, days:
     assert re.search(r"^charter\.+Failed$", result.stdout, re.MULTILINE), result.stdout
     assert "- exit code: 1" in result.stdout
     [finding] = finding_lines(result.stdout)
-    assert finding.startswith(f"{MANIFEST}:{line}:{column}: OWN002 ticket-router ")
+    assert finding.startswith(f"{MANIFEST}:{line}:{column}: OWN002 error ticket-router ")
 
 
 @pytest.mark.slow

@@ -161,7 +161,7 @@ def test_unparseable_yaml_named_on_the_command_line_is_reported(
     code, out, err = run_cli(["notes/broken.yaml"], repo, capsys, monkeypatch)
 
     assert code == 1
-    assert out.splitlines()[0] == f"notes/broken.yaml:3:1: SCH001 {FLOW_ERROR}"
+    assert out.splitlines()[0] == f"notes/broken.yaml:3:1: SCH001 error {FLOW_ERROR}"
     assert err == ""
 
 
@@ -280,10 +280,10 @@ def test_symbolic_links_found_in_the_checked_paths_are_sch004_and_never_read(
 
     assert code == 1
     assert "Not-A-Name" not in out
-    assert [line for line in out.splitlines() if " SCH004 " in line] == [
-        "ai-systems/link.yaml:1:1: SCH004 "
+    assert [line for line in out.splitlines() if " SCH004 error " in line] == [
+        "ai-systems/link.yaml:1:1: SCH004 error "
         + LINKED.format(file="ai-systems/link.yaml", target=outside / "secret.yaml"),
-        "linked-dir:1:1: SCH004 " + LINKED.format(file="linked-dir", target=outside),
+        "linked-dir:1:1: SCH004 error " + LINKED.format(file="linked-dir", target=outside),
     ]
     infos = sum(
         " compares with a base revision" in line or " commit history" in line for line in out.splitlines()
@@ -305,8 +305,11 @@ def test_a_symbolic_link_named_on_the_command_line_is_refused_not_followed(
 
     assert code == 1
     assert out.splitlines() == [
-        "ai-systems/link.yaml:1:1: SCH004 "
+        "ai-systems/link.yaml:1:1: SCH004 error "
         + LINKED.format(file="ai-systems/link.yaml", target=tmp_path / "secret.yaml"),
+        "fix (charter explain RULE says why):",
+        "  SCH004 Commit the manifests and evidence themselves in place of the link or submodule, or move "
+        "the link out of the paths Charter checks.",
         "0 systems checked: 1 error, 0 warnings, 0 info, 0 waived; failed",
     ]
     assert err == ""

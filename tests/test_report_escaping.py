@@ -274,13 +274,15 @@ def test_the_second_hostile_text_reaches_two_findings_intact(outputs2: dict[str,
 
 def test_text_shows_the_second_hostile_text_escaped_on_the_finding_line(outputs2: dict[str, str]) -> None:
     lines = outputs2["text"].splitlines()
-    assert f"{SHOWN_FILE2}:{SCH003_AT}: SCH003 {_sch003(SHOWN2)}" in lines
+    assert f"{SHOWN_FILE2}:{SCH003_AT}: SCH003 error {_sch003(SHOWN2)}" in lines
     assert (
-        f"{SHOWN_FILE2}:{WVR001_AT}: WVR001 ticket-router has an invalid waiver: the waiver names "
+        f"{SHOWN_FILE2}:{WVR001_AT}: WVR001 error ticket-router has an invalid waiver: the waiver names "
         f"'{SHOWN2}', which is not a rule of the policy set"
     ) in lines
-    # Every line is a finding or the summary: no line of the manifest's making.
-    assert all(line.startswith((SHOWN_FILE2 + ":", "evidence/ticket-router/")) for line in lines[:-1])
+    # Every line is a finding, a rule's fix or the summary: no line of the manifest's making.
+    fixes = lines.index("fix (charter explain RULE says why):")
+    assert all(line.startswith((SHOWN_FILE2 + ":", "evidence/ticket-router/")) for line in lines[:fixes])
+    assert all(re.match(r"  [A-Z]{3}[0-9]{3} ", line) for line in lines[fixes + 1 : -1])
     assert lines[-1].startswith("1 system checked: ")
     for unsafe in (
         "\x1b",
@@ -363,7 +365,7 @@ def test_sarif_shows_the_second_hostile_text_as_plain_text(outputs2: dict[str, s
 def test_junit_shows_the_second_hostile_text_flat_and_well_formed(outputs2: dict[str, str]) -> None:
     suite = next(s for s in ET.fromstring(outputs2["junit"].encode()) if s.get("name") == "ticket-router")
     case = next(c for c in suite if c.get("name") == "SCH003 ref-missing")
-    assert case.get("file") == SHOWN_FILE2
+    assert suite.get("file") == SHOWN_FILE2
     [failure] = case.findall("failure")
     assert failure.get("message") == _sch003(SHOWN2)
     assert (failure.text or "").splitlines()[0] == f"{SHOWN_FILE2}:{SCH003_AT}: {_sch003(SHOWN2)}"

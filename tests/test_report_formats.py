@@ -93,8 +93,14 @@ def test_sarif_of_the_examples_is_valid_and_carries_rule_metadata(capsys: pytest
     assert own001["helpUri"].startswith("https://")
     assert own001["defaultConfiguration"] == {"enabled": True, "level": "error"}
     assert own001["properties"]["security-severity"] == "7.5"
-    assert "NIST-AI-RMF GOVERN 2.1" in own001["properties"]["tags"]
-    assert own001["properties"]["controls"] == own001["properties"]["tags"][1:]
+    # Code scanning honours security-severity only with the security tag; tags hold no spaces.
+    assert own001["properties"]["tags"] == [
+        "security",
+        "ownership",
+        "ai-governance",
+        *(control.replace(" ", "-") for control in own001["properties"]["controls"]),
+    ]
+    assert "NIST-AI-RMF GOVERN 2.1" in own001["properties"]["controls"]
 
     result = next(r for r in run["results"] if r["ruleId"] == "WVR001")
     assert result["level"] == "error"

@@ -328,21 +328,16 @@ def test_a_large_markdown_report_stays_under_githubs_limit_with_a_note(
     _, out = check(capsys, "--format", "markdown", *AS_OF_ARG)
     assert len(out) <= GITHUB_LIMIT
     assert out.startswith(MARKER + "\n## ❌ Charter: failed\n")
-    assert (
-        f"### Failing ({len(active)})\n\n_{len(active)} findings left out to fit; see the full report._"
-        in out
-    )
-    assert (
-        f"> {len(active)} findings were left out to keep this comment under 65,536 characters. The full "
-        "report is in this job's artifacts, and `charter check --format html` writes it too."
-    ) in out
-    assert "| **MNT001**" not in out
+    # Every finding is listed on one line, without its fix: it fits then.
+    for f in active:
+        assert f"| **{f['rule']}** | {f['file']}:{f['line']}:{f['column']} |" in out
+    assert "**Fix:**" not in out and "Not listed here" not in out and "[!NOTE]" not in out
     # The full report is still there for the asking.
     full = render_markdown(build_report(CheckOptions(["."], as_of=AS_OF)), limit=10**7)
     assert len(full) > GITHUB_LIMIT and full.count("| **MNT001**") > 100
 
 
-def test_truncation_leaves_out_still_failing_before_new_and_fixed(
+def test_truncation_leaves_out_fixed_findings_before_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = variant(CLEAN, (ON_CALL, ""), (LAST_DRILL, OLD_DRILL))
@@ -355,14 +350,15 @@ def test_truncation_leaves_out_still_failing_before_new_and_fixed(
     full = render_markdown(report)
     cut = render_markdown(report, limit=len(full) - 1)
     assert len(cut) <= len(full) - 1
+    # Errors stay, new and existing alike; the fixed finding goes first.
     assert sections(cut) == {
         "Governance changes": [],
         "New": [f"RSK001 {MANIFEST}:{where(head, '  risk:')}"],
-        "Fixed by this change": [f"OWN002 {MANIFEST}:{where(base, '  ownership:')}"],
-        "Still failing": [],
+        "Fixed by this change": [],
+        "Still failing": [f"RBK002 {MANIFEST}:{where(head, OLD_DRILL.split(': ')[1])}"],
     }
-    assert "### Still failing (1)\n\n_1 finding left out to fit; see the full report._" in cut
-    assert "> 1 finding was left out to keep this comment under" in cut
+    assert "### Fixed by this change (1)\n\n_Not listed here: 1 fixed finding._" in cut
+    assert "> 1 finding is not listed to keep this report under" in cut
     # However small the limit, the comment fits and keeps its marker.
     tiny = render_markdown(report, limit=400)
     assert len(tiny) <= 400 and tiny.startswith(MARKER + "\n")

@@ -5,10 +5,15 @@ older ``##[``). command() is the one way Charter writes a workflow command: ever
 shown as characters.shown() shows it (one line, no command of its own) and then escaped the way the
 runner unescapes it: ``%`` in the message, and ``:`` and ``,`` too in the properties. Only the line
 breaks between the lines Charter passes become ``%0A``.
+
+With --base, only new findings are annotated unless CHARTER_ANNOTATE is ``all`` (the action's
+``annotate`` input): on a large repository the existing ones would bury what the change added,
+and they are all in the job summary and the report.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,11 +42,16 @@ def command(name: str, properties: Mapping[str, Any], *lines: Any) -> str:
 
 
 def render_github(report: Report, color: bool = False) -> str:
-    """One workflow command per finding that is not waived, then the summary line."""
+    """One workflow command per finding that is not waived (new ones only, with a base), then the summary."""
+    only_new = report.base_systems is not None and os.environ.get("CHARTER_ANNOTATE", "new") != "all"
     lines = []
+    skipped = 0
     for f in report.findings:
         if f.waived:
             continue  # accepted for now; the summary line counts it
+        if only_new and f.status != "new":
+            skipped += 1
+            continue
         rule = report.policies.rules.get(f.rule)
         title = f"{f.rule} {rule.model.name}" if rule else f.rule
         properties = {"file": f.file, "line": f.line, "col": f.column, "title": title}
@@ -49,4 +59,9 @@ def render_github(report: Report, color: bool = False) -> str:
         lines.append(command(COMMANDS[f.severity], properties, *message))
     verdict = "passed" if report.summary.passed else "failed"
     lines.append(f"charter: {model.counts(report)}; {verdict}")
+    if skipped:
+        lines.append(
+            f"charter: {model.plural(skipped, 'existing finding')} of the base not annotated; "
+            "the report has every finding (CHARTER_ANNOTATE=all annotates them too)"
+        )
     return "\n".join(lines) + "\n"

@@ -7,6 +7,10 @@ control characters) reach it as visible escapes, and each line of a failure's te
 
 A rule with an error or a warning fails its test case, one <failure> per finding; a waived finding,
 an informational note or a rule that needs --base to run is <skipped>; anything else passes.
+
+The document is valid against the common junit-10.xsd that CI servers read: a test suite carries
+the system's manifest as its `file`, and each finding's file, line and column open its failure's
+text; test cases have no attributes of their own beyond name, class name and time.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ REPOSITORY = "repository"
 
 @dataclass
 class _Case:
-    file: str
     findings: list[Finding] = field(default_factory=list)
     skip: str = ""
 
@@ -45,27 +48,32 @@ def _applies(rule: Rule, source: Source, evidence: list[Source], project: Projec
     return False
 
 
-def _cases(report: Report) -> dict[str, dict[str, _Case]]:
-    """Test cases by suite (system name, or 'repository' for findings of no system) and rule."""
+def _cases(report: Report) -> tuple[dict[str, dict[str, _Case]], dict[str, str]]:
+    """Test cases by suite (system name, or 'repository' for findings of no system) and rule, and
+    the manifest of each system's suite."""
     suites: dict[str, dict[str, _Case]] = {}
+    files: dict[str, str] = {}
     needs_base = report.base_systems is None
     project = report.project
     for source in project.systems if project is not None else []:
         if project is None or not isinstance(source.name, str) or not project.is_reported(source.file):
             continue
         cases = suites.setdefault(source.name, {})
+        files.setdefault(source.name, source.file)
         evidence = project.evidence.get(source.name, [])
         for rule in report.policies.enabled():
             if rule.model.needsBase and needs_base:
-                cases[rule.id] = _Case(source.file, skip="compares with a base revision: run with --base")
+                cases[rule.id] = _Case(skip="compares with a base revision: run with --base")
             elif rule.id == "SCH001" or (
                 source.valid and _applies(rule, source, evidence, project, report.as_of)
             ):
-                cases.setdefault(rule.id, _Case(source.file))
+                cases.setdefault(rule.id, _Case())
     for finding in report.findings:
         cases = suites.setdefault(finding.system or REPOSITORY, {})
-        cases.setdefault(finding.rule, _Case(finding.file)).findings.append(finding)
-    return suites
+        cases.setdefault(finding.rule, _Case()).findings.append(finding)
+        if finding.system:
+            files.setdefault(finding.system, finding.file)
+    return suites, files
 
 
 def _detail(finding: Finding, report: Report) -> str:
@@ -84,9 +92,6 @@ def _testcase(suite: str, rule_id: str, case: _Case, report: Report) -> tuple[ET
     rule = report.policies.rules.get(rule_id)
     name = f"{rule_id} {rule.model.name}" if rule is not None else rule_id
     element = ET.Element("testcase", name=model.one_line(name), classname=model.one_line(suite), time="0")
-    element.set("file", model.one_line(case.file))
-    if case.findings:
-        element.set("line", str(case.findings[0].line))
     failing = [f for f in case.findings if not f.waived and f.severity != "info"]
     for f in failing:
         failure = ET.SubElement(element, "failure", message=model.one_line(f.message), type=f.severity)
@@ -113,8 +118,11 @@ def render_junit(report: Report, color: bool = False) -> str:
     root = ET.Element("testsuites", name="charter")
     totals = {"tests": 0, "failed": 0, "skipped": 0}
     provenance = model.provenance(report)
-    for suite_name, cases in sorted(_cases(report).items()):
+    suites, files = _cases(report)
+    for suite_name, cases in sorted(suites.items()):
         suite = ET.SubElement(root, "testsuite", name=model.one_line(suite_name))
+        if suite_name in files:
+            suite.set("file", model.one_line(files[suite_name]))
         properties = ET.SubElement(suite, "properties")
         for key, value in (
             ("commit", provenance.commit),
@@ -131,6 +139,7 @@ def render_junit(report: Report, color: bool = False) -> str:
             if outcome != "passed":
                 outcomes[outcome] += 1
         _counts(suite, outcomes)
+        suite.set("skipped", str(outcomes["skipped"]))
         for key in totals:
             totals[key] += outcomes[key]
     _counts(root, totals)
@@ -142,5 +151,4 @@ def _counts(element: ET.Element, outcomes: dict[str, int]) -> None:
     element.set("tests", str(outcomes["tests"]))
     element.set("failures", str(outcomes["failed"]))
     element.set("errors", "0")
-    element.set("skipped", str(outcomes["skipped"]))
     element.set("time", "0")

@@ -11,6 +11,7 @@ would still split on ``|``) and reads exactly as before.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,8 +23,6 @@ from checker.templating import render
 MARKER = "<!-- charter:report -->"
 GITHUB_LIMIT = 65536
 ZWJ = "\u200d"
-# Sections dropped first when the comment is too long: the ones a reviewer needs least.
-DROP_ORDER = ("waived", "existing", "failing", "fixed", "new")
 _ESCAPES = {
     "&": "&amp;",
     "<": "&lt;",
@@ -65,7 +64,28 @@ class SectionView:
     key: str
     title: str
     rows: tuple[Row, ...]
-    omitted: bool = False
+    # How many of the rows are listed; the rest are counted by severity under the table.
+    shown: int = -1
+    # Rows without their fix: one line each, when the full rows do not fit.
+    compact: bool = False
+
+    @property
+    def listed(self) -> tuple[Row, ...]:
+        return self.rows if self.shown < 0 else self.rows[: self.shown]
+
+    @property
+    def left_out(self) -> str:
+        """'3 errors and 12 warnings' for the rows that are not listed; '' when all are."""
+        rest = self.rows[len(self.listed) :]
+        if self.key in ("fixed", "waived") and rest:
+            return model.plural(len(rest), f"{self.key} finding")
+        words = {"error": "error", "warning": "warning", "info": "note"}
+        parts = [
+            model.plural(sum(r.severity == severity for r in rest), word)
+            for severity, word in words.items()
+            if any(r.severity == severity for r in rest)
+        ]
+        return " and ".join(", ".join(parts).rsplit(", ", 1)) if parts else ""
 
 
 def _rows(section: model.Section, waivers: list[model.WaiverRow]) -> tuple[Row, ...]:
@@ -90,7 +110,13 @@ def _rows(section: model.Section, waivers: list[model.WaiverRow]) -> tuple[Row, 
 def _context(report: Report, sections: list[SectionView], diff: bool, limit: int) -> dict[str, Any]:
     s = report.summary
     waivers = model.waivers(report)
-    omitted = sum(len(v.rows) for v in sections if v.omitted)
+    omitted = sum(len(v.rows) - len(v.listed) for v in sections)
+    omitted_errors = sum(
+        r.severity == "error"
+        for v in sections
+        if v.key not in ("fixed", "waived")
+        for r in v.rows[len(v.listed) :]
+    )
     extra = ""
     if report.base_systems is not None:
         new = sum(len(v.rows) for v in sections if v.key == "new")
@@ -126,6 +152,8 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
         "with_base": report.base_systems is not None,
         "sections": sections,
         "omitted": omitted,
+        "omitted_errors": omitted_errors,
+        "pointer": full_report_pointer() if omitted or not diff else "",
         "limit": limit,
         "expiring": [
             {
@@ -144,22 +172,93 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
     }
 
 
+def full_report_pointer() -> str:
+    """Where the full report is: the artifact the action uploads, or the command that writes it.
+
+    The action names its artifact in CHARTER_REPORT_ARTIFACT; GitHub Actions gives the run's page.
+    """
+    artifact = os.environ.get("CHARTER_REPORT_ARTIFACT", "")
+    server, repository = os.environ.get("GITHUB_SERVER_URL", ""), os.environ.get("GITHUB_REPOSITORY", "")
+    run_id = os.environ.get("GITHUB_RUN_ID", "")
+    if artifact and server and repository and run_id.isdigit():
+        run = f"{server}/{repository}/actions/runs/{run_id}"
+        return f"The full report is the artifact `{md(artifact)}` of [this workflow run]({run})."
+    if artifact:
+        return f"The full report is the artifact `{md(artifact)}` of this workflow run."
+    return "`charter check --format html` writes the full report."
+
+
+def _priority(sections: list[SectionView]) -> list[tuple[int, int]]:
+    """(section, row) pairs in the order rows are kept: errors, then warnings, then notes, new
+    before existing; fixed and waived findings last."""
+    order = []
+    for severity in ("error", "warning", "info"):
+        for si, view in enumerate(sections):
+            if view.key in ("fixed", "waived"):
+                continue
+            order += [(si, ri) for ri, row in enumerate(view.rows) if row.severity == severity]
+    for key in ("fixed", "waived"):
+        for si, view in enumerate(sections):
+            if view.key == key:
+                order += [(si, ri) for ri in range(len(view.rows))]
+    return order
+
+
+def _keeping(
+    sections: list[SectionView], order: list[tuple[int, int]], k: int, compact: bool
+) -> list[SectionView]:
+    """The sections listing the first k rows of order; each section's listed rows are a prefix."""
+    counts = [0] * len(sections)
+    for si, _ in order[:k]:
+        counts[si] += 1
+    return [replace(v, shown=counts[i], compact=compact) for i, v in enumerate(sections)]
+
+
 def render_markdown(report: Report, limit: int = GITHUB_LIMIT) -> str:
-    """The report as markdown of at most limit characters, leaving out whole sections to fit."""
+    """The report as markdown of at most limit characters.
+
+    When it is too long, findings are left out from the end of the order errors, warnings, notes
+    (new before existing), then fixed and waived, and every section counts what it left out: no
+    error is hidden while a warning is listed. Then the governance diff goes, then each listed
+    finding is cut to one line without its fix. Only when the errors alone do not fit is an error
+    left out, and the note says how many.
+    """
     waivers = model.waivers(report)
     sections = [SectionView(s.key, s.title, _rows(s, waivers)) for s in model.sections(report)]
     text = render("report.md.j2", **_context(report, sections, True, limit))
-    for key in DROP_ORDER:
-        if len(text) <= limit:
-            return text
-        sections = [replace(v, omitted=True) if v.key == key and v.rows else v for v in sections]
-        text = render("report.md.j2", **_context(report, sections, True, limit))
-    if len(text) > limit:
-        text = render("report.md.j2", **_context(report, sections, False, limit))
-    if len(text) > limit:
-        # Nothing else can go; keep the top of the comment, which holds the verdict.
-        note = "\n\n_The report was cut here to fit; see the full report._\n"
-        text = text[: max(0, limit - len(note))].rsplit("\n", 1)[0] + note
+    if len(text) <= limit:
+        return text
+    order = _priority(sections)
+    errors = sum(
+        sections[si].rows[ri].severity == "error"
+        for si, ri in order
+        if sections[si].key not in ("fixed", "waived")
+    )
+
+    def attempt(k: int, diff: bool, compact: bool) -> str:
+        return render("report.md.j2", **_context(report, _keeping(sections, order, k, compact), diff, limit))
+
+    def most(low: int, high: int, diff: bool, compact: bool) -> str:
+        """The longest listing of between low and high rows that fits; low must fit."""
+        best = attempt(low, diff, compact)
+        while low < high:
+            middle = (low + high + 1) // 2
+            candidate = attempt(middle, diff, compact)
+            if len(candidate) <= limit:
+                low, best = middle, candidate
+            else:
+                high = middle - 1
+        return best
+
+    for diff, compact in ((True, False), (False, False), (False, True)):
+        if len(attempt(errors, diff, compact)) <= limit:
+            return most(errors, len(order), diff, compact)
+    if len(attempt(0, False, True)) <= limit:
+        return most(0, errors, False, True)
+    # Nothing else can go; keep the top of the comment, which holds the verdict.
+    text = attempt(0, False, True)
+    note = "\n\n_The report was cut here to fit. " + full_report_pointer() + "_\n"
+    text = text[: max(0, limit - len(note))].rsplit("\n", 1)[0] + note
     return text[:limit]
 
 

@@ -20,6 +20,30 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 # GitHub code scanning ranks results by this score: 7.0 and above is high, 4.0 medium, below low.
 SECURITY_SEVERITY = {"error": "7.5", "warning": "5.0", "info": "2.0"}
+# Each rule's area, a tag beside "security" (which GitHub needs to use security-severity at all).
+AREAS = {
+    "CHG": "change-control",
+    "DAT": "data-governance",
+    "GAT": "review-gates",
+    "HIL": "human-oversight",
+    "INC": "incident-handling",
+    "LIF": "lifecycle",
+    "LOG": "logging",
+    "MNT": "maintenance",
+    "MON": "monitoring",
+    "OWN": "ownership",
+    "POL": "policy",
+    "RBK": "rollback",
+    "RMP": "roadmap",
+    "RSK": "risk",
+    "SCH": "schema",
+    "VER": "versioning",
+    "WVR": "waivers",
+}
+# Code scanning groups results by the category before the last "/" of this id; a constant keeps
+# one category per workflow and job however often it runs (upload-sarif's category can refine it).
+AUTOMATION_ID = "charter/"
+_SPACES = re.compile(r"\s+")
 # SARIF plain-text messages treat [text](target) as a link, so literal brackets are escaped (§3.11.6).
 _BRACKETS = re.compile(r"([\\\[\]])")
 # Escaped in the JSON text (the parsed values are unchanged) so that the file stays inert even if a
@@ -38,9 +62,16 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def tag(value: str) -> str:
+    """value as a code-scanning tag: GitHub splits tags on blanks, so blanks become hyphens."""
+    return _SPACES.sub("-", model.one_line(value).strip())
+
+
 def _rule(rule_id: str, report: Report) -> dict[str, Any]:
     rule = report.policies.rules[rule_id]
     m = rule.model
+    prefix = rule_id.rstrip("0123456789")
+    area = AREAS.get(prefix) or tag(prefix.lower() or rule_id.lower())
     controls = [model.one_line(c) for c in m.controls]
     help_text = f"{sarif_text(m.why)}\n\nFix: {sarif_text(m.remediation)}"
     help_markdown = f"{md(m.why)}\n\n**Fix:** {md(m.remediation)}\n\n**Controls:** " + ", ".join(
@@ -55,8 +86,10 @@ def _rule(rule_id: str, report: Report) -> dict[str, Any]:
         "helpUri": model.RULES_URL,
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.enabled},
         "properties": {
-            "tags": ["ai-governance", *controls],
+            "tags": list(dict.fromkeys(["security", area, "ai-governance", *(tag(c) for c in controls)])),
             "controls": controls,
+            # A rule reads declared facts, never guesses: what it reports holds as written.
+            "precision": "very-high",
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "waivable": m.waivable,
         },
@@ -107,6 +140,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "rules": [_rule(rule_id, report) for rule_id in rule_ids],
             }
         },
+        "automationDetails": {"id": AUTOMATION_ID},
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository root."}}},
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index, report, waivers) for f in report.findings],

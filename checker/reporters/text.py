@@ -1,4 +1,9 @@
-"""The terminal report: file:line:col: RULE message, one finding a line.
+"""The terminal report: file:line:col: RULE severity message, one finding a line, then the fixes.
+
+The severity is always written, so errors, warnings and notes differ without colour too (as in a
+pre-commit hook). Each rule's fix follows once, after the findings, rather than under every finding:
+a rule that fails on forty systems says how to fix it once. Notes (info) get none: they ask for
+nothing to be fixed.
 
 File names and messages are written as characters.shown() shows them, so each finding keeps its
 line and the only terminal escapes are the colours below, which Charter adds after escaping.
@@ -13,19 +18,37 @@ _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET, _GREEN = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[32m"
 
 
+def _fixes(report: Report, color: bool) -> list[str]:
+    """One line per rule with an error or a warning that is not waived, in rule order: its fix."""
+    rules = sorted({f.rule for f in report.findings if not f.waived and f.severity != "info"})
+    lines = []
+    for rule_id in rules:
+        rule = report.policies.rules.get(rule_id)
+        if rule is None or not rule.model.remediation:
+            continue
+        fix = shown(" ".join(rule.model.remediation.split()))
+        lines.append(f"  {_BOLD}{rule_id}{_RESET} {fix}" if color else f"  {rule_id} {fix}")
+    if lines:
+        heading = "fix (charter explain RULE says why):"
+        lines.insert(0, f"{_BOLD}{heading}{_RESET}" if color else heading)
+    return lines
+
+
 def render_text(report: Report, color: bool = False) -> str:
     lines = []
     for f in report.findings:
         where = f"{shown(f.file)}:{f.line}:{f.column}:"
-        tag = f"{f.rule}"
         note = " (waived)" if f.waived else ""
         status = f" [{f.status}]" if f.status else ""
         if color:
             tint = _DIM if f.waived else _COLORS[f.severity]
             tail = f"{_DIM}{note}{status}{_RESET}"
-            lines.append(f"{_BOLD}{where}{_RESET} {tint}{tag}{_RESET} {shown(f.message)}{tail}")
+            lines.append(
+                f"{_BOLD}{where}{_RESET} {tint}{f.rule} {f.severity}{_RESET} {shown(f.message)}{tail}"
+            )
         else:
-            lines.append(f"{where} {tag} {shown(f.message)}{note}{status}")
+            lines.append(f"{where} {f.rule} {f.severity} {shown(f.message)}{note}{status}")
+    lines += _fixes(report, color)
     s = report.summary
     verdict = "passed" if s.passed else "failed"
     counts = (

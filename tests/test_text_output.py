@@ -1,0 +1,123 @@
+"""The text report reads like a linter's: the severity on every finding, each failing rule's fix once."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_reports import CLEAN, LAST_DRILL, MANIFEST, OLD_DRILL, ON_CALL, repository, variant
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+HEADING = "fix (charter explain RULE says why):"
+OWN002_FIX = "Set spec.ownership.team (an @org/team) and spec.ownership.onCall (the paging or rota address)."
+RBK002_FIX = (
+    "Run the rollback drill, update the runbook with what you learned, and set spec.rollback.lastDrill."
+)
+# A copy of the first under another name: the same two findings, and its copy of the first's MNT001
+# waiver waives the maintenance it has no evidence for.
+SECOND = "ai-systems/second.yaml"
+
+
+def run_charter(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["charter", "check", "--as-of", "2026-11-23", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def two_failing(tmp_path: Path) -> Path:
+    """Two systems that each lack an on-call route and a recent rollback drill."""
+    broken = variant(CLEAN, (ON_CALL, ""), (LAST_DRILL, OLD_DRILL))
+    second = broken.replace("name: ticket-router", "name: second-router", 1)
+    return repository(tmp_path / "repo", {MANIFEST: broken, SECOND: second})
+
+
+def test_the_readme_example_is_what_the_first_command_prints() -> None:
+    block = re.search(
+        r"```text\n\$ (charter check examples --as-of 2026-11-23)\n(.*?)```", README.read_text("utf-8"), re.S
+    )
+    assert block is not None
+    done = subprocess.run(
+        ["charter", *block.group(1).split()[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 1
+    shown = [line for line in block.group(2).splitlines() if line != "..."]
+    printed = done.stdout.splitlines()
+    # What the README shows is printed as it stands, in the same order; "..." stands for the notes.
+    assert [line for line in printed if line in shown] == shown
+    assert printed[-len(shown) :] == shown
+
+
+def test_every_finding_names_its_severity_and_each_rule_fix_comes_once(two_failing: Path) -> None:
+    done = run_charter(two_failing)
+
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    fixes = lines.index(HEADING)
+    findings = [
+        line
+        for line in lines[:fixes]
+        if not line.endswith("run with --base REF to check it") and not line.endswith("(waived)")
+    ]
+    assert [line.split(" ")[1:3] for line in findings] == [
+        ["OWN002", "error"],
+        ["RBK002", "error"],
+        ["OWN002", "error"],
+        ["RBK002", "error"],
+    ]
+    assert [line.split(": ", 1)[0] for line in findings] == [
+        f"{MANIFEST}:19:3",
+        f"{MANIFEST}:67:16",
+        f"{SECOND}:19:3",
+        f"{SECOND}:67:16",
+    ]
+    # The notes of rules that need --base say "info" too, and ask for no fix.
+    notes = [line for line in lines[:fixes] if line.endswith("run with --base REF to check it")]
+    assert notes and all(line.split(" ")[2] == "info" for line in notes)
+    assert lines[fixes + 1 : -1] == [f"  OWN002 {OWN002_FIX}", f"  RBK002 {RBK002_FIX}"]
+    # Waived findings (MNT001) say so and ask for no fix either.
+    waived = [line for line in lines[:fixes] if line.endswith("(waived)")]
+    assert len(waived) == 5 and all(line.split(" ")[1:3] == ["MNT001", "error"] for line in waived)
+    assert lines[-1] == "2 systems checked: 4 errors, 0 warnings, 8 info, 5 waived; failed"
+
+
+def test_without_colour_the_severities_still_differ(tmp_path: Path) -> None:
+    low = variant(CLEAN, ("tier: high", "tier: low"), (ON_CALL, ""))
+    root = repository(tmp_path / "repo", {MANIFEST: low})
+
+    done = run_charter(root, "--color", "never")
+
+    assert "\x1b[" not in done.stdout
+    [own002] = [line for line in done.stdout.splitlines() if ": OWN002 " in line]
+    assert own002.startswith(f"{MANIFEST}:19:3: OWN002 warning ticket-router ")
+
+
+def test_colour_tints_the_rule_and_severity_and_the_fix_block_stays_plain_text(two_failing: Path) -> None:
+    done = run_charter(two_failing, "--color", "always")
+
+    assert f"\x1b[1m{MANIFEST}:19:3:\x1b[0m \x1b[31mOWN002 error\x1b[0m ticket-router " in done.stdout
+    assert f"\x1b[1m{HEADING}\x1b[0m\n  \x1b[1mOWN002\x1b[0m {OWN002_FIX}\n" in done.stdout
+
+
+def test_a_clean_run_prints_no_fixes(tmp_path: Path) -> None:
+    root = repository(tmp_path / "repo", {MANIFEST: CLEAN})
+
+    done = run_charter(root)
+
+    assert done.returncode == 0
+    assert HEADING not in done.stdout
+    assert done.stdout.splitlines()[-1] == "1 system checked: 0 errors, 0 warnings, 8 info, 0 waived; passed"
+
+
+def test_the_same_inputs_give_the_same_bytes(two_failing: Path) -> None:
+    first, second = run_charter(two_failing), run_charter(two_failing, "--no-cache")
+    assert first.stdout == second.stdout
+    assert first.stdout.encode() == second.stdout.encode()
