@@ -337,3 +337,28 @@ def test_an_evidence_directory_holding_another_systems_files_below_it_is_listed_
         *(f"/evidence/ticket-router/{name} {OWNERS}" for name in router_evidence),
         END,
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown_as"),
+    [
+        ("router\n* @mallory.yaml", "router\\n* @mallory.yaml"),
+        ("router\r.yaml", "router\\r.yaml"),
+        ("router\u2028.yaml", "router\\u2028.yaml"),
+        ("router\u202e.yaml", "router\\u202e.yaml"),
+    ],
+)
+def test_a_file_name_codeowners_cannot_express_stops_the_write_and_writes_nothing(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str, shown_as: str
+) -> None:
+    # A line break in a manifest's name would otherwise add an owner line of the name's choosing.
+    repo.git("mv", MANIFEST, f"ai-systems/{name}")
+
+    code, out, err = codeowners(["--write"], repo.root, capsys, monkeypatch)
+
+    assert (code, out) == (2, "")
+    assert err == (
+        f"charter: error: ai-systems/{shown_as} has a control or line-separating character in its name, "
+        "which CODEOWNERS cannot express; rename it\n"
+    )
+    assert not (repo.root / ".github" / "CODEOWNERS").exists()
