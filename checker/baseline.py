@@ -255,7 +255,7 @@ def base_findings(base: Base, policies: PolicySet, today: dt.date, first_added: 
     if base.project is None:
         return []
     base.project.first_added = first_added
-    return Checker(base.project, policies, today, notes=False).run()
+    return Checker(base.project, policies, today).run()
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

@@ -27,6 +27,14 @@ class Summary:
     passed: bool
 
 
+@dataclass(frozen=True)
+class RunNote:
+    """A rule this run could not check, and why: said once for the run, never as a finding."""
+
+    rule: str
+    message: str
+
+
 class _Formatter(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -85,14 +93,11 @@ class Checker:
         policies: PolicySet,
         today: dt.date,
         policy_changes: Iterable[PolicyChange] = (),
-        notes: bool = True,
     ) -> None:
         self.project = project
         self.policies = policies
         self.today = today
         self.policy_changes = list(policy_changes)
-        # Notes say what this run could not check; a base revision checked for comparison needs none.
-        self.notes = notes
         project.rules = policies.rules
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
@@ -169,33 +174,27 @@ class Checker:
                     line, column = source.doc.locate(failure.path)
                     yield self._finding(rule, source.file, line, column, failure, system)
 
-    def _note(self, rule: Rule, anchor: Source, detail: str, system: str | None) -> Finding:
-        """An info finding on the first reported document, about what this run could not check."""
-        finding = self._finding(rule, anchor.file, 1, 1, Failure((), detail), system)
-        return finding._replace(severity="info", message=detail)
+    def notes(self) -> list[RunNote]:
+        """The enabled rules this run could not check: without a base revision, or without history.
 
-    def _needs_base(self) -> Iterable[Finding]:
-        if self.project.base is not None:
-            return
-        anchor = next((s for s in self.project.systems if s.valid and self.project.is_reported(s.file)), None)
-        if anchor is None:
-            return
-        for rule in self.policies.enabled():
-            if rule.model.needsBase:
-                detail = f"{rule.id} compares with a base revision: run with --base REF to check it"
-                yield self._note(rule, anchor, detail, anchor.name)
-
-    def _needs_history(self) -> Iterable[Finding]:
-        rule = self.policies.rules.get("MNT003")
-        if self.project.first_added is not None or rule is None or not rule.enabled:
-            return
-        anchor = next(
-            (s for s in self.project.sources if s.kind == "Evidence" and self.project.is_reported(s.file)),
-            None,
-        )
-        if anchor is not None:
-            detail = "evidence dates are not compared with commit history outside a git repository"
-            yield self._note(rule, anchor, detail, None)
+        A run with nothing those rules would look at (no reported system, no reported evidence)
+        has nothing to say about them.
+        """
+        notes = []
+        reported = self.project.is_reported
+        if self.project.base is None and any(s.valid and reported(s.file) for s in self.project.systems):
+            message = "compares with a base revision: run with --base REF to check it"
+            notes += [RunNote(rule.id, message) for rule in self.policies.enabled() if rule.model.needsBase]
+        history = self.policies.rules.get("MNT003")
+        if (
+            self.project.first_added is None
+            and history is not None
+            and history.enabled
+            and any(s.kind == "Evidence" and reported(s.file) for s in self.project.sources)
+        ):
+            message = "evidence dates are not compared with commit history outside a git repository"
+            notes.append(RunNote(history.id, message))
+        return notes
 
     def _policy_findings(self) -> Iterable[Finding]:
         """POL001 for each governance change, at the rule's severity.
@@ -216,9 +215,6 @@ class Checker:
         for source in self.project.sources:
             if source.valid and self.project.is_reported(source.file):
                 findings.extend(self._rule_findings(source))
-        if self.notes:
-            findings.extend(self._needs_base())
-            findings.extend(self._needs_history())
         names = {f.system for f in findings if f.system is not None}
         waivers = _valid_waivers(self.project, sorted(names), self.today, self.policies)
         out = []

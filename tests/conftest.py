@@ -30,6 +30,17 @@ AS_OF = dt.date(2026, 11, 23)
 _SCRIPTS = os.path.dirname(sys.executable)
 os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 RULES_DIR = Path(__file__).parent / "rules"
+# The rules a run without --base cannot check, and the words each of its notes says.
+NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
+BASE_NOTE = "compares with a base revision: run with --base REF to check it"
+HISTORY_NOTE = "evidence dates are not compared with commit history outside a git repository"
+
+
+def notes_text(history: bool = True) -> str:
+    """What a text run without --base writes on stderr about the rules it could not check, once each;
+    history: outside git, where MNT003 cannot compare evidence dates with commits."""
+    lines = [f"charter: note: {rule} {BASE_NOTE}\n" for rule in NEEDS_BASE]
+    return "".join(lines) + (f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else "")
 
 
 def check_tree(

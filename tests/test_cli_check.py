@@ -15,16 +15,14 @@ from click.testing import CliRunner, Result
 
 from checker import __version__
 from checker.cli import cli, main
-from checker.config import Config
-from checker.policy import load_policies
-from tests.conftest import AS_OF, RULES_DIR
+from tests.conftest import AS_OF, BASE_NOTE, HISTORY_NOTE, NEEDS_BASE, RULES_DIR, notes_text
 from tests.git_helpers import installed_charter
 
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
 MANIFEST = "ai-systems/router.yaml"
 CHARTER = installed_charter()
-NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
+NOTES_TEXT = notes_text()
 FINDING_LINE = re.compile(r"^[^\s:][^:]*:\d+:\d+: [A-Z]{3}[0-9]{3} (error|warning|info) \S.*$")
 # The text report's block of fixes: a heading, then one indented line per rule.
 FIX_HEADING = "fix (charter explain RULE says why):"
@@ -50,9 +48,9 @@ OWN002_AT = where(WITHOUT_ON_CALL, "ownership:")
 
 
 def summary(errors: int, verdict: str, warnings: int = 0, waived: int = 0) -> re.Pattern[str]:
-    """The last line of a text report; the count of notices depends on git and --base."""
+    """The last line of a text report."""
     return re.compile(
-        rf"1 system checked: {errors} errors?, {warnings} warnings?, \d+ info, {waived} waived; {verdict}"
+        rf"1 system checked: {errors} errors?, {warnings} warnings?, 0 info, {waived} waived; {verdict}"
     )
 
 
@@ -150,24 +148,8 @@ def finding_lines(out: str) -> list[str]:
     return lines[: lines.index(FIX_HEADING)] if FIX_HEADING in lines else lines
 
 
-def is_notice(finding: dict[str, object]) -> bool:
-    """An info finding on what this run cannot judge (no --base, no git history), not a problem."""
-    return (
-        finding["severity"] == "info"
-        and finding["path"] == ""
-        and (finding["line"], finding["column"]) == (1, 1)
-    )
-
-
 def findings_of(out: str) -> list[dict[str, object]]:
-    return [f for f in json.loads(out)["findings"] if not is_notice(f)]
-
-
-def as_text(finding: dict[str, object]) -> str:
-    return (
-        f"{finding['file']}:{finding['line']}:{finding['column']}: {finding['rule']} {finding['severity']} "
-        f"{finding['message']}"
-    )
+    return list(json.loads(out)["findings"])
 
 
 # --- exit codes --------------------------------------------------------------------------------
@@ -176,19 +158,21 @@ def as_text(finding: dict[str, object]) -> str:
 def test_a_clean_tree_passes_through_main(
     tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, as_json, _ = run([*AS_OF_ARG, "--format", "json"], tree, capsys, monkeypatch)
-    notices = json.loads(as_json)["findings"]
+    code, as_json, json_err = run([*AS_OF_ARG, "--format", "json"], tree, capsys, monkeypatch)
+    report = json.loads(as_json)
     code, out, err = run([*AS_OF_ARG], tree, capsys, monkeypatch)
 
     assert code == 0
-    assert all(is_notice(f) for f in notices)
-    # Every rule that compares with a base revision says it was not checked.
-    assert {f["rule"] for f in notices} >= set(NEEDS_BASE)
-    assert out.splitlines() == [
-        *(as_text(f) for f in notices),
-        f"1 system checked: 0 errors, 0 warnings, {len(notices)} info, 0 waived; passed",
+    # Every rule that compares with a base revision, and MNT003 outside git, is a note of the run,
+    # not a finding: nothing in the list, nothing counted.
+    assert report["findings"] == []
+    assert report["notes"] == [{"rule": rule, "message": BASE_NOTE} for rule in NEEDS_BASE] + [
+        {"rule": "MNT003", "message": HISTORY_NOTE}
     ]
-    assert err == ""
+    assert out == "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed\n"
+    assert err == NOTES_TEXT
+    # Other formats carry the notes themselves; stderr stays for what goes wrong.
+    assert json_err == ""
 
 
 def test_a_clean_tree_passes_through_the_cli_runner(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,7 +180,8 @@ def test_a_clean_tree_passes_through_the_cli_runner(tree: Path, monkeypatch: pyt
 
     assert result.exception is None
     assert result.return_value == 0
-    assert summary(0, "passed").fullmatch(result.output.splitlines()[-1])
+    assert summary(0, "passed").fullmatch(result.stdout.splitlines()[-1])
+    assert result.stderr == NOTES_TEXT
 
 
 def test_a_clean_tree_passes_through_the_installed_executable_and_python_m(
@@ -214,7 +199,7 @@ def test_a_clean_tree_passes_through_the_installed_executable_and_python_m(
     )
 
     for result in (by_script, by_module):
-        assert (result.returncode, result.stderr) == (0, "")
+        assert (result.returncode, result.stderr) == (0, NOTES_TEXT)
         assert result.stdout == in_process
     assert summary(0, "passed").fullmatch(in_process.splitlines()[-1])
 
@@ -231,7 +216,7 @@ def test_findings_exit_1(
     for exit_code, output in (
         (code, out),
         (process.returncode, process.stdout),
-        (result.return_value, result.output),
+        (result.return_value, result.stdout),
     ):
         assert exit_code == 1
         assert line_of(output, "OWN002").startswith(
@@ -418,7 +403,7 @@ def test_json_output_has_the_documented_shape(
     report = json.loads(out)
 
     assert code == 1
-    assert list(report) == ["tool", "asOf", "commit", "policyDigest", "summary", "findings"]
+    assert list(report) == ["tool", "asOf", "commit", "policyDigest", "summary", "notes", "findings"]
     assert report["tool"] == {"name": "charter", "version": __version__}
     assert report["asOf"] == "2026-11-23"
     assert report["commit"] is None
@@ -428,7 +413,7 @@ def test_json_output_has_the_documented_shape(
         "systems": 1,
         "errors": 1,
         "warnings": 0,
-        "infos": sum(is_notice(f) for f in report["findings"]),
+        "infos": 0,
         "waived": 0,
         "passed": False,
     }
@@ -448,6 +433,7 @@ def test_json_output_has_the_documented_shape(
     ]
     # Without --base there is no "status" at all, not even null.
     assert all(list(f) == keys for f in report["findings"])
+    assert [list(note) for note in report["notes"]] == [["rule", "message"]] * (len(NEEDS_BASE) + 1)
     [finding] = findings_of(out)
     assert {
         k: finding[k] for k in ("rule", "name", "severity", "system", "file", "line", "column", "path")

@@ -16,6 +16,7 @@ import pytest
 
 from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
+from tests.conftest import NEEDS_BASE, notes_text
 from tests.git_helpers import (
     CLEAN,
     HEAD_DATE,
@@ -341,26 +342,20 @@ def test_outside_git_mnt003_notes_that_history_is_not_compared(
     code, report = run_json(AS_OF, root, capsys, monkeypatch)
 
     assert code == 0
-    notes = [f for f in report["findings"] if f["rule"] == "MNT003"]
-    assert [(f["file"], f["line"], f["column"], f["severity"], f["message"]) for f in notes] == [
-        (
-            "evidence/ticket-router/2026-09-30-retrospective.yaml",
-            1,
-            1,
-            "info",
-            "evidence dates are not compared with commit history outside a git repository",
-        )
-    ]
-    # Everything else is a note that the change rules need a base; no finding says anything is wrong.
-    assert {f["severity"] for f in report["findings"]} == {"info"}
-    assert all("status" not in f for f in report["findings"])
+    # A note of the run, after those of the change rules that need a base; never a finding.
+    assert report["findings"] == []
+    assert report["notes"][-1] == {
+        "rule": "MNT003",
+        "message": "evidence dates are not compared with commit history outside a git repository",
+    }
+    assert [n["rule"] for n in report["notes"]] == [*NEEDS_BASE, "MNT003"]
 
     code, out, err = run(AS_OF, root, capsys, monkeypatch)
-    assert (code, err) == (0, "")
-    assert (
-        "evidence/ticket-router/2026-09-30-retrospective.yaml:1:1: MNT003 info "
-        "evidence dates are not compared with commit history outside a git repository"
-    ) in out.splitlines()
+    assert (code, out) == (0, "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed\n")
+    assert err == notes_text()
+    assert err.splitlines()[-1] == (
+        "charter: note: MNT003 evidence dates are not compared with commit history outside a git repository"
+    )
 
 
 def test_file_names_that_look_like_dates_or_timestamps_do_not_confuse_the_history(
@@ -658,12 +653,11 @@ def test_findings_have_a_status_with_base_and_none_without(
 
     code, report = run_json(AS_OF, repo.root, capsys, monkeypatch)
     assert code == 1
-    # Without a base: no status key at all, and notes that the change rules were not run.
+    # Without a base: no status key at all, and notes (not findings) that the change rules were not run.
     assert all("status" not in f for f in report["findings"])
-    assert [r for r in rows(report) if (r[2], r[3]) != (1, 1)] == [("OWN002", MANIFEST, *OWN002_AT, None)]
-    notes = [(f["rule"], f["severity"]) for f in report["findings"] if (f["line"], f["column"]) == (1, 1)]
-    assert notes == [
-        (rule, "info")
+    assert rows(report) == [("OWN002", MANIFEST, *OWN002_AT, None)]
+    assert report["notes"] == [
+        {"rule": rule, "message": "compares with a base revision: run with --base REF to check it"}
         for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
     ]
 
@@ -944,7 +938,8 @@ def test_base_in_a_repository_without_commits_exits_2(
     code, report = run_json(AS_OF, root, capsys, monkeypatch)
     assert code == 0
     assert report["commit"] is None
-    assert {f["severity"] for f in report["findings"]} == {"info"}
+    assert report["findings"] == []
+    assert [n["rule"] for n in report["notes"]] == NEEDS_BASE
 
 
 def test_a_configuration_change_cannot_exclude_the_manifests_it_is_judged_on(
@@ -1140,18 +1135,13 @@ def test_in_the_benchmark_corpus_only_the_changed_system_has_new_findings(tmp_pa
         ("RBK003", file, *value_of(changed, "    target: {version: "), "new"),
     ]
     assert {f["system"] for f in report["findings"] if f["status"] == "new"} == {name}
-    # Everything else is what main had (less the notes that the change rules need a base), and
-    # every planted defect is among it.
+    # Everything else is what main had, and every planted defect is among it.
     existing = [
         (f["rule"], f["system"], f["file"], f["line"], f["column"])
         for f in report["findings"]
         if f["status"] == "existing"
     ]
-    assert existing == [
-        (f["rule"], f["system"], f["file"], f["line"], f["column"])
-        for f in before
-        if f["message"] != f"{f['rule']} compares with a base revision: run with --base REF to check it"
-    ]
+    assert existing == [(f["rule"], f["system"], f["file"], f["line"], f["column"]) for f in before]
     assert {(system, rule) for system, rules in planted.items() for rule in rules} <= {
         (system, rule) for rule, system, *_ in existing
     }

@@ -32,9 +32,17 @@ def system(name: str, tier: str) -> str:
 
 @pytest.fixture
 def mixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
-    """Four high-tier systems with errors and eight low-tier ones with warnings, and the notes."""
+    """Four high-tier systems with errors, eight low-tier ones with warnings, and six with a late
+    rollback drill that the configuration makes a note (info)."""
     files = {f"ai-systems/high-{i}.yaml": system(f"high-{i}", "high") for i in range(4)}
     files |= {f"ai-systems/low-{i}.yaml": system(f"low-{i}", "low") for i in range(8)}
+    files |= {
+        f"ai-systems/late-{i}.yaml": variant(
+            CLEAN, ("name: ticket-router", f"name: late-{i}"), (LAST_DRILL, OLD_DRILL)
+        )
+        for i in range(6)
+    }
+    files[".charter.yaml"] = "rules:\n  RBK002: {severity: info}\n"
     root = repository(tmp_path / "repo", files)
     monkeypatch.chdir(root)
     return build_report(CheckOptions(["."], as_of=AS_OF))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import notes_text
 from tests.test_reports import CLEAN, LAST_DRILL, MANIFEST, OLD_DRILL, ON_CALL, repository, variant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,11 +50,9 @@ def test_the_readme_example_is_what_the_first_command_prints() -> None:
         ["charter", *block.group(1).split()[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 1
-    shown = [line for line in block.group(2).splitlines() if line != "..."]
-    printed = done.stdout.splitlines()
-    # What the README shows is printed as it stands, in the same order; "..." stands for the notes.
-    assert [line for line in printed if line in shown] == shown
-    assert printed[-len(shown) :] == shown
+    # The notes on stderr, then the findings, fixes and summary on stdout, exactly as shown.
+    assert done.stderr + done.stdout == block.group(2)
+    assert not any(line.startswith("charter: note:") for line in done.stdout.splitlines())
 
 
 def test_every_finding_names_its_severity_and_each_rule_fix_comes_once(two_failing: Path) -> None:
@@ -62,11 +61,7 @@ def test_every_finding_names_its_severity_and_each_rule_fix_comes_once(two_faili
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     fixes = lines.index(HEADING)
-    findings = [
-        line
-        for line in lines[:fixes]
-        if not line.endswith("run with --base REF to check it") and not line.endswith("(waived)")
-    ]
+    findings = [line for line in lines[:fixes] if not line.endswith("(waived)")]
     assert [line.split(" ")[1:3] for line in findings] == [
         ["OWN002", "error"],
         ["RBK002", "error"],
@@ -79,14 +74,13 @@ def test_every_finding_names_its_severity_and_each_rule_fix_comes_once(two_faili
         f"{SECOND}:19:3",
         f"{SECOND}:67:16",
     ]
-    # The notes of rules that need --base say "info" too, and ask for no fix.
-    notes = [line for line in lines[:fixes] if line.endswith("run with --base REF to check it")]
-    assert notes and all(line.split(" ")[2] == "info" for line in notes)
+    # The rules that need --base are notes of the run on stderr, not findings; they ask for no fix.
+    assert done.stderr == notes_text(history=False)
     assert lines[fixes + 1 : -1] == [f"  OWN002 {OWN002_FIX}", f"  RBK002 {RBK002_FIX}"]
     # Waived findings (MNT001) say so and ask for no fix either.
     waived = [line for line in lines[:fixes] if line.endswith("(waived)")]
     assert len(waived) == 5 and all(line.split(" ")[1:3] == ["MNT001", "error"] for line in waived)
-    assert lines[-1] == "2 systems checked: 4 errors, 0 warnings, 8 info, 5 waived; failed"
+    assert lines[-1] == "2 systems checked: 4 errors, 0 warnings, 0 info, 5 waived; failed"
 
 
 def test_without_colour_the_severities_still_differ(tmp_path: Path) -> None:
@@ -114,7 +108,7 @@ def test_a_clean_run_prints_no_fixes(tmp_path: Path) -> None:
 
     assert done.returncode == 0
     assert HEADING not in done.stdout
-    assert done.stdout.splitlines()[-1] == "1 system checked: 0 errors, 0 warnings, 8 info, 0 waived; passed"
+    assert done.stdout.splitlines()[-1] == "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed"
 
 
 def test_the_same_inputs_give_the_same_bytes(two_failing: Path) -> None:

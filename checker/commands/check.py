@@ -216,7 +216,8 @@ def build_report(options: CheckOptions) -> Report:
             baseline.base_directory(base), next(iter(directories(project)), None), base.config or config.model
         )
         governance_changes += [change] if change is not None else []
-    findings = Checker(project, policies, today, governance_changes).run()
+    checker = Checker(project, policies, today, governance_changes)
+    findings = checker.run()
     findings = sorted(findings + departure_findings(project, policies, today, checked), key=Finding.sort_key)
     fixed: list[Finding] = []
     if before is not None:
@@ -252,6 +253,7 @@ def build_report(options: CheckOptions) -> Report:
         head_policies=head_view,
         project=project,
         fail_on=fail_on,
+        notes=checker.notes(),
     )
 
 
@@ -264,6 +266,10 @@ def run_check(options: CheckOptions) -> int:
                 handle.write(text)
         except OSError as exc:
             raise FatalError(f"cannot write the {fmt} report: {exc.strerror}", target) from None
+    if options.format == "text":
+        # On stderr like the other notes, so that stdout holds only findings and the summary.
+        for note in report.notes:
+            print(f"charter: note: {shown(note.rule)} {shown(note.message)}", file=sys.stderr)
     sys.stdout.write(REPORTERS[options.format](report, options.color and options.format == "text"))
     sys.stdout.flush()
     return EXIT_OK if report.summary.passed else EXIT_FINDINGS

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.engine import Summary
+from checker.engine import RunNote, Summary
 from checker.finding import Finding
 from checker.policy import PolicySet
 from checker.project import Project
@@ -29,3 +29,5 @@ class Report:
     project: Project | None = None
     # The lowest severity that fails the check, so that reports can say which systems fail.
     fail_on: str = "error"
+    # The rules this run could not check (no base revision, no history): said once, not as findings.
+    notes: list[RunNote] = field(default_factory=list)

@@ -40,6 +40,7 @@ def render_html(report: Report, color: bool = False) -> str:
         style_hash=_style_hash(css),
         summary=report.summary,
         counts=model.counts(report),
+        notes=[(model.one_line(n.rule), model.one_line(n.message)) for n in report.notes],
         fail_on=report.fail_on,
         provenance=model.provenance(report),
         head=report.head_policies[1] if report.head_policies else None,

@@ -47,6 +47,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "waived": s.waived,
             "passed": s.passed,
         },
+        "notes": [{"rule": n.rule, "message": n.message} for n in report.notes],
         "findings": findings,
     }
     if report.head_policies is not None:

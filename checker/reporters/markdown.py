@@ -135,6 +135,7 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
         "marker": MARKER,
         "passed": s.passed,
         "counts": md(model.counts(report)) + extra,
+        "notes": [{"rule": md(n.rule), "message": md(n.message)} for n in report.notes],
         "head": head,
         "diff_shown": diff,
         "diffs": [

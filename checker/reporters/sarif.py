@@ -123,6 +123,22 @@ def _result(finding: Finding, index: dict[str, int], report: Report, waivers: li
     return result
 
 
+def _invocation(report: Report, index: dict[str, int]) -> dict[str, Any]:
+    """The run's invocation, with a note for each rule it could not check (no base, no history)."""
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notes = [
+        {
+            "level": "note",
+            "message": {"text": sarif_text(f"{note.rule} {note.message}")},
+            "associatedRule": {"id": note.rule, "index": index[note.rule]},
+        }
+        for note in report.notes
+    ]
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
 def sarif_log(report: Report) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log."""
     rule_ids = sorted(report.policies.rules)
@@ -144,7 +160,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository root."}}},
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index, report, waivers) for f in report.findings],
-        "invocations": [{"executionSuccessful": True}],
+        "invocations": [_invocation(report, index)],
         "properties": {
             "asOf": provenance.as_of,
             "commit": report.commit,
