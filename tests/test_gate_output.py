@@ -387,10 +387,14 @@ def test_json_escapes_hidden_characters_beyond_the_basic_plane_as_surrogate_pair
     assert json.loads(text) == {"a": "\U000e0041\u202e##[x", "b": "é"}
 
 
-def test_the_codeowners_diff_shows_a_hostile_manifest_name_escaped(tmp_path: Path) -> None:
+def test_codeowners_refuses_a_hostile_manifest_name_and_shows_it_escaped(tmp_path: Path) -> None:
+    # CODEOWNERS cannot hold such a name, so no diff is shown; the error names the file escaped.
     repo = router_repo(tmp_path / "repo")
     os.rename(repo.root / MANIFEST, repo.root / "ai-systems/esc\x1b[2J\u202e.yaml")
     run = installed(repo.root, "codeowners")
-    assert run.code == 1
-    assert "+/ai-systems/esc\\x1b[2J\\u202e.yaml @dana @acme/ml-review" in run.stdout.splitlines()
-    assert RAW.search(run.stdout) is None
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "charter: error: ai-systems/esc\\x1b[2J\\u202e.yaml has a control or line-separating character "
+        "in its name, which CODEOWNERS cannot express; rename it\n"
+    )
+    assert RAW.search(run.stderr) is None
