@@ -80,27 +80,16 @@ def policy_differences(
     return found
 
 
-def _people(data: Any) -> Entries:
-    """Each person of a directory by handle (lower-cased): (handle as written, e-mail addresses)."""
+def _listed_by_handle(data: Any, section: str, field: str) -> Entries:
+    """Each entry of a directory's section (people or teams) by handle, lower-cased: (handle as
+    written, the texts of its field: a person's e-mail addresses or a team's members)."""
     spec = data.get("spec") if isinstance(data, dict) else None
     found: Entries = {}
-    for person in (spec.get("people") if isinstance(spec, dict) else None) or []:
-        handle = person.get("handle") if isinstance(person, dict) else None
+    for entry in (spec.get(section) if isinstance(spec, dict) else None) or []:
+        handle = entry.get("handle") if isinstance(entry, dict) else None
         if isinstance(handle, str):
-            emails = [e for e in person.get("emails") or [] if isinstance(e, str)]
-            found.setdefault(handle.lower(), (handle, emails))
-    return found
-
-
-def _teams(data: Any) -> Entries:
-    """Each team of a directory by handle (lower-cased): (handle as written, members)."""
-    spec = data.get("spec") if isinstance(data, dict) else None
-    found: Entries = {}
-    for team in (spec.get("teams") if isinstance(spec, dict) else None) or []:
-        handle = team.get("handle") if isinstance(team, dict) else None
-        if isinstance(handle, str):
-            members = [m for m in team.get("members") or [] if isinstance(m, str)]
-            found.setdefault(handle.lower(), (handle, members))
+            values = [v for v in entry.get(field) or [] if isinstance(v, str)]
+            found.setdefault(handle.lower(), (handle, values))
     return found
 
 
@@ -122,8 +111,22 @@ def _entries(
 
 def directory_differences(before: Any, after: Any) -> list[str]:
     """The people, e-mail addresses, teams and members a change adds to or removes from the directory."""
-    found = list(_entries("person", _people(before), _people(after), "e-mail address"))
-    found.extend(_entries("team", _teams(before), _teams(after), "member"))
+    found = list(
+        _entries(
+            "person",
+            _listed_by_handle(before, "people", "emails"),
+            _listed_by_handle(after, "people", "emails"),
+            "e-mail address",
+        )
+    )
+    found.extend(
+        _entries(
+            "team",
+            _listed_by_handle(before, "teams", "members"),
+            _listed_by_handle(after, "teams", "members"),
+            "member",
+        )
+    )
     return found
 
 
