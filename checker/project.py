@@ -22,6 +22,7 @@ from checker.discovery import (
     working_tree,
 )
 from checker.finding import SchemaProblem
+from checker.paths import within
 from checker.plaindata import Invalid, decode, encode
 from checker.yamlload import MAX_BYTES, Document, load_file
 
@@ -253,7 +254,7 @@ class Project:
             return f"'{ref}' is an absolute path; refs are relative to the repository root"
         root = os.path.normpath(self.root)
         target = os.path.normpath(os.path.join(root, ref))
-        if not _within(target, root):
+        if not within(target, root):
             return f"'{ref}' leaves the repository"
         if not self._real_root:
             self._real_root = os.path.realpath(root)
@@ -262,7 +263,7 @@ class Project:
         real = os.path.join(parent, os.path.basename(target))
         if os.path.islink(real):
             real = os.path.realpath(real)
-        if not _within(real, self._real_root):
+        if not within(real, self._real_root):
             return f"'{ref}' leads out of the repository through a symbolic link"
         if self._absent or self._present:
             shown = self.display(target)
@@ -320,10 +321,6 @@ class EvidenceBefore:
             if source.valid and source.name == name:
                 return source.file, source.data
         return None
-
-
-def _within(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _document_problem(data: Any) -> str | None:
@@ -467,7 +464,7 @@ def build_project(
             if rel not in found.links:
                 found.links.append(rel)
         elif os.path.isdir(full):
-            if not _within(full, root):
+            if not within(full, root):
                 # Outside the root (and its globs): walked as the checked path it is.
                 outer = walk(rules, full, tree or working_tree(cache), os.path.relpath(full, root))
                 found.links.extend(outer.links)
@@ -846,7 +843,7 @@ def derive(
         if status == "A":
             continue
         path = os.path.normpath(os.path.join(head.display_root, *file.split("/")))
-        if not _within(path, root):
+        if not within(path, root):
             continue
         rel = os.path.relpath(path, root).replace(os.sep, "/")
         mode = modes.get(file)
