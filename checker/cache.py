@@ -23,9 +23,11 @@ import tempfile
 from typing import Any
 
 from checker import __version__
+from checker.packs import MAX_PACKS, Packs, place
 from checker.plaindata import Invalid, conform, encode
 
-FORMAT = 8
+# 9: full results in packs (see checker.packs), without the positions nothing read back.
+FORMAT = 9
 # As JSON gives it back: a list.
 _STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]
@@ -84,8 +86,18 @@ def _load(path: str) -> dict[str, Any] | None:
     """The JSON object stored at path with this version's stamp; None for anything else."""
     try:
         with open(path, "rb") as handle:
-            stored = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
+            return _stamped(handle.read())
+    except OSError:
+        return None
+
+
+def _stamped(data: bytes | None) -> dict[str, Any] | None:
+    """The JSON object data holds with this version's stamp; None for anything else."""
+    if data is None:
+        return None
+    try:
+        stored = json.loads(data)
+    except (ValueError, RecursionError):
         # ValueError: not JSON, not UTF-8, or a number too long to read.
         return None
     if type(stored) is not dict or stored.get("stamp") != _STAMP:
@@ -182,7 +194,7 @@ def _names(stored: list[str] | None, suffixes: tuple[str, ...] | None = None) ->
 
 
 class FileCache:
-    """Per file: a summary kept in one index, and the full result in a file of its own.
+    """Per file: a summary kept in one index, and the full result as a record in a pack.
 
     Everything read back is checked for shape and type, and belongs to the file whose name, size,
     modification time and inode it states; anything else is a miss, and the file is read again.
@@ -195,17 +207,12 @@ class FileCache:
         # directories and links, each joined with NUL.
         self.dirs: dict[str, Any] = {}
         self.dirty = False
+        self.packs = Packs(directory) if directory is not None else None
         if directory is None:
             return
         stored = _load(os.path.join(directory, "index.json"))
         if stored is not None and type(stored.get("files")) is dict and type(stored.get("dirs")) is dict:
             self.index, self.dirs = stored["files"], stored["dirs"]
-
-    def _full_path(self, file: str) -> str:
-        assert self.directory is not None
-        # A name that is not UTF-8 comes from the file system with its bytes escaped; fsencode restores them.
-        name = hashlib.sha256(os.fsencode(file)).hexdigest()
-        return os.path.join(self.directory, "files", name[:2], name + ".json")
 
     def summary(self, file: str, sig: Signature | None, candidate: bool) -> Summary | None:
         """The cached summary of file, when its signature and reading are the same."""
@@ -222,12 +229,23 @@ class FileCache:
         found = _routes(get("routes"))
         return None if found is None or not _texts(notes) else (found, notes, plain)
 
+    def _record(self, file: str, key: str, candidate: bool) -> dict[str, Any] | None:
+        """The record of file that its index entry places at key, when it is file's, read that way."""
+        entry = self.index.get(file)
+        where = place(entry.get(key)) if self.packs is not None and type(entry) is dict else None
+        if where is None:
+            return None
+        stored = _stamped(self.packs.read(where))  # type: ignore[union-attr]
+        if stored is None or stored.get("file") != file or stored.get("candidate") is not candidate:
+            return None
+        return stored
+
     def full(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
         """The cached full result of file as plain data, when its signature and reading are the same."""
         if self.directory is None or sig is None or self.summary(file, sig, candidate) is None:
             return None
-        stored = _load(self._full_path(file))
-        if stored is None or stored.get("file") != file or stored.get("candidate") is not candidate:
+        stored = self._record(file, "at", candidate)
+        if stored is None:
             return None
         return stored.get("result") if _same(stored.get("sig"), sig) else None
 
@@ -236,16 +254,9 @@ class FileCache:
 
         Each file keeps the version before its latest change: usually what a base revision has.
         """
-        if self.directory is None:
-            return None
-        for path in (self._full_path(file), self._full_path(file) + ".previous"):
-            stored = _load(path)
-            if (
-                stored is not None
-                and stored.get("file") == file
-                and stored.get("candidate") is candidate
-                and stored.get("blob") == blob
-            ):
+        for key in ("at", "before"):
+            stored = self._record(file, key, candidate)
+            if stored is not None and stored.get("blob") == blob:
                 return stored.get("result")
         return None
 
@@ -262,26 +273,27 @@ class FileCache:
     ) -> None:
         """Keep the context summary (plain) and the full result of file, both plain data."""
         text = _routes_text(routes)
-        if self.directory is None or sig is None or text is None:
+        if self.packs is None or sig is None or text is None:
             return
-        target = self._full_path(file)
-        try:
-            old = self.index.get(file)
-            if type(old) is dict and old.get("blob") != blob and os.path.exists(target):
-                os.replace(target, target + ".previous")
-            stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
-            _write_atomically(target, {**stored, "result": full})
-        except OSError:
+        stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
+        at = self.packs.write(_dump({**stored, "result": full}))
+        if at is None:
             return  # a read-only checkout still gets its answer, just not faster next time
+        old = self.index.get(file)
+        old = old if type(old) is dict else {}
+        # The version before the latest change stays, for a base revision that still has it.
+        before = old.get("at") if old.get("blob") != blob else old.get("before")
         self.index[file] = {
             "size": sig[0],
             "mtime": sig[1],
             "inode": sig[2],
             "named": candidate,
             "routes": text,
-            "notes": json.dumps(notes),
-            "kept": json.dumps(plain, separators=(",", ":")),
+            "notes": "[]" if not notes else json.dumps(notes),
+            "kept": _dump(plain).decode(),
             "blob": blob,
+            "at": at,
+            **({"before": before} if place(before) is not None else {}),
         }
         self.dirty = True
 
@@ -316,14 +328,41 @@ class FileCache:
         self.dirty = True
 
     def save(self) -> None:
-        if self.directory is None or not self.dirty:
+        """Write the index once, after the run's pack is complete, and drop packs nothing names."""
+        if self.directory is None or self.packs is None or not self.dirty:
             return
+        named = self._gathered()
+        self.packs.close()
         try:
             index = os.path.join(self.directory, "index.json")
             _write_atomically(index, {"stamp": _STAMP, "files": self.index, "dirs": self.dirs})
         except (OSError, ValueError):
             return
         self.dirty = False
+        self.packs.finish(named)
+
+    def _gathered(self) -> set[str]:
+        """The packs the index names, after moving every live record into this run's pack if too many."""
+        assert self.packs is not None
+        places = [
+            (entry, key, where)
+            for entry in self.index.values()
+            if type(entry) is dict
+            for key in ("at", "before")
+            if (where := place(entry.get(key))) is not None
+        ]
+        named = {where[0] for _, _, where in places}
+        if len(named) <= MAX_PACKS:
+            return named
+        named = set()
+        for entry, key, where in places:
+            moved = self.packs.gather(where)
+            if moved is None:
+                entry.pop(key, None)
+            else:
+                entry[key] = moved
+                named.add(moved[0])
+        return named
 
 
 class Prepared:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.cache import FileCache, Route, Summary, blob_id, signature
+from checker.cache import FileCache, Route, Summary, signature
 from checker.config import Config
 from checker.discovery import (
     LINK_MODE,
@@ -24,7 +24,7 @@ from checker.discovery import (
 from checker.finding import SchemaProblem
 from checker.paths import within
 from checker.plaindata import Invalid, decode, encode
-from checker.yamlload import MAX_BYTES, Document, load_file
+from checker.yamlload import Document, load_file
 
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
@@ -544,6 +544,8 @@ class FileResult:
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    # The git blob id of the bytes read (see checker.cache.blob_id), for the cache.
+    blob: str = ""
 
 
 # The fields that other files' rules and the engine read from a document that is only context
@@ -724,16 +726,17 @@ def _cached_or_read(
                 return hit
     full = _read(path, file, candidate)
     small = None
-    if light or cache is not None:
+    keeping = cache is not None and cache.directory is not None
+    if light or keeping:
         small = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
     # Positions are most of a document's memory and are needed only where a finding is: they are
     # read again from the file for the few documents that have one.
     for source in full.sources:
         source.doc.shed(path)
-    if cache is not None and small is not None:
+    if keeping and small is not None:
+        assert cache is not None
         routes = tuple(_route(s) for s in small.sources)
-        blob = blob_id(path, MAX_BYTES) if cache.directory is not None else None
-        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), _to_plain(full), blob or "")
+        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), _to_plain(full), full.blob)
     return small if light and small is not None else full
 
 
@@ -760,8 +763,8 @@ def _read(path: str, file: str, candidate: bool) -> FileResult:
     # file a run needs comes from the cache.
     from checker.validate import schema_problems
 
-    result = FileResult()
     loaded = load_file(path)
+    result = FileResult(blob=loaded.blob)
     if loaded.problems and (candidate or loaded.mentions_charter):
         for unreadable in loaded.problems:
             result.problems.append(FileProblem(file, unreadable.line, unreadable.column, unreadable.message))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import stat
@@ -149,6 +150,8 @@ class LoadedFile:
     documents: list[Document]
     problems: list[YamlProblem]
     mentions_charter: bool
+    # The id git gives the bytes read (see checker.cache.blob_id); empty when none were.
+    blob: str = ""
 
 
 def _mark(node: Node) -> Loc:
@@ -628,11 +631,14 @@ def load_file(path: str) -> LoadedFile:
         return LoadedFile([], [YamlProblem(f"the file cannot be read: {exc.strerror}", 1, 1)], True)
     except YamlProblem as problem:
         return LoadedFile([], [problem], True)
+    blob = hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
     try:
         text = _decode(raw)
     except YamlProblem as problem:
-        return LoadedFile([], [problem], _mentions_charter(raw))
-    return load_text(text)
+        return LoadedFile([], [problem], _mentions_charter(raw), blob)
+    loaded = load_text(text)
+    loaded.blob = blob
+    return loaded
 
 
 def _mentions_charter(raw: bytes) -> bool:
