@@ -264,7 +264,9 @@ def _names_something(model: type[BaseModel], path: FieldPath) -> bool:
 
 def _character_problems(model: type[BaseModel], doc: Document) -> list[SchemaProblem]:
     """Keys and values with invisible, bidi, look-alike or (where they name something) control characters."""
-    problems = []
+    problems: list[SchemaProblem] = []
+    if doc.plain:
+        return problems
     for path, is_key, text in characters.walk(doc.data):
         if characters.plain(text):
             continue

@@ -14,10 +14,12 @@ from typing import Any, BinaryIO
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from checker import characters
+
 try:  # libyaml's C parser when the wheel ships it; the pure-Python one otherwise
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 Key = str | int
 FieldPath = tuple[Key, ...]
@@ -53,6 +55,33 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _constructor = yaml.SafeLoader("")
+# The tag each plain scalar resolves to, by its text: the same keys and values recur in every file.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 100_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with the tag of each plain scalar looked up once per distinct text.
+
+    The parser asks for every node's tag in Python; without path resolvers (the safe loader has
+    none) the answer depends on the text alone for a plain scalar, and is the default otherwise.
+    """
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if self.yaml_path_resolvers:  # pragma: no cover - none are ever added
+            return str(super().resolve(kind, value, implicit))
+        if kind is not ScalarNode:
+            return _SEQ if kind is SequenceNode else _MAP
+        if not implicit[0]:
+            return _STR
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[value] = tag
+        return tag  # type: ignore[no-any-return]
+
+
 # How a file that cannot be read as YAML still shows it was meant to be Charter's (block, flow or JSON).
 _CHARTER_API = re.compile(r"apiVersion[\"']?\s*:\s*[\"']?charter/")
 _CHARTER_API_BYTES = re.compile(_CHARTER_API.pattern.encode())
@@ -91,6 +120,10 @@ class Document:
     # How each plain scalar that YAML reads as something other than text (yes, 3.10, 2026-01-01)
     # was written, so that a field expecting text can say what to quote.
     written: dict[FieldPath, str] = field(default_factory=dict)
+
+    # Whether the text it was read from is printable ASCII, tabs and line feeds, with no backslash
+    # to escape anything else: then so is every key and value, and none needs a closer look.
+    plain: bool = False
 
     def shed(self, path: str) -> None:
         """Drop the positions; the first locate() reads them again from the file at path."""
@@ -202,8 +235,11 @@ class _AliasBomb(YamlProblem):
 class _Builder:
     """Turns a composed node graph into data and positions, within fixed bounds."""
 
-    def __init__(self, doc: Document, counted: int) -> None:
+    def __init__(self, doc: Document, counted: int, guarded: bool = True) -> None:
         self.doc = doc
+        # Unguarded for text that can neither repeat values through aliases nor cross the bound of
+        # nodes (see load_text): nothing then needs counting or remembering.
+        self.guarded = guarded
         # The file's documents share one budget of nodes, as on the event stream.
         self.count = counted
         # An alias is the same node met again (an anchor always comes first); its own position is
@@ -234,10 +270,12 @@ class _Builder:
             raise _too_many(node.start_mark)
 
     def build(self, node: Node, path: FieldPath, depth: int) -> Any:
-        self._tick(node)
+        if self.guarded:
+            self._tick(node)
         if depth > MAX_DEPTH:
             raise _Crossed(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
-        self._meet(node)
+        if self.guarded:
+            self._meet(node)
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
@@ -281,12 +319,14 @@ class _Builder:
                     )
                 )
                 continue
-            self._tick(key_node)
+            if self.guarded:
+                self._tick(key_node)
             if not isinstance(key_node, ScalarNode):
                 problem = YamlProblem("a mapping key must be a plain scalar", *_mark(key_node))
                 self.doc.problems.append(problem)
                 continue
-            self._meet(key_node)
+            if self.guarded:
+                self._meet(key_node)
             try:
                 key = _scalar(key_node)
             except YamlProblem as problem:
@@ -563,10 +603,14 @@ def load_text(text: str) -> LoadedFile:
     over = _over_bounds(text) if checked else None
     aliases: dict[int, list[_AliasUse]] | None = None
     counted = 0
+    plain = "\\" not in text and characters.plain(text)
     try:
         for node in _documents(text, over[0] if over else None):
             doc = Document(None, index, *_mark(node))
-            builder = _Builder(doc, counted)
+            doc.plain = plain
+            # Without a '*' no alias repeats a value, and unchecked text cannot cross the bound of
+            # nodes (see _could_exceed_bounds): the builder then needs to count nothing.
+            builder = _Builder(doc, counted, checked or "*" in text)
             try:
                 doc.data = builder.build(node, (), 0)
             except YamlProblem as problem:
