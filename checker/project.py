@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -488,6 +490,35 @@ def build_project(
             reported.update(project.display(p) for p in met if p == full or p.startswith(inside))
         project.reported = reported
 
+    with _uncollected():
+        _read_all(project, context, rules, explicit_files, cache)
+    project.index()
+    return project
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """Read without the cyclic garbage collector, and keep what was read out of its later passes.
+
+    Its passes over the documents read so far cost a tenth of a cold run; the documents live as
+    long as the run and hold no cycles to free, so they are frozen out of its view once read.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def _read_all(
+    project: Project, context: list[str], rules: Rules, explicit_files: set[str], cache: FileCache | None
+) -> None:
+    """Read (or take from the cache) each file of context, in order, into project."""
+    root = project.root
+    prefix = root.rstrip(os.sep) + os.sep
     shown = project.display_root.rstrip(os.sep) + os.sep
     for order, path in enumerate(context):
         # The same as project.display(path), without a call for the common case.
@@ -509,8 +540,6 @@ def build_project(
         for source in entry.sources:
             project._order[id(source)] = order
         project.sources.extend(entry.sources)
-    project.index()
-    return project
 
 
 def _link_findings(project: Project, found: Found, rules: Rules, working: bool) -> None:
