@@ -339,6 +339,7 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
         base: FieldPath = ("rules", index)
         if not model.assert_ and rule_id not in ENGINE_RULES:
             raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
+        compiler.template(model.message, (*base, "message"))
         rules[rule_id] = Rule(
             model=model,
             source=path,
