@@ -8,7 +8,7 @@ A condition is a mapping in a rule's ``assert`` (or ``appliesTo.when``) list:
 - ``{each: LIST, where: [...], assert: [...]}``: the conditions hold for every item that matches;
 - ``{any: LIST, match: [...]}``: at least one item matches;
 - ``{if: [...], then: [...], else: [...]}`` and ``{anyOf: [...]}``;
-- ``{check: NAME, params: {...}}``: a named built-in check from ``checker.checks``.
+- ``{check: NAME, params: {...}}``: a named check from ``checker.checks`` or an installed plugin.
 
 Any argument may be ``{param: NAME}``, read from the rule's parameters (which the
 configuration may override).
@@ -529,7 +529,10 @@ class Compiler:
         builtin = self.builtins.get(name) if isinstance(name, str) else None
         if builtin is None:
             known = ", ".join(sorted(self.builtins))
-            raise self.fail((*path, "check"), f"unknown built-in check {name!r}; known checks: {known}")
+            raise self.fail(
+                (*path, "check"),
+                f"unknown check {name!r}, neither built in nor from an installed plugin; known: {known}",
+            )
         given = raw.get("params") or {}
         if not isinstance(given, dict):
             raise self.fail((*path, "params"), "params must be a mapping")

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checker.cache import Prepared
-from checker.checks import BUILTINS
 from checker.conditions import Compiler, Condition, Env, holds
 from checker.config import Config
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
 from checker.paths import Walked, anchored, shown, walk, within
+from checker.plugins import registry
 from checker.resources import data_dir
 from checker.yamlload import Document, FieldPath, load_file
 
@@ -335,7 +335,7 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
         enabled = True if override is None or override.enabled is None else override.enabled
         if not enabled and rule_id in ("SCH001", "SCH004", "SCH005"):
             raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
-        compiler = Compiler(_display(path), doc, params, BUILTINS)
+        compiler = Compiler(_display(path), doc, params, registry())
         base: FieldPath = ("rules", index)
         if not model.assert_ and rule_id not in ENGINE_RULES:
             raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
