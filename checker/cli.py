@@ -15,7 +15,7 @@ import click
 
 from checker import __version__
 from checker.characters import shown
-from checker.errors import EXIT_INTERNAL, EXIT_USAGE, FatalError
+from checker.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, FatalError
 from checker.reporters import REPORTERS
 
 ISSUES_URL = "https://github.com/charter-checker/charter/issues"
@@ -39,10 +39,6 @@ def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help=f"Also write the {fmt} report to this file.",
         )(func)
     return func
-
-
-# Exit status of a run interrupted with Ctrl-C, as shells report a process ended by SIGINT.
-EXIT_INTERRUPTED = 130
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,14 +31,11 @@ PURPOSE = "{field: spec.purpose, present: true}"
 
 
 @pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def tree(fixture_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A directory outside git whose one manifest passes every rule as of AS_OF, as the cwd."""
-    root = tmp_path / "repo"
-    shutil.copytree(RULES_DIR / "_repo", root)
-    (root / "ai-systems").mkdir()
-    (root / MANIFEST).write_text(CLEAN, encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
+    (fixture_repo / MANIFEST).write_text(CLEAN, encoding="utf-8")
+    monkeypatch.chdir(fixture_repo)
+    return fixture_repo
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

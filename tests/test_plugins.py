@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -116,12 +115,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(RULES_DIR / "_repo", root)
-    (root / "ai-systems").mkdir()
-    (root / MANIFEST).write_text(CLEAN.replace(INTENDED_USE, "TBD, route the tickets."), encoding="utf-8")
-    return root
+def tree(fixture_repo: Path) -> Path:
+    """A directory outside git with one manifest whose intended use still says TBD."""
+    unfinished = CLEAN.replace(INTENDED_USE, "TBD, route the tickets.")
+    (fixture_repo / MANIFEST).write_text(unfinished, encoding="utf-8")
+    return fixture_repo
 
 
 def charter(tree: Path, paths: list[Path], *args: str) -> subprocess.CompletedProcess[str]:
@@ -204,9 +202,10 @@ def test_two_plugins_with_one_check_name_stop_the_run(tree: Path, installed: dic
 
 
 @pytest.mark.parametrize("named", ["acme_canary", "acme_canary:CHECK", "acme_canary.CHECK"])
-def test_a_policy_naming_a_module_never_imports_it(tree: Path, named: str) -> None:
-    modules = tree.parent / "modules"
-    modules.mkdir()
+def test_a_policy_naming_a_module_never_imports_it(
+    tree: Path, named: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    modules = tmp_path_factory.mktemp("modules")
     (modules / "acme_canary.py").write_text(CANARY, encoding="utf-8")
 
     result = check_with(tree, [modules], f"'{named}'")
