@@ -8,7 +8,7 @@ A condition is a mapping in a rule's ``assert`` (or ``appliesTo.when``) list:
 - ``{each: LIST, where: [...], assert: [...]}``: the conditions hold for every item that matches;
 - ``{any: LIST, match: [...]}``: at least one item matches;
 - ``{if: [...], then: [...], else: [...]}`` and ``{anyOf: [...]}``;
-- ``{check: NAME, params: {...}}``: a named built-in check from ``checker.checks``.
+- ``{check: NAME, params: {...}}``: a named check from ``checker.checks`` or an installed plugin.
 
 Any argument may be ``{param: NAME}``, read from the rule's parameters (which the
 configuration may override).
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.errors import FatalError
 from checker.finding import field_path
+from checker.messages import template_problem
 from checker.yamlload import Document, FieldPath
 
 if TYPE_CHECKING:
@@ -410,6 +411,12 @@ class Compiler:
     def fail(self, path: FieldPath, message: str) -> FatalError:
         return FatalError(message, self.file, self.doc.locate_key(path)[0])
 
+    def template(self, text: str, path: FieldPath) -> None:
+        """A FatalError at path when text names a placeholder a finding's message cannot fill in."""
+        problem = template_problem(text, self.params)
+        if problem is not None:
+            raise self.fail(path, problem)
+
     def _arg(self, raw: Any, path: FieldPath) -> Any:
         if isinstance(raw, dict) and set(raw) == {"param"}:
             name = raw["param"]
@@ -431,6 +438,8 @@ class Compiler:
         message = raw.get("message")
         if message is not None and not isinstance(message, str):
             raise self.fail((*path, "message"), "message must be a string")
+        if message is not None:
+            self.template(message, (*path, "message"))
         if "field" in raw or any(k in OPERATORS or k in ("present", "absent") for k in raw):
             return self._field_test(raw, path, message)
         if "each" in raw:
@@ -520,7 +529,10 @@ class Compiler:
         builtin = self.builtins.get(name) if isinstance(name, str) else None
         if builtin is None:
             known = ", ".join(sorted(self.builtins))
-            raise self.fail((*path, "check"), f"unknown built-in check {name!r}; known checks: {known}")
+            raise self.fail(
+                (*path, "check"),
+                f"unknown check {name!r}, neither built in nor from an installed plugin; known: {known}",
+            )
         given = raw.get("params") or {}
         if not isinstance(given, dict):
             raise self.fail((*path, "params"), "params must be a mapping")

@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from checker.vocabulary import Stage, Tier
+
 _GITHUB_USER = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?"
 _GITHUB_TEAM = _GITHUB_USER + r"/[A-Za-z0-9][A-Za-z0-9_-]*"
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
@@ -112,8 +114,6 @@ Count = Annotated[StrictInt, Field(ge=0)]
 # bounds say so in the JSON Schema, which also refuses there a whole number beyond a double's range.
 Number = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-sys.float_info.max, le=sys.float_info.max)]
 
-Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
-Tier = Literal["low", "medium", "high", "critical"]
 EuAiActClass = Literal["prohibited", "high", "limited", "minimal", "out-of-scope"]
 EuAiActRole = Literal["provider", "deployer", "importer", "distributor"]
 RaciActivity = Literal["retrain", "approve-release", "monitor", "incident", "data-stewardship", "oversight"]

@@ -9,29 +9,32 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from checker.cache import Prepared
-from checker.checks import BUILTINS
 from checker.conditions import Compiler, Condition, Env, holds
 from checker.config import Config
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
 from checker.paths import Walked, anchored, shown, walk, within
+from checker.plugins import registry
 from checker.resources import data_dir
+from checker.vocabulary import Kind, Severity, Stage, Tier
 from checker.yamlload import Document, FieldPath, load_file
 
-Severity = Literal["error", "warning", "info"]
-Tier = Literal["low", "medium", "high", "critical"]
 # Reported by Charter itself while reading documents and comparing policies, not by conditions.
 ENGINE_RULES = frozenset({"SCH001", "SCH004", "SCH005", "POL001", "CHG004"})
 
 
+# The rule's fields as checker.governance_models states and validates them; a run uses these plain
+# copies, which need no pydantic (tests/test_schema_source.py proves that they agree).
+
+
 @dataclass(frozen=True)
 class AppliesTo:
-    kind: str | list[str] = "AISystem"
-    stage: list[str] | None = None
-    tier: list[str] | None = None
+    kind: Kind | list[Kind] = "AISystem"
+    stage: list[Stage] | None = None
+    tier: list[Tier] | None = None
     when: list[dict[str, Any]] | None = None
 
 
@@ -60,8 +63,8 @@ class RuleSpec:
     waivable: bool = True
     needsBase: bool = False
     example: RuleExample | None = None
-    # The rule as plain JSON-ready data, what the policy digest is computed over.
-    plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The rule as plain JSON-ready data, what the policy digest is computed over (not in the schema).
+    plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata={"schema": False})
 
     @classmethod
     def from_plain(cls, full: dict[str, Any], plain: dict[str, Any]) -> RuleSpec:
@@ -335,10 +338,11 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
         enabled = True if override is None or override.enabled is None else override.enabled
         if not enabled and rule_id in ("SCH001", "SCH004", "SCH005"):
             raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
-        compiler = Compiler(_display(path), doc, params, BUILTINS)
+        compiler = Compiler(_display(path), doc, params, registry())
         base: FieldPath = ("rules", index)
         if not model.assert_ and rule_id not in ENGINE_RULES:
             raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
+        compiler.template(model.message, (*base, "message"))
         rules[rule_id] = Rule(
             model=model,
             source=path,

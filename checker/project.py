@@ -469,6 +469,7 @@ def build_project(
                 outer = walk(rules, full, tree or working_tree(cache), os.path.relpath(full, root))
                 found.links.extend(outer.links)
                 found.modules.extend(outer.modules)
+                found.unreadable.extend(outer.unreadable)
                 for rel in outer.files:
                     extra = os.path.normpath(os.path.join(root, *rel.split("/")))
                     if extra not in seen:
@@ -478,6 +479,9 @@ def build_project(
             seen.add(full)
             context.append(full)
     _link_findings(project, found, rules, tree is None)
+    for rel, why in found.unreadable:
+        where = project.display(os.path.normpath(os.path.join(root, *rel.split("/"))))
+        project.notes.append(f"{where}: skipped, the directory cannot be read ({why})")
 
     if paths and paths != [root]:
         reported: set[str] = set()
