@@ -51,6 +51,8 @@ class RuleModel(_Strict):
     controls: list[str] = Field(min_length=1)
     waivable: bool = True
     needsBase: bool = False
+    # The role of a rule Charter reports by itself (see checker.engine_rules).
+    engine: str | None = None
     example: RuleExample | None = None
 
 

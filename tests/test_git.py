@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.commands.check import CheckOptions, build_report
-from tests.conftest import NEEDS_BASE, notes_text
+from checker.commands.check import CheckOptions
+from tests.conftest import NEEDS_BASE, checked_project, notes_text
 from tests.git_helpers import (
     CLEAN,
     HEAD_DATE,
@@ -861,7 +861,7 @@ def test_only_the_systems_of_changed_files_are_looked_for(
     monkeypatch.chdir(repo.root)
     options = CheckOptions(paths=["."], base="main", as_of=dt.date(2026, 11, 23))
 
-    quick = build_report(options).project
+    quick = checked_project(options)
 
     # Every other file is head's own, so no system of it can be missing.
     assert quick is not None and quick.base_leaving == {"ticket-router": MANIFEST}
@@ -869,7 +869,7 @@ def test_only_the_systems_of_changed_files_are_looked_for(
     repo.write(".charter.yaml", "failOn: error\n")
     repo.commit("Configure charter", HEAD_DATE)
 
-    exported = build_report(options).project
+    exported = checked_project(options)
 
     # With the configuration changed the whole base is read, and any of its systems may be gone.
     assert exported is not None
