@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.checks import waiver_problem, waiver_requesters
-from checker.conditions import Env, Failure
+from checker.conditions import Env, Failure, assumptions, because
 from checker.config import Governance, Settings
 from checker.finding import SEVERITY_RANK, Finding, field_path
 from checker.governance import directory_differences, policy_differences, reviewers
@@ -169,8 +169,10 @@ class Checker:
         for rule in self._rules_for.get(source.kind, ()):
             if not rule.applies(env, source.kind, stage, tier):
                 continue
+            # A rule that applies only because a field is absent says so in each of its findings.
+            reasons = assumptions(rule.applies_when, env, data, ())
             for cond in rule.conditions:
-                for failure in cond.failures(env, data, ()):
+                for failure in because(cond.failures(env, data, ()), reasons):
                     line, column = source.doc.locate(failure.path)
                     yield self._finding(rule, source.file, line, column, failure, system)
 
