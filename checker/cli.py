@@ -105,6 +105,11 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     show_default=True,
     help="Colour the text report; auto means on a terminal unless NO_COLOR is set.",
 )
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="Text report: write each finding's fix under it instead of each rule's fix once at the end.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -115,6 +120,7 @@ def check(
     fail_on: str | None,
     no_cache: bool,
     color: str,
+    show_fixes: bool,
     **outputs: str | None,
 ) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
@@ -141,6 +147,7 @@ def check(
             base=base,
             cache=not no_cache,
             github_actions=github_actions,
+            show_fixes=show_fixes,
         )
     )
 
