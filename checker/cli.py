@@ -185,11 +185,17 @@ def rules(fmt: str, config: str | None) -> int:
     type=click.Choice(["AISystem", "Evidence", "Policy"], case_sensitive=False),
     help="Print the schema of this kind only.",
 )
-def schema(kind: str | None) -> int:
+@click.option(
+    "--write",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the schema to FILE instead, for a manifest's modeline to point at.",
+)
+def schema(kind: str | None, write: str | None) -> int:
     """Print the JSON Schema of Charter's documents, for editors and validators."""
     from checker.commands.schema import run_schema
 
-    return run_schema(kind)
+    return run_schema(kind, write)
 
 
 @cli.command()
@@ -209,6 +215,13 @@ def schema(kind: str | None) -> int:
     help="Directory the manifest is written to.",
 )
 @click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False),
+    help="The JSON Schema file the manifest's modeline points at, written when it does not exist "
+    "(default: charter.schema.json beside the configuration).",
+)
+@click.option(
     "--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default."
 )
 def init(
@@ -220,6 +233,7 @@ def init(
     team: str | None,
     accountable: str | None,
     directory: str,
+    schema_file: str | None,
     no_input: bool,
 ) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
@@ -236,6 +250,7 @@ def init(
             accountable=accountable,
             directory=directory,
             interactive=not no_input,
+            schema=schema_file,
         )
     )
 
