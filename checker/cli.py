@@ -138,6 +138,11 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     show_default=True,
     help="Colour the text report; auto means on a terminal unless NO_COLOR is set.",
 )
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="Text report: write each finding's fix under it instead of each rule's fix once at the end.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -148,6 +153,7 @@ def check(
     fail_on: str | None,
     no_cache: bool,
     color: str,
+    show_fixes: bool,
     **outputs: str | None,
 ) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
@@ -174,6 +180,7 @@ def check(
             base=base,
             cache=not no_cache,
             github_actions=github_actions,
+            show_fixes=show_fixes,
         )
     )
 
@@ -211,11 +218,17 @@ def rules(fmt: str, config: str | None) -> int:
     type=click.Choice(["AISystem", "Evidence", "Policy"], case_sensitive=False),
     help="Print the schema of this kind only.",
 )
-def schema(kind: str | None) -> int:
+@click.option(
+    "--write",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the schema to FILE instead, for a manifest's modeline to point at.",
+)
+def schema(kind: str | None, write: str | None) -> int:
     """Print the JSON Schema of Charter's documents, for editors and validators."""
     from checker.commands.schema import run_schema
 
-    return run_schema(kind)
+    return run_schema(kind, write)
 
 
 @cli.command()
@@ -235,6 +248,13 @@ def schema(kind: str | None) -> int:
     help="Directory the manifest is written to.",
 )
 @click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False),
+    help="The JSON Schema file the manifest's modeline points at, written when it does not exist "
+    "(default: charter.schema.json beside the configuration).",
+)
+@click.option(
     "--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default."
 )
 def init(
@@ -246,6 +266,7 @@ def init(
     team: str | None,
     accountable: str | None,
     directory: str,
+    schema_file: str | None,
     no_input: bool,
 ) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
@@ -262,6 +283,7 @@ def init(
             accountable=accountable,
             directory=directory,
             interactive=not no_input,
+            schema=schema_file,
         )
     )
 

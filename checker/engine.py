@@ -11,7 +11,7 @@ from typing import Any
 from checker import __version__
 from checker.baseline import Baseline, mark_status
 from checker.checks import departures, waiver_problem, waiver_requesters
-from checker.conditions import Env, Failure, lookup
+from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.config import Governance, Settings
 from checker.engine_rules import ENGINE_RULES
 from checker.finding import Finding, field_path
@@ -162,8 +162,10 @@ class Checker:
         for rule in self._rules_for.get(source.kind, ()):
             if not rule.applies(env, source.kind, stage, tier):
                 continue
+            # A rule that applies only because a field is absent says so in each of its findings.
+            reasons = assumptions(rule.applies_when, env, data, ())
             for cond in rule.conditions:
-                for failure in cond.failures(env, data, ()):
+                for failure in because(cond.failures(env, data, ()), reasons):
                     line, column = source.doc.locate(failure.path)
                     yield self._finding(rule, source.file, line, column, failure, system)
 

@@ -16,7 +16,7 @@ from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
 from checker.reporters import REPORTERS
 from checker.reporters.markdown import GITHUB_LIMIT, MARKER, render_markdown
-from tests.conftest import AS_OF, RULES_DIR
+from tests.conftest import AS_OF, NEEDS_BASE, RULES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -159,7 +159,8 @@ def test_github_annotations_are_the_default_inside_github_actions(
 ) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     _, out = check(capsys, str(EXAMPLES), *AS_OF_ARG)
-    lines = out.splitlines()
+    # The run's notes follow the summary as log lines.
+    lines = [line for line in out.splitlines() if not line.startswith("charter: note: ")]
     assert lines[-2] == (
         "::error file=examples/ai-systems/ticket-router.yaml,line=158,col=106,title=WVR001 waiver-invalid::"
         "ticket-router has an invalid waiver: the waiver of MNT001 expired on 2026-11-01 and waives nothing"
@@ -167,6 +168,10 @@ def test_github_annotations_are_the_default_inside_github_actions(
         "owners and an expires date at most 180 days ahead; renew or remove expired waivers."
     )
     assert lines[-1] == "charter: 6 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
+    assert out.splitlines()[len(lines) :] == [
+        f"charter: note: {rule} compares with a base revision: run with --base REF to check it"
+        for rule in NEEDS_BASE
+    ]
     # An explicit --format still wins.
     _, text = check(capsys, str(EXAMPLES), "--format", "text", *AS_OF_ARG)
     assert not text.startswith("::")

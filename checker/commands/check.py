@@ -40,6 +40,8 @@ class CheckOptions:
     cache: bool = True
     # Running in GitHub Actions, where a missing base usually means a shallow checkout.
     github_actions: bool = False
+    # Text output: each finding's fix under it rather than each rule's once after the findings.
+    show_fixes: bool = False
 
 
 def today_utc() -> dt.date:
@@ -210,6 +212,11 @@ def run_check(options: CheckOptions) -> int:
         # On stderr like the other notes, so that stdout holds only findings and the summary.
         for note in report.notes:
             print(f"charter: note: {shown(note.rule)} {shown(note.message)}", file=sys.stderr)
-    sys.stdout.write(REPORTERS[options.format](report, options.color and options.format == "text"))
+    if options.format == "text":
+        from checker.reporters.text import render_text
+
+        sys.stdout.write(render_text(report, options.color, show_fixes=options.show_fixes))
+    else:
+        sys.stdout.write(REPORTERS[options.format](report, False))
     sys.stdout.flush()
     return EXIT_OK if report.summary.passed else EXIT_FINDINGS
