@@ -20,6 +20,7 @@ from checker.finding import Finding
 from checker.gitrepo import Changes
 from checker.policy import load_policies
 from checker.project import EvidenceBefore, build_project
+from checker.sources import WorkingTree
 from checker.yamlload import load_file
 
 AS_OF = dt.date(2026, 11, 23)
@@ -77,6 +78,8 @@ def check_tree(
     if base is not None:
         edited = {base_file: "M"} if base_file is not None else {}
         project.base_changes = Changes(str(root), {**edited, **dict.fromkeys(added, "A")})
+        # The base's files are the tree's own but for those the change adds.
+        project.base_files = WorkingTree(str(root), without=added)
     project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
     findings = Checker(project, policies, today, changes).run()
     return sorted(findings + departure_findings(project, policies, today, ["."]), key=Finding.sort_key)

@@ -17,7 +17,7 @@ from checker.config import Config
 from checker.engine import Checker, PolicyChange, directory_change, finding_message, guard_policies, summarize
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, head_commit
+from checker.gitrepo import Changes, CommitFiles, GitRepo, History, as_repo_path, gitlinks, head_commit
 from checker.people import directories
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
@@ -161,12 +161,15 @@ def build_report(options: CheckOptions) -> Report:
     project: Project | None = None
     changed: set[str] | None = None
     edited: Changes | None = None
+    base_files: CommitFiles | None = None
     if workspace.git_root and options.base:
         with GitRepo(workspace.git_root) as repo:
             scratch = baseline.scratch_dir()
             try:
                 resolved = repo.resolve(options.base, options.github_actions)
                 since = repo.merge_base(resolved)
+                # Component sources are read from git's objects at the base, as their digests compare.
+                base_files = CommitFiles(workspace.git_root, since, prefix)
                 differences, ignored, blobs, modes = repo.changes_since(since)
                 edited = Changes(workspace.git_root, differences, ignored, blobs)
                 if not baseline.touches_policies(differences, head_policies, workspace):
@@ -189,6 +192,8 @@ def build_report(options: CheckOptions) -> Report:
                     if changes and base.config is not None:
                         # The reviewed configuration also decides which files are checked and what fails.
                         config = dataclasses.replace(config, model=base.config)
+                if base.project is not None:
+                    base.project.source_files = base_files
                 before = baseline.base_findings(base, policies, today, first_added)
             finally:
                 baseline.remove(scratch)
@@ -204,6 +209,7 @@ def build_report(options: CheckOptions) -> Report:
     if base is not None:
         project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
         project.base_evidence, project.base_changes = base.evidence, edited
+        project.base_files = base_files
         # Who someone is and who belongs to a team is governance, judged like the policies: as the
         # base revision says.
         project.people = baseline.base_people(base)
@@ -234,6 +240,7 @@ def build_report(options: CheckOptions) -> Report:
                 head_project.base, head_project.base_by_file = base.systems, base.by_file
                 head_project.base_leaving = leaving
                 head_project.base_evidence, head_project.base_changes = base.evidence, edited
+                head_project.base_files = base_files
                 head_project.people = project.people
         head_findings = Checker(head_project, head_policies, today).run()
         head_findings += departure_findings(head_project, head_policies, today, checked)
