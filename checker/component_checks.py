@@ -208,8 +208,10 @@ def tools_approved(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
             continue
         acts = [p for p in _list(permissions) if p in SIDE_EFFECTS]
         if acts and not in_the_loop and lookup(component, ("tool", "approval")) != "required":
+            # At the approval when it says none, else at the permissions that call for it.
+            key = "approval" if "approval" in component.get("tool", {}) else "permissions"
             yield Failure(
-                ("spec", "components", i, "tool", "approval"),
+                ("spec", "components", i, "tool", key),
                 f"tool {name} may {', '.join(acts)} without a person's approval: set tool.approval to "
                 "required, or spec.oversight.mode to in-the-loop",
             )
