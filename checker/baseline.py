@@ -19,6 +19,7 @@ from checker.gitrepo import Changes, GitRepo, as_repo_path
 from checker.people import People, directories, from_project
 from checker.policy import PolicySet, load_policies
 from checker.project import EvidenceBefore, Project, Source, build_project, derive
+from checker.sources import Tree
 from checker.workspace import Workspace
 
 
@@ -52,9 +53,13 @@ class Baseline:
     changes: Changes | None
     people: People
     directory: Source | None
+    # The base revision's files as git holds them, which component sources are digested from.
+    files: Tree | None = None
 
 
-def baseline_of(base: Base, changed: set[str] | None, changes: Changes | None) -> Baseline:
+def baseline_of(
+    base: Base, changed: set[str] | None, changes: Changes | None, files: Tree | None = None
+) -> Baseline:
     """The one way a Baseline is made: from the base revision as read, and what the change touched.
 
     changed: the files whose base version differs from head's, when every other file is head's own
@@ -62,7 +67,7 @@ def baseline_of(base: Base, changed: set[str] | None, changes: Changes | None) -
     """
     project = base.project
     if project is None:
-        return Baseline(base.commit, None, base.config, {}, {}, {}, None, changes, People(), None)
+        return Baseline(base.commit, None, base.config, {}, {}, {}, None, changes, People(), None, files)
     leaving: dict[str, str] = {}
     for source in project.sources:
         if source.kind != "AISystem" or not source.valid or not isinstance(source.name, str):
@@ -80,6 +85,7 @@ def baseline_of(base: Base, changed: set[str] | None, changes: Changes | None) -
         changes,
         from_project(project),
         next(iter(directories(project)), None),
+        files,
     )
 
 

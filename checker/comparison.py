@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from checker import baseline
 from checker.config import Config
 from checker.engine import PolicyChange, directory_change, guard_policies
-from checker.gitrepo import Changes, GitRepo
+from checker.gitrepo import Changes, CommitFiles, GitRepo, as_repo_path
 from checker.people import directories
 from checker.policy import PolicySet
 from checker.project import Project
@@ -59,6 +59,9 @@ def compare(request: Request) -> Iterator[Comparison]:
             since = repo.merge_base(resolved)
             differences, ignored, blobs, modes = repo.changes_since(since)
             edited = Changes(workspace.git_root, differences, ignored, blobs)
+            # Component sources are read from git's objects at the base, as their digests compare.
+            prefix = as_repo_path(workspace.root, workspace.git_root)
+            files = CommitFiles(workspace.git_root, since, prefix)
             config, project = workspace.config, None
             changes: list[PolicyChange] = []
             if not baseline.touches_policies(differences, policies, workspace):
@@ -81,7 +84,7 @@ def compare(request: Request) -> Iterator[Comparison]:
                     # The reviewed configuration also decides which files are checked and what fails.
                     config = dataclasses.replace(config, model=base.config)
             yield Comparison(
-                baseline.baseline_of(base, changed, edited), policies, config, tuple(changes), project
+                baseline.baseline_of(base, changed, edited, files), policies, config, tuple(changes), project
             )
         finally:
             baseline.remove(scratch)

@@ -336,6 +336,7 @@ def _bind(project: Project, baseline: Baseline | None, history: Mapping[str, Any
         baseline.leaving,
     )
     project.base_evidence, project.base_changes = baseline.evidence, baseline.changes
+    project.base_files = baseline.files
     # Who someone is and who belongs to a team is governance, judged like the policies: as the
     # base revision says.
     project.people = baseline.people
@@ -354,6 +355,7 @@ def _base_findings(baseline: Baseline, policies: PolicySet, inputs: RunInputs) -
     if baseline.project is None:
         return []
     baseline.project.first_added = inputs.history
+    baseline.project.source_files = baseline.files
     return Checker(baseline.project, policies, inputs.today).run()
 
 

@@ -29,6 +29,7 @@ from checker.yamlload import MAX_BYTES, Document, load_file
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
     from checker.people import People
+    from checker.sources import Tree
 
 KINDS = ("AISystem", "Evidence", "Directory")
 OTHER_KINDS = ("Policy",)
@@ -166,6 +167,10 @@ class Project:
     # one this project declares; see checker.people.
     people: People | None = None
     own_people: People | None = None
+    # The files component sources are read from (checker.sources): this revision's, read on first
+    # use, and the base revision's when comparing.
+    source_files: Tree | None = None
+    base_files: Tree | None = None
     # Context files taken from the cache, in the order they were found, with their routes.
     _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
     # For a project derived from another at a base revision: paths (from the root of the display,
@@ -559,6 +564,7 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
             "risk": {"tier": None},
             "ownership": {"accountable": None, "technicalOwner": None},
             "maintenance": {"activity": None, "cadence": None},
+            "components": {"name": None, "refresh": None},
             "waivers": None,
         },
     },

@@ -21,6 +21,7 @@ from checker.finding import Finding
 from checker.gitrepo import Changes
 from checker.policy import load_policies
 from checker.project import Project, build_project
+from checker.sources import WorkingTree
 from checker.yamlload import load_file
 
 AS_OF = dt.date(2026, 11, 23)
@@ -82,7 +83,10 @@ def check_tree(
         base_project = build_project([str(tree)], str(tree), str(tree), config, set())
         edited = {base_file: "M", **dict.fromkeys(added, "A")}
         baseline = baseline_of(
-            Base("0" * 40, policies, frozenset(), base_project, None), {base_file}, Changes(str(root), edited)
+            Base("0" * 40, policies, frozenset(), base_project, None),
+            {base_file},
+            Changes(str(root), edited),
+            WorkingTree(str(tree)),
         )
         return list(check(project, policies, baseline, inputs).findings)
     finally:

@@ -380,10 +380,12 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
     assert install.outputs == {"bin": str(venv / "bin")}
     assert check.returncode == 0, check.stderr
     # Every finding was there before the change: none is annotated, the summary line says so.
+    warnings = f"{summary['warnings']} warning{'' if summary['warnings'] == 1 else 's'}"
+    existing = len(json.loads(expected.stdout)["findings"])
     assert check.stdout == (
-        f"charter: 6 systems checked: {summary['errors']} errors, {summary['warnings']} warning, 0 info, "
-        "0 waived; failed\ncharter: 4 existing findings of the base not annotated; the report has every "
-        "finding (CHARTER_ANNOTATE=all annotates them too)\n"
+        f"charter: 7 systems checked: {summary['errors']} errors, {warnings}, 0 info, "
+        f"0 waived; failed\ncharter: {existing} existing findings of the base not annotated; the report "
+        "has every finding (CHARTER_ANNOTATE=all annotates them too)\n"
     )
     reports = Path(check.outputs["reports"])
     assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]

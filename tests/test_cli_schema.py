@@ -159,7 +159,8 @@ def test_rejects_a_value_outside_its_enum(validator: Draft202012Validator) -> No
     assert problems(validator, document) == [
         (
             "spec.components.0.kind",
-            "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step']",
+            "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step', 'llm', "
+                "'retrieval', 'tool', 'agent']",
         ),
         ("spec.risk.tier", "'extreme' is not one of ['low', 'medium', 'high', 'critical']"),
     ]

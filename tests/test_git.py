@@ -160,7 +160,8 @@ def test_the_installed_executable_reports_the_same_change_byte_for_byte(
         "its version: the digest of router-classifier changed but its version stayed 3.2.0; "
         "a new artifact needs a higher version [new]",
         "fix (charter explain RULE says why):",
-        "  CHG001 Raise the component's semver version whenever its artifact digest changes.",
+        "  CHG001 Raise the component's version whenever its artifact digest, provider model or snapshot, or "
+        "source files change: semantic versions must rise, other versions must differ.",
         "1 system checked: 1 error, 0 warnings, 0 info, 0 waived; failed (0 fixed by this change)",
     ]
 

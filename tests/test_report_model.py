@@ -28,6 +28,7 @@ def test_system_rows_count_findings_and_judge_each_system_by_fail_on(report: Rep
         "cv-screener",
         "doc-summariser",
         "fraud-rules",
+        "support-assistant",
         "ticket-router",
     ]
     assert rows["ticket-router"] == model.SystemRow(
