@@ -26,8 +26,9 @@ from checker import __version__
 from checker.packs import MAX_PACKS, Packs, place
 from checker.plaindata import Invalid, conform, encode
 
-# 9: full results in packs (see checker.packs), without the positions nothing read back.
-FORMAT = 9
+# 9: validation and the context fields changed with the new component kinds.
+# 10: full results in packs (see checker.packs), without the positions nothing read back.
+FORMAT = 10
 # As JSON gives it back: a list.
 _STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]
