@@ -20,6 +20,7 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 from checker import __version__
@@ -90,6 +91,17 @@ def _load(path: str) -> dict[str, Any] | None:
             return _stamped(handle.read())
     except OSError:
         return None
+
+
+def _other_version(path: str) -> bool:
+    """Whether the JSON object at path has the stamp of another version of Charter: not damage."""
+    try:
+        with open(path, "rb") as handle:
+            stored = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return False
+    stamp = stored.get("stamp") if type(stored) is dict else None
+    return type(stamp) is list and stamp != _STAMP
 
 
 def _stamped(data: bytes | None) -> dict[str, Any] | None:
@@ -194,6 +206,50 @@ def _names(stored: list[str] | None, suffixes: tuple[str, ...] | None = None) ->
     )
 
 
+@dataclass(frozen=True)
+class Record:
+    """What the cache keeps of one file read afresh, made wherever the file was read (see keep)."""
+
+    sig: Signature
+    candidate: bool
+    routes: str
+    notes: str
+    # The context summary, as JSON text.
+    kept: str
+    blob: str
+    # The full result, as its record in a pack.
+    data: bytes
+
+
+def record(
+    file: str,
+    sig: Signature | None,
+    candidate: bool,
+    routes: tuple[Route, ...],
+    notes: list[str],
+    plain: Any,
+    full: Any,
+    blob: str,
+) -> Record | None:
+    """What the cache keeps of file: its context summary (plain) and full result, both plain data.
+
+    None when there is nothing it can keep: no signature, or routes it cannot write.
+    """
+    text = _routes_text(routes)
+    if sig is None or text is None:
+        return None
+    stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
+    return Record(
+        sig,
+        candidate,
+        text,
+        "[]" if not notes else json.dumps(notes),
+        _dump(plain).decode(),
+        blob,
+        _dump({**stored, "result": full}),
+    )
+
+
 class FileCache:
     """Per file: a summary kept in one index, and the full result as a record in a pack.
 
@@ -208,36 +264,63 @@ class FileCache:
         # directories and links, each joined with NUL.
         self.dirs: dict[str, Any] = {}
         self.dirty = False
+        # What was found damaged, by file ("" for the index): never used, and said in a note.
+        self.damage: dict[str, str] = {}
         self.packs = Packs(directory) if directory is not None else None
         if directory is None:
             return
-        stored = _load(os.path.join(directory, "index.json"))
+        path = os.path.join(directory, "index.json")
+        stored = _load(path)
         if stored is not None and type(stored.get("files")) is dict and type(stored.get("dirs")) is dict:
             self.index, self.dirs = stored["files"], stored["dirs"]
+        elif stored is not None or (os.path.exists(path) and not _other_version(path)):
+            self.damaged("", "its index is not one Charter wrote")
+
+    def damaged(self, file: str, why: str) -> None:
+        """Take note that what the cache kept of file is damaged; the file is then read again."""
+        self.damage.setdefault(file, why)
+
+    def notes(self) -> list[str]:
+        """What the run says about a damaged cache: once, with the first thing found."""
+        if not self.damage:
+            return []
+        file, why = next(iter(self.damage.items()))
+        others = len(self.damage) - 1
+        what = f"{file}: {why}" if file else why
+        more = f", and {others} other file{'s' if others > 1 else ''}" if others else ""
+        return [f"the cache in {self.directory} is damaged ({what}{more}): what it kept was read again"]
 
     def summary(self, file: str, sig: Signature | None, candidate: bool) -> Summary | None:
         """The cached summary of file, when its signature and reading are the same."""
         entry = self.index.get(file)
-        if sig is None or type(entry) is not dict:
+        if sig is None or entry is None:
             return None
-        get = entry.get
+        get = entry.get if type(entry) is dict else None
+        if get is None or not all(type(get(k)) is int for k in ("size", "mtime", "inode")):
+            self.damaged(file, "its entry in the index is not one Charter writes")
+            return None
         if (get("size"), get("mtime"), get("inode")) != sig or get("named") is not candidate:
-            return None
+            return None  # another version of the file, or read another way
         plain, notes = get("kept"), get("notes")
-        if type(plain) is not str:
-            return None
         notes = [] if notes == "[]" else _parsed(notes)
         found = _routes(get("routes"))
-        return None if found is None or not _texts(notes) else (found, notes, plain)
-
-    def _record(self, file: str, key: str, candidate: bool) -> dict[str, Any] | None:
-        """The record of file that its index entry places at key, when it is file's, read that way."""
-        entry = self.index.get(file)
-        where = place(entry.get(key)) if self.packs is not None and type(entry) is dict else None
-        if where is None:
+        if type(plain) is not str or found is None or not _texts(notes):
+            self.damaged(file, "its entry in the index is not one Charter writes")
             return None
-        stored = _stamped(self.packs.read(where))  # type: ignore[union-attr]
-        if stored is None or stored.get("file") != file or stored.get("candidate") is not candidate:
+        return found, notes, plain
+
+    def _record(self, file: str, key: str) -> dict[str, Any] | None:
+        """The record of file that its index entry places at key, when it is file's."""
+        entry = self.index.get(file)
+        if self.packs is None or type(entry) is not dict or key not in entry:
+            return None
+        where = place(entry[key])
+        if where is None:
+            self.damaged(file, "the index gives a place no record can be at")
+            return None
+        stored = _stamped(self.packs.read(where))
+        if stored is None or stored.get("file") != file or type(stored.get("candidate")) is not bool:
+            self.damaged(file, f"{where[0]} does not hold its record where the index says")
             return None
         return stored
 
@@ -245,10 +328,13 @@ class FileCache:
         """The cached full result of file as plain data, when its signature and reading are the same."""
         if self.directory is None or sig is None or self.summary(file, sig, candidate) is None:
             return None
-        stored = self._record(file, "at", candidate)
+        stored = self._record(file, "at")
         if stored is None:
             return None
-        return stored.get("result") if _same(stored.get("sig"), sig) else None
+        if not _same(stored.get("sig"), sig) or stored["candidate"] is not candidate:
+            self.damaged(file, "its record is not of the file as the index says it was read")
+            return None
+        return stored.get("result")
 
     def previous(self, file: str, blob: str, candidate: bool) -> Any | None:
         """The full result of file as it was when its content had the git blob id blob.
@@ -256,43 +342,31 @@ class FileCache:
         Each file keeps the version before its latest change: usually what a base revision has.
         """
         for key in ("at", "before"):
-            stored = self._record(file, key, candidate)
-            if stored is not None and stored.get("blob") == blob:
+            stored = self._record(file, key)
+            if stored is not None and stored["candidate"] is candidate and stored.get("blob") == blob:
                 return stored.get("result")
         return None
 
-    def put(
-        self,
-        file: str,
-        sig: Signature | None,
-        candidate: bool,
-        routes: tuple[Route, ...],
-        notes: list[str],
-        plain: Any,
-        full: Any,
-        blob: str,
-    ) -> None:
-        """Keep the context summary (plain) and the full result of file, both plain data."""
-        text = _routes_text(routes)
-        if self.packs is None or sig is None or text is None:
+    def keep(self, file: str, record: Record) -> None:
+        """Keep what record holds of file: the summary in the index, the full result in the run's pack."""
+        if self.packs is None:
             return
-        stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
-        at = self.packs.write(_dump({**stored, "result": full}))
+        at = self.packs.write(record.data)
         if at is None:
             return  # a read-only checkout still gets its answer, just not faster next time
         old = self.index.get(file)
         old = old if type(old) is dict else {}
         # The version before the latest change stays, for a base revision that still has it.
-        before = old.get("at") if old.get("blob") != blob else old.get("before")
+        before = old.get("at") if old.get("blob") != record.blob else old.get("before")
         self.index[file] = {
-            "size": sig[0],
-            "mtime": sig[1],
-            "inode": sig[2],
-            "named": candidate,
-            "routes": text,
-            "notes": "[]" if not notes else json.dumps(notes),
-            "kept": _dump(plain).decode(),
-            "blob": blob,
+            "size": record.sig[0],
+            "mtime": record.sig[1],
+            "inode": record.sig[2],
+            "named": record.candidate,
+            "routes": record.routes,
+            "notes": record.notes,
+            "kept": record.kept,
+            "blob": record.blob,
             "at": at,
             **({"before": before} if place(before) is not None else {}),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 import checker.cache
+import checker.fanout
 import checker.packs
 import checker.project
 from checker.cli import main
@@ -154,3 +156,37 @@ def test_a_damaged_place_is_read_again(
     read = reading(monkeypatch)
     assert check(capsys, ".") == expected
     assert read == [TARGET]
+
+
+def reading_where(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Each file the next runs read from disk, and the process that read it, appended to log."""
+    original = checker.project._read
+
+    def logged(path: str, file: str, candidate: bool) -> checker.project.FileResult:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {file}\n")
+        return original(path, file, candidate)
+
+    monkeypatch.setattr(checker.project, "_read", logged)
+
+
+@pytest.mark.skipif(not checker.fanout._FORKS, reason="files are read over several processes on Linux only")
+def test_a_cold_run_spread_over_processes_reads_each_file_once_and_keeps_one_pack(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    alone = check(capsys, "--no-cache", ".")
+    monkeypatch.setattr(checker.project, "workers_for", lambda count: 3)
+    log = tmp_path / "read.log"
+    reading_where(monkeypatch, log)
+    assert check(capsys, ".") == alone
+    read = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    files = sorted(file for _, file in read)
+    assert len(files) > 6 and files == sorted(set(files)) == sorted(index(repo)["files"])
+    assert len({pid for pid, _ in read}) == 3
+    # What the other processes read is kept by this one, in the run's one pack, and holds.
+    (pack,) = packs(repo)
+    assert len(pack.read_bytes().splitlines()) == len(files)
+    log.unlink()
+    assert check(capsys, ".") == alone
+    assert not log.exists()
+    assert check(capsys, TARGET) == check(capsys, "--no-cache", TARGET)
