@@ -76,6 +76,10 @@ class PolicyChange:
     governance: Governance | None = None
 
 
+# Below this many documents to judge a process, judging them costs less than starting it.
+_DOCUMENTS_A_PROCESS = 2048
+
+
 class Checker:
     """Evaluates every enabled rule on every Charter document of a project."""
 
@@ -212,8 +216,11 @@ class Checker:
         findings: list[Finding] = list(self._schema_findings())
         findings.extend(self._policy_findings())
         checked = [s for s in self.project.sources if s.valid and self.project.is_reported(s.file)]
-        # Each document's rules read the project and change nothing: over the cores when there are many.
-        for found in fan_out(self._findings_of, checked, workers_for(len(checked))):
+        # Each document's rules read the project and change nothing: over the cores when there are
+        # many. A process then reads much of the project, copying what it touches, and works out
+        # what the rules look up again: worth it for a few thousand documents a process.
+        workers = workers_for(len(checked), _DOCUMENTS_A_PROCESS)
+        for found in fan_out(self._findings_of, checked, workers):
             findings.extend(found)
         names = {f.system for f in findings if f.system is not None}
         waivers = _valid_waivers(self.project, sorted(names), self.today, self.policies)

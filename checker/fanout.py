@@ -24,18 +24,19 @@ from typing import TypeVar
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")
 
-# Below this many items a share costs less than starting a process for it.
+# Below this many items a share costs less than starting a process for it (the default: files
+# to parse, a few tenths of a millisecond each).
 MIN_SHARE = 256
 MAX_WORKERS = 8
 _FORKS = sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os, "memfd_create")
 
 
-def workers_for(items: int) -> int:
-    """How many processes to spread items over: one per core, each with a share worth its start."""
+def workers_for(items: int, share: int = MIN_SHARE) -> int:
+    """How many processes to spread items over: one per core, each with at least share items."""
     if not _FORKS:
         return 1
     cores = len(os.sched_getaffinity(0))
-    return max(1, min(cores, MAX_WORKERS, items // MIN_SHARE))
+    return max(1, min(cores, MAX_WORKERS, items // share))
 
 
 def fan_out(work: Callable[[Item], Answer], items: Sequence[Item], workers: int) -> list[Answer]:

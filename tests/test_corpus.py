@@ -87,7 +87,7 @@ def test_read_and_checked_over_several_processes_the_report_is_the_same(
     runs = []
     for workers in (1, 3):
         for module in (checker.project, checker.engine):
-            monkeypatch.setattr(module, "workers_for", lambda count, workers=workers: workers)
+            monkeypatch.setattr(module, "workers_for", lambda *args, workers=workers: workers)
         code = main(["check", ".", "--as-of", "2026-11-23", "--format", "json", "--no-cache"])
         steps = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
         log.unlink()
