@@ -32,11 +32,20 @@ _FORKS = sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os
 
 
 def workers_for(items: int, share: int = MIN_SHARE) -> int:
-    """How many processes to spread items over: one per core, each with at least share items."""
+    """How many processes to spread items over: one per idle core, each with at least share items.
+
+    On cores that other work keeps busy, another process only adds the cost of starting it.
+    """
     if not _FORKS:
         return 1
     cores = len(os.sched_getaffinity(0))
-    return max(1, min(cores, MAX_WORKERS, items // share))
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:  # no load average to be had: taken as idle
+        busy = 0
+    # This process is one of them, and may itself be part of the load.
+    idle = min(cores, cores - busy + 1)
+    return max(1, min(idle, MAX_WORKERS, items // share))
 
 
 def fan_out(work: Callable[[Item], Answer], items: Sequence[Item], workers: int) -> list[Answer]:
