@@ -845,7 +845,8 @@ def _read(path: str, file: str, candidate: bool) -> FileResult:
     # file a run needs comes from the cache.
     from checker.validate import schema_problems
 
-    loaded = load_file(path)
+    # The positions below the first levels are read again for the few documents with a finding.
+    loaded = load_file(path, positions=False)
     result = FileResult(blob=loaded.blob)
     if loaded.problems and (candidate or loaded.mentions_charter):
         for unreadable in loaded.problems:

@@ -85,7 +85,7 @@ def _shown(value: Any) -> str:
 
 def _input(err: Any, doc: Document, path: FieldPath) -> str:
     """The offending value as the user wrote it: no rather than False, 3.10 rather than 3.1."""
-    written = doc.written.get(path)
+    written = doc.spelling(path)
     return written if written is not None else _shown(err.get("input"))
 
 
@@ -208,7 +208,7 @@ def _problem(model: type[BaseModel], doc: Document, err: Any) -> SchemaProblem:
     message = message[0].lower() + message[1:] if message else message
     ctx = err.get("ctx") or {}
     value = err.get("input")
-    written = doc.written.get(path)
+    written = doc.spelling(path)
     odd = _odd_number(value) if kind in ("int_type", "float_type") and isinstance(value, str) else None
     if kind in ("literal_error", "enum"):
         options = [o.strip().strip("'") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]

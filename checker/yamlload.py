@@ -138,6 +138,11 @@ class Document:
         if positions is not None:
             self.keys, self.values, self.written = positions
 
+    def spelling(self, path: FieldPath) -> str | None:
+        """How the scalar at path was written, when YAML read it as something other than text."""
+        self._restore()
+        return self.written.get(path)
+
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
         self._restore()
@@ -232,20 +237,33 @@ class _AliasBomb(YamlProblem):
     """The document repeats more than MAX_REPEATED values through aliases."""
 
 
+class _Unplaced(Exception):
+    """A duplicate key met where positions are not kept: its document is built again with them."""
+
+
 class _Builder:
     """Turns a composed node graph into data and positions, within fixed bounds."""
 
-    def __init__(self, doc: Document, counted: int, guarded: bool = True) -> None:
+    def __init__(self, doc: Document, counted: int, guarded: bool = True, deep: int = MAX_DEPTH + 1) -> None:
         self.doc = doc
         # Unguarded for text that can neither repeat values through aliases nor cross the bound of
         # nodes (see load_text): nothing then needs counting or remembering.
         self.guarded = guarded
+        # Positions are kept down to this depth: the first levels alone when the rest is read
+        # again from the file if ever needed (see load_file).
+        self.deep = deep
         # The file's documents share one budget of nodes, as on the event stream.
-        self.count = counted
+        self.count = self.counted = counted
         # An alias is the same node met again (an anchor always comes first); its own position is
         # only in the event stream. Everything built again is counted, to stop alias bombs early.
         self.seen: set[int] = set()
         self.repeated = 0
+
+    def everywhere(self) -> None:
+        """Start the document again, keeping every position this time."""
+        self.doc.keys, self.doc.values, self.doc.written, self.doc.problems = {}, {}, {}, []
+        self.count, self.seen, self.repeated = self.counted, set(), 0
+        self.deep = MAX_DEPTH + 1
 
     @property
     def aliased(self) -> bool:
@@ -269,22 +287,23 @@ class _Builder:
         if self.count > MAX_NODES:
             raise _too_many(node.start_mark)
 
-    def build(self, node: Node, path: FieldPath, depth: int) -> Any:
+    def build(self, node: Node, path: FieldPath | None, depth: int) -> Any:
         if self.guarded:
             self._tick(node)
         if depth > MAX_DEPTH:
             raise _Crossed(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
         if self.guarded:
             self._meet(node)
-        mark = node.start_mark
-        self.doc.values[path] = (mark.line + 1, mark.column + 1)
+        if path is not None:
+            mark = node.start_mark
+            self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             try:
                 value = _scalar(node)
             except YamlProblem as problem:
                 self.doc.problems.append(problem)
                 return node.value
-            if not isinstance(value, str) and node.value:
+            if path is not None and not isinstance(value, str) and node.value:
                 self.doc.written[path] = node.value
             return value
         # A tag on a list or mapping (!!python/object:..., !!set, !custom) asks for something other
@@ -292,6 +311,8 @@ class _Builder:
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 self.doc.problems.append(_tag_problem(node))
+            if path is None or depth >= self.deep:
+                return [self.build(item, None, depth + 1) for item in node.value]
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             if node.tag != _MAP:
@@ -299,7 +320,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         raise YamlProblem("unsupported YAML node", *_mark(node))  # pragma: no cover
 
-    def _mapping(self, node: MappingNode, path: FieldPath, depth: int) -> dict[Any, Any]:
+    def _mapping(self, node: MappingNode, path: FieldPath | None, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -334,8 +355,10 @@ class _Builder:
                 key = key_node.value
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = key_node.value
-            sub = (*path, key)
+            sub = (*path, key) if path is not None and depth < self.deep else None
             if key in out:
+                if sub is None:
+                    raise _Unplaced  # the first one's line is needed: built again with every position
                 # Neither value is used: the document is reported, and never judged on either one,
                 # so a later, weaker value (tier: low after tier: high) cannot slip through.
                 first = self.doc.keys[sub]
@@ -347,8 +370,9 @@ class _Builder:
                     )
                 )
                 continue
-            mark = key_node.start_mark
-            self.doc.keys[sub] = (mark.line + 1, mark.column + 1)
+            if sub is not None:
+                mark = key_node.start_mark
+                self.doc.keys[sub] = (mark.line + 1, mark.column + 1)
             out[key] = self.build(value_node, sub, depth + 1)
         return out
 
@@ -594,8 +618,12 @@ def _documents(text: str, limit: int | None) -> Iterator[Node]:
         loader.dispose()
 
 
-def load_text(text: str) -> LoadedFile:
-    """Parse every document of text; a problem stops only the document it is in and what follows."""
+def load_text(text: str, origin: str | None = None) -> LoadedFile:
+    """Parse every document of text; a problem stops only the document it is in and what follows.
+
+    With origin, the file text was read from, only the first levels' positions are kept: the others
+    are read again from there when a finding needs them (see Document.locate).
+    """
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
@@ -610,9 +638,9 @@ def load_text(text: str) -> LoadedFile:
             doc.plain = plain
             # Without a '*' no alias repeats a value, and unchecked text cannot cross the bound of
             # nodes (see _could_exceed_bounds): the builder then needs to count nothing.
-            builder = _Builder(doc, counted, checked or "*" in text)
+            builder = _Builder(doc, counted, checked or "*" in text, MAX_DEPTH + 1 if origin is None else 2)
             try:
-                doc.data = builder.build(node, (), 0)
+                doc.data = _build(builder, node)
             except YamlProblem as problem:
                 if isinstance(problem, _AliasBomb):
                     # Where the repetition starts says more than where the count ran out.
@@ -629,6 +657,8 @@ def load_text(text: str) -> LoadedFile:
                     aliases = _alias_uses(text) if aliases is None else aliases
                     doc.problems.extend(_alias_problem(use) for use in aliases.get(index, ()))
                     doc.problems.sort(key=lambda p: (p.line, p.column))
+                if origin is not None and builder.deep <= MAX_DEPTH:
+                    doc.origin = (origin, index)
                 documents.append(doc)
             counted = builder.count
             index += 1
@@ -643,6 +673,15 @@ def load_text(text: str) -> LoadedFile:
     return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)
 
 
+def _build(builder: _Builder, node: Node) -> Any:
+    """The data of node, with every position after all when a duplicate key needs one not kept."""
+    try:
+        return builder.build(node, (), 0)
+    except _Unplaced:
+        builder.everywhere()
+        return builder.build(node, (), 0)
+
+
 def _scan_for_charter(handle: BinaryIO) -> bool:
     """Whether the bytes from handle's position on name a Charter apiVersion, read in bounded chunks."""
     tail = b""
@@ -654,8 +693,11 @@ def _scan_for_charter(handle: BinaryIO) -> bool:
     return False
 
 
-def load_file(path: str) -> LoadedFile:
-    """Read and parse one file, refusing what is too large, binary or behind a link."""
+def load_file(path: str, positions: bool = True) -> LoadedFile:
+    """Read and parse one file, refusing what is too large, binary or behind a link.
+
+    Without positions, only those of the first levels are kept until a finding needs the others.
+    """
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
@@ -680,7 +722,7 @@ def load_file(path: str) -> LoadedFile:
         text = _decode(raw)
     except YamlProblem as problem:
         return LoadedFile([], [problem], _mentions_charter(raw), blob)
-    loaded = load_text(text)
+    loaded = load_text(text, None if positions else path)
     loaded.blob = blob
     return loaded
 
