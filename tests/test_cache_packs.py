@@ -16,6 +16,7 @@ import checker.packs
 import checker.project
 from checker.cli import main
 from tests.git_helpers import Repo, init_repo
+from tests.test_gate_cache import reading
 
 AS_OF = ["--as-of", "2026-11-23"]
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -49,19 +50,6 @@ def packs(repo: Repo) -> list[Path]:
 
 def index(repo: Repo) -> Any:
     return json.loads((own_cache(repo) / "index.json").read_text(encoding="utf-8"))
-
-
-def reading(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files the next runs read from disk, in order."""
-    files: list[str] = []
-    original = checker.project._read
-
-    def counted(path: str, file: str, candidate: bool) -> checker.project.FileResult:
-        files.append(file)
-        return original(path, file, candidate)
-
-    monkeypatch.setattr(checker.project, "_read", counted)
-    return files
 
 
 def expire_waiver(repo: Repo) -> None:
