@@ -1,24 +1,14 @@
 """Every rule of the default pack against its pass and fail fixtures.
 
-A fixture is tests/rules/<ID>/{pass,fail}/<name>.yaml: one file of Charter documents, checked as
-ai-systems/<name>.yaml inside a copy of tests/rules/_repo/ (the files the manifests refer to and the
-router's maintenance evidence) as of 2026-11-23. Comment lines state the exact findings expected:
-
-    # expect: OWN001 22:3                       in the fixture file itself
-    # expect: MNT003 evidence/x/y.yaml:7:13     in a file of _repo
-
-A pass fixture expects nothing. Every finding must be expected.
-A file <name>.base.yaml beside a fixture holds the base revision of the fixture's own file, for the
-rules that compare; a comment line "# adds: PATH" says the change adds that file (a decision record,
-say), which the test writes into the repository.
-<name>.charter.yaml becomes the repository's .charter.yaml, and <name>.base.charter.yaml the base
-revision's, for the policy-change rule. A comment line `# link: PATH -> TARGET` makes PATH (in the
-repository) a symbolic link to TARGET, which need not exist: links are never followed.
+A fixture is tests/rules/<ID>/{pass,fail}/<name>.patch.yaml, a patch of tests/rules/_clean.yaml, or
+<name>.yaml, a whole file; tests/rules/README.md describes both. Either gives one file of Charter
+documents, checked as ai-systems/<name>.yaml inside a copy of tests/rules/_repo/ (the files the
+manifests refer to and the router's maintenance evidence) as of 2026-11-23, and the exact findings
+expected. A pass fixture expects nothing. Every finding must be expected.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -27,80 +17,60 @@ import pytest
 from checker.config import Config
 from checker.policy import load_policies
 from tests.conftest import RULES_DIR, base_systems, check_tree
+from tests.rule_fixtures import RuleFixture, fixture_id, fixture_paths, load_fixture
 
-EXPECT = re.compile(r"^# expect: ([A-Z]{3}[0-9]{3}) (?:(\S+):)?(\d+):(\d+)\s*$")
-LINK = re.compile(r"^# link: (\S+) -> (\S+)\s*$")
-ADDS = re.compile(r"^# adds: (\S+)\s*$")
 RULE_IDS = sorted(load_policies(Config()).rules)
 
 
-def _fixtures() -> list[object]:
-    cases = []
-    for rule_dir in sorted(p for p in RULES_DIR.iterdir() if re.fullmatch(r"[A-Z]{3}[0-9]{3}", p.name)):
-        for outcome in ("pass", "fail"):
-            for path in sorted((rule_dir / outcome).glob("*.yaml")):
-                if not path.name.endswith((".base.yaml", ".charter.yaml")):
-                    cases.append(pytest.param(path, id=f"{rule_dir.name}/{outcome}/{path.stem}"))
-    return cases
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-def _expected(path: Path, target: str) -> set[tuple[str, str, int, int]]:
-    found = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = EXPECT.match(line)
-        if match:
-            rule, file, row, col = match.groups()
-            found.add((rule, file or target, int(row), int(col)))
-    return found
-
-
-@pytest.mark.parametrize("fixture", _fixtures())
-def test_fixture(fixture: Path, fixture_repo: Path) -> None:
-    rule_id, outcome = fixture.parent.parent.name, fixture.parent.name
-    target = f"ai-systems/{fixture.name}"
-    shutil.copy(fixture, fixture_repo / target)
-    base_file = fixture.with_name(fixture.stem + ".base.yaml")
-    base = base_systems(base_file) if base_file.exists() else None
-    config = fixture.with_name(fixture.stem + ".charter.yaml")
-    if config.exists():
-        shutil.copy(config, fixture_repo / ".charter.yaml")
-    base_config = fixture.with_name(fixture.stem + ".base.charter.yaml")
-    for line in fixture.read_text(encoding="utf-8").splitlines():
-        link = LINK.match(line)
-        if link:
-            (fixture_repo / link[1]).parent.mkdir(parents=True, exist_ok=True)
-            (fixture_repo / link[1]).symlink_to(link[2])
-    added = tuple(m.group(1) for m in map(ADDS.match, fixture.read_text(encoding="utf-8").splitlines()) if m)
-    for path in added:
-        (fixture_repo / path).parent.mkdir(parents=True, exist_ok=True)
-        (fixture_repo / path).write_text(f"# {path}\n\nWritten by the change.\n", encoding="utf-8")
-
-    findings = check_tree(
-        fixture_repo,
-        base=base,
-        base_config=base_config if base_config.exists() else None,
-        base_file=target,
-        base_text=base_file if base_file.exists() else None,
-        added=added,
+def check_fixture(fixture: RuleFixture, repo: Path, elsewhere: Path) -> list:
+    """The findings of a fixture written into repo (a copy of _repo); elsewhere holds its base."""
+    _write(repo / fixture.target, fixture.manifest)
+    if fixture.config is not None:
+        _write(repo / ".charter.yaml", fixture.config)
+    for link, target in fixture.links():
+        (repo / link).parent.mkdir(parents=True, exist_ok=True)
+        (repo / link).symlink_to(target)
+    for path in fixture.adds():
+        _write(repo / path, f"# {path}\n\nWritten by the change.\n")
+    base = None if fixture.base is None else _write(elsewhere / "base.yaml", fixture.base)
+    base_config = fixture.base_config
+    return check_tree(
+        repo,
+        base=base_systems(base) if base else None,
+        base_config=None if base_config is None else _write(elsewhere / "base.charter.yaml", base_config),
+        base_file=fixture.target,
+        base_text=base,
+        added=fixture.adds(),
     )
 
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=fixture_id(p)) for p in fixture_paths()])
+def test_fixture(path: Path, fixture_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    fixture = load_fixture(path)
+    findings = check_fixture(fixture, fixture_repo, tmp_path_factory.mktemp("base"))
+
     got = {(f.rule, f.file, f.line, f.column) for f in findings}
-    expected = _expected(fixture, target)
+    expected = fixture.expected()
     assert got == expected
-    if outcome == "fail":
-        assert any(rule == rule_id for rule, *_ in expected), f"{fixture} expects no {rule_id} finding"
+    if fixture.outcome == "fail":
+        assert any(rule == fixture.rule for rule, *_ in expected), f"{path} expects no {fixture.rule} finding"
     else:
         assert not expected
 
 
 def test_every_rule_has_pass_and_fail_fixtures() -> None:
+    ids = [fixture_id(p) for p in fixture_paths()]
     for rule_id in RULE_IDS:
         for outcome in ("pass", "fail"):
-            folder = RULES_DIR / rule_id / outcome
-            fixtures = [
-                p for p in folder.glob("*.yaml") if not p.name.endswith((".base.yaml", ".charter.yaml"))
-            ]
-            assert fixtures, f"{rule_id} has no {outcome} fixture in {folder}"
+            assert any(i.startswith(f"{rule_id}/{outcome}/") for i in ids), (
+                f"{rule_id} has no {outcome} fixture in {RULES_DIR / rule_id / outcome}"
+            )
 
 
 def test_clean_reference_manifest_passes(fixture_repo: Path) -> None:
