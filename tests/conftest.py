@@ -134,15 +134,17 @@ def fixture_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# Hypothesis profiles for the property tests (tests/test_properties.py). The default one runs 300
-# cases in all (150 per property test), the same ones on every run, so that CI is stable.
-# HYPOTHESIS_PROFILE=fuzz runs at least 10,000 cases in all (5,000 per property test), new ones on
-# every run. Whole repositories are generated and checked per case, so the speed health checks do
-# not apply.
+# Hypothesis profiles for the property tests (tests/test_properties.py, tests/test_base_properties.py,
+# written with tests.helpers.property_test). The default one runs 25 cases per property test, the
+# same ones on every run; "full" is the size of the twins that tests.helpers.full_size marks slow
+# (150 cases per property test, run by .ci/run and `pytest -m slow`). HYPOTHESIS_PROFILE=fuzz runs
+# at least 10,000 cases in all (5,000 per property test), new ones on every run. Whole repositories
+# are generated and checked per case, so the speed health checks do not apply.
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
-    "default", max_examples=150, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
+    "default", max_examples=25, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
 )
+settings.register_profile("full", settings.get_profile("default"), max_examples=150)
 # Registering "default" replaces Hypothesis's own, which every other profile starts from: the fuzz
 # profile says outright that it draws new cases and keeps the failing ones in .hypothesis/.
 settings.register_profile(

@@ -1,7 +1,8 @@
 """The `charter` pre-commit hook, installed from this repository and run by the real pre-commit.
 
 `pre-commit try-repo` builds the hook's environment from the repository with pip (PyPI access is
-needed), so these tests are marked slow: `-m "not slow"` leaves them out, `-m slow` runs only them.
+needed), so these tests are marked slow: a plain `pytest` leaves them out, `-m slow` runs only them
+(.ci/run runs both).
 """
 
 from __future__ import annotations
