@@ -1,12 +1,64 @@
-"""Helpers shared by the test modules."""
+"""Helpers shared by the test modules: running charter in-process or as the installed executable,
+and property tests in two sizes. Real git repositories are made with tests/git_helpers.py."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
+
+from checker.cli import main
+from tests.git_helpers import installed_charter
+
+# --- charter, in-process and as a process --------------------------------------------------------
+
+
+def charter(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """charter ARGS through main(), as the console script runs it: exit code, stdout, stderr."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run(
+    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """charter check ARGS through main(), in cwd."""
+    monkeypatch.chdir(cwd)
+    return charter(capsys, "check", *args)
+
+
+def run_json(
+    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, dict[str, Any]]:
+    """charter check ARGS --format json in cwd: exit code and the report; nothing on stderr."""
+    code, out, err = run([*args, "--format", "json"], cwd, capsys, monkeypatch)
+    assert err == ""
+    return code, json.loads(out)
+
+
+def run_process(
+    args: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The installed charter executable in a real process (env: its whole environment, this
+    process's by default), for what only a process shows: exit status, signals, terminals, PATH."""
+    executable = installed_charter()
+    assert executable, "charter is not installed beside the test interpreter (pip install -e .)"
+    return subprocess.run(
+        [executable, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ if env is None else env),
+        timeout=timeout,
+    )
+
 
 # --- property tests in two sizes -----------------------------------------------------------------
 

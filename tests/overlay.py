@@ -19,6 +19,7 @@ Edits are made on the clean text as it stands, so two edits of the same lines ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ class _Edit:
 
 def apply(clean: str, patch: dict) -> str:
     """The clean manifest's text with patch applied (see the module's description)."""
-    root = yaml.compose(clean)
+    root = _composed(clean)
     if root is None:
         raise PatchError("the clean manifest is empty")
     unknown = set(patch) - {"set", "delete", "lines", "append"}
@@ -51,6 +52,12 @@ def apply(clean: str, patch: dict) -> str:
     edits += [editor.lines(path, text) for path, text in (patch.get("lines") or {}).items()]
     out = _splice(clean, edits)
     return out + (patch.get("append") or "")
+
+
+@functools.lru_cache(maxsize=4)
+def _composed(text: str) -> Node | None:
+    """The YAML nodes of text, with their positions; read once, never changed."""
+    return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def flow(value: object) -> str:

@@ -90,7 +90,7 @@ def manifest_from_patch(header: str, patch: dict) -> str:
 
 def _from_patch(path: Path, rule: str, outcome: str, name: str) -> RuleFixture:
     text = path.read_text(encoding="utf-8")
-    patch = yaml.safe_load(text) or {}
+    patch = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     unknown = set(patch) - {*_EDITS, "base", "config", "base_config"}
     if unknown:
         raise ValueError(f"{path}: unknown keys {', '.join(sorted(unknown))}")

@@ -463,25 +463,16 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     payload = {"pull_request": {"number": 5, "base": {"ref": "dev", "sha": "d" * 40}}}
     with serving() as fake:
         env = runner_env(tmp_path, workspace, fake, "pull_request_target", payload)
-    calls = tmp_path / "calls.jsonl"
     # A stand-in for charter that records its arguments and writes a report too big for a summary.
-    stub = tmp_path / "bin" / "charter"
-    stub.write_text(
-        f"#!{sys.executable}\n"
-        "import json, sys\n"
-        "args = sys.argv[1:]\n"
-        f"with open({str(calls)!r}, 'a') as log:\n"
-        "    log.write(json.dumps(args) + '\\n')\n"
-        "if args[0] == 'check':\n"
+    calls = recording_charter(
+        tmp_path,
         "    out = lambda flag: open(args[args.index(flag) + 1], 'w')\n"
         f"    out('--output-markdown').write({MARKER!r} + '\\n' + '| finding |\\n' * 150000)\n"
         "    counts = {'passed': False, 'errors': 2, 'warnings': 3}\n"
         "    out('--output-json').write(json.dumps({'summary': counts}))\n"
         "    print('::error file=a.yaml,line=1::boom')\n"
         "    sys.exit(1)\n",
-        encoding="utf-8",
     )
-    stub.chmod(0o755)
     github = {
         "action_path": str(ROOT),
         "token": TOKEN,
@@ -524,8 +515,15 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     assert verdict.returncode == 1
 
 
-def recording_charter(tmp_path: Path) -> Path:
-    """A stand-in for charter on the stubs' PATH that records its arguments and passes; the log."""
+PASSING_CHECK = (
+    "    counts = {'passed': True, 'errors': 0, 'warnings': 0}\n"
+    "    open(args[args.index('--output-json') + 1], 'w').write(json.dumps({'summary': counts}))\n"
+)
+
+
+def recording_charter(tmp_path: Path, on_check: str = PASSING_CHECK) -> Path:
+    """A stand-in for charter on the stubs' PATH that records its arguments and, for check, runs
+    on_check (Python, indented as a block; by default it passes); the log."""
     calls = tmp_path / "calls.jsonl"
     stub = tmp_path / "bin" / "charter"
     stub.write_text(
@@ -534,9 +532,7 @@ def recording_charter(tmp_path: Path) -> Path:
         "args = sys.argv[1:]\n"
         f"with open({str(calls)!r}, 'a') as log:\n"
         "    log.write(json.dumps(args) + '\\n')\n"
-        "if args[0] == 'check':\n"
-        "    counts = {'passed': True, 'errors': 0, 'warnings': 0}\n"
-        "    open(args[args.index('--output-json') + 1], 'w').write(json.dumps({'summary': counts}))\n",
+        "if args[0] == 'check':\n" + on_check,
         encoding="utf-8",
     )
     stub.chmod(0o755)

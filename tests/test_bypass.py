@@ -22,6 +22,7 @@ from checker.commands.comment import CommentOptions, run_comment
 from checker.github import MARKER
 from tests.fake_github import serving
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
+from tests.helpers import run_json
 from tests.test_git import (
     DIGEST,
     EVIDENCE,
@@ -36,7 +37,6 @@ from tests.test_git import (
     WITH_BASE,
     change,
     rows,
-    run_json,
 )
 from tests.test_github import PR, environ, report
 

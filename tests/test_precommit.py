@@ -12,12 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from checker import gitrepo
 from tests.conftest import AS_OF, RULES_DIR, check_tree
 from tests.git_helpers import BASE_DATE, CLEAN, MANIFEST, Repo, git_env, init_repo, variant, where
 
@@ -52,13 +50,6 @@ def _left_out_by_try_repo() -> str | None:
 
 LEFT_OUT = _left_out_by_try_repo()
 installable = pytest.mark.skipif(LEFT_OUT is not None, reason=str(LEFT_OUT))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> Iterator[None]:
-    gitrepo.toplevel.cache_clear()
-    yield
-    gitrepo.toplevel.cache_clear()
 
 
 def moved(text: str, days: int) -> str:

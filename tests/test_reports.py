@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from checker import gitrepo
-from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
 from checker.reporters import REPORTERS
 from checker.reporters.markdown import GITHUB_LIMIT, MARKER, render_markdown
 from tests.conftest import AS_OF, RULES_DIR
+from tests.helpers import charter
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -45,14 +45,8 @@ def where(text: str, needle: str) -> str:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(["check", *args])
-    return code, capsys.readouterr().out
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> None:
-    # The repository root is cached per directory; these tests create repositories.
-    gitrepo.toplevel.cache_clear()
+    code, out, _ = charter(capsys, "check", *args)
+    return code, out
 
 
 # A real git repository ---------------------------------------------------------------------------

@@ -17,21 +17,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker import gitrepo
-from checker.cli import main
 from tests.conftest import AS_OF, BASE_NOTE, HISTORY_NOTE, NEEDS_BASE, RULES_DIR, notes_text
 from tests.git_helpers import CLEAN, MANIFEST, router_repo
+from tests.helpers import charter
 from tests.test_report_formats import SARIF_SCHEMA, needs_schema
 
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
 # Outside git: every rule that needs a base, in id order, then MNT003.
 NOTES = [(rule, BASE_NOTE) for rule in NEEDS_BASE] + [("MNT003", HISTORY_NOTE)]
 PASSED = "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> None:
-    gitrepo.toplevel.cache_clear()
 
 
 @pytest.fixture
@@ -46,9 +40,7 @@ def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", *AS_OF_ARG, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return charter(capsys, "check", *AS_OF_ARG, *args)
 
 
 def test_text_writes_each_note_once_on_stderr_and_counts_none(
