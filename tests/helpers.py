@@ -3,16 +3,19 @@ and property tests in two sizes. Real git repositories are made with tests/git_h
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 
+from checker import gitrepo
 from checker.cli import main
 from tests.git_helpers import installed_charter
 
@@ -41,6 +44,17 @@ def run_json(
     code, out, err = run([*args, "--format", "json"], cwd, capsys, monkeypatch)
     assert err == ""
     return code, json.loads(out)
+
+
+def in_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """charter ARGS through main() in cwd, its output captured, for a test that needs no process of
+    its own: the exit code, stdout and stderr as the executable's process would give them."""
+    gitrepo.toplevel.cache_clear()
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.chdir(cwd)
+        code = main(list(args))
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def run_process(

@@ -19,6 +19,7 @@ import yaml
 from checker.github import MARKER, fit_comment
 from checker.reporters import REPORTERS
 from tests.fake_github import TOKEN, FakeGitHub, serving
+from tests.helpers import in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -241,7 +242,8 @@ def rev_parse(repo: Path, rev: str) -> str:
 
 
 def charter(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["charter", "check", *args], cwd=repo, capture_output=True, text=True, timeout=300)
+    """What charter check ARGS gives in repo, to compare the action's steps with."""
+    return in_process(repo, "check", *args)
 
 
 def test_no_input_is_spliced_into_a_script() -> None:
