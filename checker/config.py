@@ -7,16 +7,20 @@ import difflib
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from checker.cache import Prepared, prepared
 from checker.errors import FatalError
 from checker.finding import field_path
 from checker.paths import anchored, climbs, shown, walk
+from checker.vocabulary import FailOn, Severity
 from checker.yamlload import Document, load_file
 
 CONFIG_NAME = ".charter.yaml"
-Severity = Literal["error", "warning", "info"]
+
+
+# Plain copies of the models of checker.governance_models, which a run uses without pydantic
+# (tests/test_schema_source.py proves that they agree).
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Settings:
     evidence: list[str] | None = None
     exclude: list[str] = field(default_factory=list)
     policies: list[str] = field(default_factory=lambda: ["default"])
-    failOn: str = "error"
+    failOn: FailOn = "error"
     rules: dict[str, RuleOverride] = field(default_factory=dict)
     # A repository with no AISystem at all passes only when the configuration says it may.
     allowEmpty: bool = False

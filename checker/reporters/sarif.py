@@ -37,6 +37,7 @@ AREAS = {
     "RMP": "roadmap",
     "RSK": "risk",
     "SCH": "schema",
+    "TRN": "transparency",
     "VER": "versioning",
     "WVR": "waivers",
 }
