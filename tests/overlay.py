@@ -54,6 +54,47 @@ def apply(clean: str, patch: dict) -> str:
     return out + (patch.get("append") or "")
 
 
+@dataclass(frozen=True)
+class Field:
+    """A field of the clean manifest as a patch names it, and the whole lines its text spans."""
+
+    path: str
+    node: Node
+    start: int  # offset of the start of the line where the field starts
+    end: int  # offset just past the end of its last line
+    in_flow: bool  # an entry of a {...} or [...], sharing its line with others
+
+
+def fields(clean: str) -> list[Field]:
+    """Every field of the clean manifest that a patch can name, parents before their children."""
+    root = _composed(clean)
+    if root is None:
+        return []
+    editor = _Editor(clean, root)
+    found: list[Field] = []
+
+    def walk(node: Node, prefix: str, in_flow: bool) -> None:
+        if isinstance(node, MappingNode):
+            steps = [(k.value, v) for k, v in node.value if isinstance(k, ScalarNode)]
+        elif isinstance(node, SequenceNode):
+            steps = [(str(i), v) for i, v in enumerate(node.value)]
+        else:
+            return
+        inside = in_flow or bool(node.flow_style)
+        for step, child in steps:
+            path = f"{prefix}.{step}" if prefix else step
+            found.append(Field(path, child, *editor._line_span(path, child), inside))
+            walk(child, path, inside)
+
+    walk(root, "", False)
+    return found
+
+
+def node_end(node: Node) -> int:
+    """The offset just past the text of node."""
+    return _end(node)
+
+
 @functools.lru_cache(maxsize=4)
 def _composed(text: str) -> Node | None:
     """The YAML nodes of text, with their positions; read once, never changed."""

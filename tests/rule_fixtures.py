@@ -85,7 +85,7 @@ def load_fixture(path: Path) -> RuleFixture:
 def manifest_from_patch(header: str, patch: dict) -> str:
     """header (the patch file's leading comment lines) and _clean.yaml's body, patched."""
     clean = CLEAN.read_text(encoding="utf-8")
-    return header + overlay.apply(_body(clean), {k: v for k, v in patch.items() if k in _EDITS})
+    return header + overlay.apply(body_of(clean), {k: v for k, v in patch.items() if k in _EDITS})
 
 
 def _from_patch(path: Path, rule: str, outcome: str, name: str) -> RuleFixture:
@@ -94,7 +94,7 @@ def _from_patch(path: Path, rule: str, outcome: str, name: str) -> RuleFixture:
     unknown = set(patch) - {*_EDITS, "base", "config", "base_config"}
     if unknown:
         raise ValueError(f"{path}: unknown keys {', '.join(sorted(unknown))}")
-    header = text[: len(text) - len(_body(text))]
+    header = text[: len(text) - len(body_of(text))]
     base = patch.get("base")
     return RuleFixture(
         rule,
@@ -107,7 +107,7 @@ def _from_patch(path: Path, rule: str, outcome: str, name: str) -> RuleFixture:
     )
 
 
-def _body(text: str) -> str:
+def body_of(text: str) -> str:
     """text after its leading comment lines."""
     lines = text.splitlines(keepends=True)
     skip = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import overlay
+from tests import overlay, rule_patch
 from tests.rule_fixtures import fixture_paths, load_fixture
 
 CLEAN = """\
@@ -114,9 +114,10 @@ def test_values_are_written_in_flow_style_and_read_back_the_same(value: object, 
     assert overlay.flow(value) == text
 
 
-def test_a_whole_file_fixture_reads_as_its_patch_does(tmp_path: Path) -> None:
+def test_a_whole_file_fixture_reads_as_its_patch_does_and_converts_back_to_it(tmp_path: Path) -> None:
     """Fixtures written as whole files (NAME.yaml with NAME.base.yaml, NAME.charter.yaml and
-    NAME.base.charter.yaml beside it) read the same as the patches they were converted to."""
+    NAME.base.charter.yaml beside it) read the same as the patches they were converted to, and
+    `python -m tests.rule_patch` turns each back into a patch that reads the same again."""
     patched = [load_fixture(p) for p in fixture_paths() if p.name.endswith(".patch.yaml")]
     assert [f for f in patched if f.base] and [f for f in patched if f.config and f.base_config]
     for fixture in patched:
@@ -132,6 +133,49 @@ def test_a_whole_file_fixture_reads_as_its_patch_does(tmp_path: Path) -> None:
             if text is not None:
                 (folder / f"{fixture.name}{suffix}").write_text(text, encoding="utf-8")
         assert load_fixture(whole) == fixture
+
+        assert load_fixture(rule_patch.convert(whole)) == fixture
+        assert [p.name for p in folder.iterdir() if p.name.startswith(f"{fixture.name}.")] == [
+            f"{fixture.name}.patch.yaml"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "patch"),
+    [
+        ('"@dana"', '"@kim"', {"set": {"spec.ownership.accountable": "@kim"}}),
+        ("outputs: true}", "outputs: false}", {"set": {"spec.logging.outputs": False}}),
+        ("outputs: true}", "outputs: true, fields: [id]}", {"set": {"spec.logging.fields": ["id"]}}),
+        ('    - {name: accuracy, owner: "@lee"}\n', "", {"delete": ["spec.signals.0"]}),
+        (
+            '"@dana"\n',
+            '"@dana"\n    since: 2026-01-02\n    lead: "@kim"\n',
+            {"set": {"spec.ownership.since": dt.date(2026, 1, 2), "spec.ownership.lead": "@kim"}},
+        ),
+        (
+            '    team: "@acme/ml"\n',
+            "    team: a\n    team: b\n",
+            {"lines": {"spec.ownership.team": "    team: a\n    team: b\n"}},
+        ),
+        (
+            'drift, owner: "@lee"}\n',
+            'drift, owner: "@lee"}\n    - name: bias\n      owner: "@kim"\n',
+            {"lines": {"spec.signals.2": '    - name: bias\n      owner: "@kim"\n'}},
+        ),
+        ("[a, b]\n", "[a, b]\n---\nkind: Evidence\n", {"append": "---\nkind: Evidence\n"}),
+    ],
+)
+def test_a_whole_file_becomes_the_plainest_patch_that_gives_it_back(old: str, new: str, patch: dict) -> None:
+    text = CLEAN.replace(old, new)
+    assert rule_patch.patch_of(CLEAN, text) == patch
+    assert overlay.apply(CLEAN, patch) == text
+
+
+def test_a_file_unlike_the_clean_manifest_becomes_a_patch_all_the_same() -> None:
+    text = "kind: Evidence\nspec: {system: ticket-router}\n"
+    patch = rule_patch.patch_of(CLEAN, text)
+    assert patch == {"delete": ["kind", "spec"], "append": text}
+    assert overlay.apply(CLEAN, patch) == text
 
 
 def test_a_patch_fixture_with_an_unknown_key_is_an_error(tmp_path: Path) -> None:

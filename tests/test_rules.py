@@ -17,7 +17,7 @@ import pytest
 from checker.config import Config
 from checker.policy import load_policies
 from tests.conftest import RULES_DIR, base_systems, check_tree
-from tests.rule_fixtures import RuleFixture, fixture_id, fixture_paths, load_fixture
+from tests.rule_fixtures import PATCH_SUFFIX, RuleFixture, fixture_id, fixture_paths, load_fixture
 
 RULE_IDS = sorted(load_policies(Config()).rules)
 
@@ -71,6 +71,16 @@ def test_every_rule_has_pass_and_fail_fixtures() -> None:
             assert any(i.startswith(f"{rule_id}/{outcome}/") for i in ids), (
                 f"{rule_id} has no {outcome} fixture in {RULES_DIR / rule_id / outcome}"
             )
+
+
+def test_every_fixture_is_a_patch_of_the_clean_manifest() -> None:
+    rule_files = RULES_DIR.glob("[A-Z][A-Z][A-Z][0-9][0-9][0-9]/*/*.yaml")
+    whole = sorted(str(p.relative_to(RULES_DIR)) for p in rule_files if not p.name.endswith(PATCH_SUFFIX))
+    assert not whole, (
+        f"{len(whole)} files under tests/rules are whole-file fixtures or their siblings, not patches "
+        f"of _clean.yaml: {', '.join(whole)}. Rewrite them as patches with `python -m tests.rule_patch` "
+        "(tests/rules/README.md)."
+    )
 
 
 def test_clean_reference_manifest_passes(fixture_repo: Path) -> None:
