@@ -4,7 +4,6 @@ import datetime as dt
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,16 +12,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from checker import gitrepo
-from checker.baseline import Base, baseline_of
-from checker.commands.check import CheckOptions, prepare
-from checker.config import Config, load_config
-from checker.engine import PolicyChange, RunInputs, check, guard_policies
+from checker.commands.check import CheckOptions, build_report, prepare
+from checker.config import Config
+from checker.engine import check
 from checker.finding import Finding
-from checker.gitrepo import Changes
 from checker.policy import load_policies
-from checker.project import Project, build_project
-from checker.sources import WorkingTree
-from checker.yamlload import load_file
+from checker.project import Project
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -45,52 +40,12 @@ def notes_text(history: bool = True) -> str:
     return "".join(lines) + (f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else "")
 
 
-def check_tree(
-    root: Path,
-    today: dt.date = AS_OF,
-    base: dict | None = None,
-    base_config: Path | None = None,
-    base_file: str | None = None,
-    base_text: Path | None = None,
-    added: tuple[str, ...] = (),
-) -> list[Finding]:
-    """Run the policies over a directory through engine.check, as `charter check DIR` does, without git.
-
-    The base revision (when base is given) is root with base_file as base_text has it, and
-    base_config as its .charter.yaml. The change edits base_file and adds the files of added.
-    """
-    config = load_config(None, str(root))
-    policies = load_policies(config)
-    changes: tuple[PolicyChange, ...] = ()
-    if base_config is not None:
-        before = load_policies(load_config(str(base_config), None))
-        changed = (
-            [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
-        )
-        policies, found = guard_policies(policies, before, changed)
-        changes = tuple(found)
-    project = build_project([str(root)], str(root), str(root), config, set())
-    # As at commit time: nothing committed yet, evidence judged on its own dates.
-    inputs = RunInputs(today, config.model.failOn, policy_changes=changes, history={})
-    if base is None or base_file is None or base_text is None:
-        return list(check(project, policies, None, inputs).findings)
-    tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
-    try:
-        shutil.copytree(root, tree, dirs_exist_ok=True, symlinks=True)
-        for path in added:
-            (tree / path).unlink()
-        shutil.copy(base_text, tree / base_file)
-        base_project = build_project([str(tree)], str(tree), str(tree), config, set())
-        edited = {base_file: "M", **dict.fromkeys(added, "A")}
-        baseline = baseline_of(
-            Base("0" * 40, policies, frozenset(), base_project, None),
-            {base_file},
-            Changes(str(root), edited),
-            WorkingTree(str(tree)),
-        )
-        return list(check(project, policies, baseline, inputs).findings)
-    finally:
-        shutil.rmtree(tree, ignore_errors=True)
+def check_tree(root: Path, today: dt.date = AS_OF, base: str | None = None) -> list[Finding]:
+    """The findings of `charter check . --as-of TODAY [--base BASE]` run in root: build_report, as the
+    command line calls it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        return list(build_report(CheckOptions(paths=["."], as_of=today, base=base)).findings)
 
 
 def checked_project(options: CheckOptions) -> Project:
@@ -98,16 +53,6 @@ def checked_project(options: CheckOptions) -> Project:
     with prepare(options) as run:
         check(*run)
         return run[0]
-
-
-def base_systems(path: Path) -> dict:
-    """The AISystems of a file, by name, as a base revision would hold them."""
-    loaded = load_file(str(path))
-    return {
-        d.data["metadata"]["name"]: d.data
-        for d in loaded.documents
-        if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
-    }
 
 
 @pytest.fixture(autouse=True)

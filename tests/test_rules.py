@@ -1,10 +1,12 @@
 """Every rule of the default pack against its pass and fail fixtures.
 
-A fixture is tests/rules/<ID>/{pass,fail}/<name>.patch.yaml, a patch of tests/rules/_clean.yaml, or
-<name>.yaml, a whole file; tests/rules/README.md describes both. Either gives one file of Charter
-documents, checked as ai-systems/<name>.yaml inside a copy of tests/rules/_repo/ (the files the
-manifests refer to and the router's maintenance evidence) as of 2026-11-23, and the exact findings
-expected. A pass fixture expects nothing. Every finding must be expected.
+A fixture is tests/rules/<ID>/{pass,fail}/<name>.patch.yaml, a patch of tests/rules/_clean.yaml
+(tests/rules/README.md). It gives one file of Charter documents, written as ai-systems/<name>.yaml
+into a copy of tests/rules/_repo/ (the files the manifests refer to and the router's maintenance
+evidence), and the exact findings expected. The copy is checked as `charter check . --as-of
+2026-11-23` checks it, through build_report; a fixture with a base revision, with `--base main` in a
+git repository whose main branch holds the base. A pass fixture expects nothing. Every finding must
+be expected.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from checker.config import Config
+from checker.finding import Finding
 from checker.policy import load_policies
-from tests.conftest import RULES_DIR, base_systems, check_tree
+from tests.conftest import AS_OF, RULES_DIR, check_tree
+from tests.git_helpers import init_repo
 from tests.rule_fixtures import PATCH_SUFFIX, RuleFixture, fixture_id, fixture_paths, load_fixture
 
 RULE_IDS = sorted(load_policies(Config()).rules)
@@ -28,32 +32,35 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def check_fixture(fixture: RuleFixture, repo: Path, elsewhere: Path) -> list:
-    """The findings of a fixture written into repo (a copy of _repo); elsewhere holds its base."""
-    _write(repo / fixture.target, fixture.manifest)
+def fixture_findings(fixture: RuleFixture, root: Path) -> list[Finding]:
+    """The findings of `charter check .` over a fixture written into root (a copy of _repo).
+
+    A fixture with a base revision is checked with `--base main` in a git repository whose main
+    branch holds the base (committed on the as-of day, so no evidence predates its commit) and
+    whose work tree holds the change."""
+    compares = fixture.base is not None or fixture.base_config is not None
+    if compares:
+        repo = init_repo(root)
+        _write(root / fixture.target, fixture.base if fixture.base is not None else fixture.manifest)
+        config = fixture.base_config if fixture.base_config is not None else fixture.config
+        if config is not None:
+            _write(root / ".charter.yaml", config)
+        repo.commit("The base revision", f"{AS_OF.isoformat()}T09:00:00+00:00")
+    _write(root / fixture.target, fixture.manifest)
     if fixture.config is not None:
-        _write(repo / ".charter.yaml", fixture.config)
+        _write(root / ".charter.yaml", fixture.config)
     for link, target in fixture.links():
-        (repo / link).parent.mkdir(parents=True, exist_ok=True)
-        (repo / link).symlink_to(target)
+        (root / link).parent.mkdir(parents=True, exist_ok=True)
+        (root / link).symlink_to(target)
     for path in fixture.adds():
-        _write(repo / path, f"# {path}\n\nWritten by the change.\n")
-    base = None if fixture.base is None else _write(elsewhere / "base.yaml", fixture.base)
-    base_config = fixture.base_config
-    return check_tree(
-        repo,
-        base=base_systems(base) if base else None,
-        base_config=None if base_config is None else _write(elsewhere / "base.charter.yaml", base_config),
-        base_file=fixture.target,
-        base_text=base,
-        added=fixture.adds(),
-    )
+        _write(root / path, f"# {path}\n\nWritten by the change.\n")
+    return check_tree(root, AS_OF, "main" if compares else None)
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=fixture_id(p)) for p in fixture_paths()])
-def test_fixture(path: Path, fixture_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_fixture(path: Path, fixture_repo: Path) -> None:
     fixture = load_fixture(path)
-    findings = check_fixture(fixture, fixture_repo, tmp_path_factory.mktemp("base"))
+    findings = fixture_findings(fixture, fixture_repo)
 
     got = {(f.rule, f.file, f.line, f.column) for f in findings}
     expected = fixture.expected()
