@@ -93,7 +93,7 @@ def _fitted(clean: str, text: str, fields: list[overlay.Field], nice: bool) -> d
     for group in _groups(hunks, spans):
         if group is None:
             return None
-        edit = _nice(clean, a, b, group[0], spans, starts) if nice and len(group) == 1 else None
+        edit = _nice(_Texts(clean, a, b, spans, starts), group[0]) if nice and len(group) == 1 else None
         if edit is None:
             field, start, end = _container(group, spans)  # type: ignore[misc]
             lines = a[start : group[0].i1]
@@ -144,39 +144,38 @@ def _groups(hunks: list[_Hunk], spans: list[tuple[overlay.Field, int, int]]) -> 
         yield group if _container(group, spans) is not None else None
 
 
-def _nice(
-    clean: str,
-    a: list[str],
-    b: list[str],
-    hunk: _Hunk,
-    spans: list[tuple[overlay.Field, int, int]],
-    starts: list[int],
-) -> dict | None:
+@dataclass(frozen=True)
+class _Texts:
+    """The clean text and the fixture's, as lines, and the clean text's fields."""
+
+    clean: str
+    a: list[str]  # the clean text's lines
+    b: list[str]  # the fixture's
+    spans: list[tuple[overlay.Field, int, int]]  # each field, and the clean lines [start, end) it spans
+    starts: list[int]  # the offset of each clean line
+
+
+def _nice(texts: _Texts, hunk: _Hunk) -> dict | None:
     """The plainest edit that makes exactly this change: a `set`, a `delete`, or the lines of a new
     last entry; None when there is none."""
+    a, b = texts.a, texts.b
     want = "".join(a[: hunk.i1] + b[hunk.j1 : hunk.j2] + a[hunk.i2 :])
-    for edit in _candidates(clean, a, b, hunk, spans, starts):
-        if _gives(clean, edit, want):
+    for edit in _candidates(texts, hunk):
+        if _gives(texts.clean, edit, want):
             return edit
     return None
 
 
-def _candidates(
-    clean: str,
-    a: list[str],
-    b: list[str],
-    hunk: _Hunk,
-    spans: list[tuple[overlay.Field, int, int]],
-    starts: list[int],
-) -> Iterator[dict]:
-    block = [(f, s, e) for f, s, e in spans if not f.in_flow]
-    for h in _slides(a, b, hunk):
+def _candidates(texts: _Texts, hunk: _Hunk) -> Iterator[dict]:
+    block = [(f, s, e) for f, s, e in texts.spans if not f.in_flow]
+    for h in _slides(texts.a, texts.b, hunk):
         if h.j1 == h.j2:  # lines removed
             yield from ({"delete": [f.path]} for f, s, e in block if (s, e) == (h.i1, h.i2))
         if h.i1 == h.i2:  # lines added
-            yield from _new_entries(clean, h.i1, "".join(b[h.j1 : h.j2]), spans)
+            yield from _new_entries(texts.clean, h.i1, "".join(texts.b[h.j1 : h.j2]), texts.spans)
     if hunk.i2 - hunk.i1 == 1 and hunk.j2 - hunk.j1 == 1:
-        yield from _changed_values(a[hunk.i1], b[hunk.j1], starts[hunk.i1], spans)
+        old, new = texts.a[hunk.i1], texts.b[hunk.j1]
+        yield from _changed_values(old, new, texts.starts[hunk.i1], texts.spans)
 
 
 def _slides(a: list[str], b: list[str], hunk: _Hunk) -> Iterator[_Hunk]:
