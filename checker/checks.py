@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from checker import people as directory
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
 from checker.finding import field_path
+from checker.gates import approvals_reviewed, gates_approved
 from checker.people import People, directories, is_team, own_people, people_of, references
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
@@ -1154,6 +1155,14 @@ BUILTINS: dict[str, Builtin] = {
     ),
     "stage-decided": Builtin(stage_decided, {}, "a stage change has a decision record the change writes"),
     "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
+    "gates-approved": Builtin(
+        gates_approved,
+        {"independentTiers": ["high", "critical"]},
+        "the pull request's reviews approve each governed change through the gates",
+    ),
+    "approvals-reviewed": Builtin(
+        approvals_reviewed, {}, "each approval the change records is an approval of the pull request"
+    ),
 }
 
 __all__ = ["BUILTINS", "SEMVER", "field_path", "waiver_problem"]

@@ -15,6 +15,7 @@ from checker.governance import directory_differences, policy_differences, review
 from checker.people import people_of
 from checker.policy import ENGINE_RULES, PolicySet, Rule
 from checker.project import Project, Source
+from checker.pullrequest import PullRequestContext, governance_approval
 
 
 @dataclass
@@ -93,16 +94,22 @@ class Checker:
         policies: PolicySet,
         today: dt.date,
         policy_changes: Iterable[PolicyChange] = (),
+        pull_request: PullRequestContext | None = None,
     ) -> None:
         self.project = project
         self.policies = policies
         self.today = today
         self.policy_changes = list(policy_changes)
+        # The pull request whose reviews the needsPullRequest rules verify; None outside one.
+        self.pull_request = pull_request
         project.rules = policies.rules
+        project.pull_request = pull_request
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
         for rule in policies.enabled():
             if rule.id in ENGINE_RULES or (rule.model.needsBase and project.base is None):
+                continue
+            if rule.model.needsPullRequest and pull_request is None:
                 continue
             scope = rule.model.appliesTo.kind
             for kind in scope if isinstance(scope, list) else [scope]:
@@ -182,9 +189,15 @@ class Checker:
         """
         notes = []
         reported = self.project.is_reported
-        if self.project.base is None and any(s.valid and reported(s.file) for s in self.project.systems):
+        systems = any(s.valid and reported(s.file) for s in self.project.systems)
+        outside = self.pull_request is None
+        if self.project.base is None and systems:
             message = "compares with a base revision: run with --base REF to check it"
-            notes += [RunNote(rule.id, message) for rule in self.policies.enabled() if rule.model.needsBase]
+            notes += [
+                RunNote(rule.id, message)
+                for rule in self.policies.enabled()
+                if rule.model.needsBase and not (outside and rule.model.needsPullRequest)
+            ]
         history = self.policies.rules.get("MNT003")
         if (
             self.project.first_added is None
@@ -194,20 +207,40 @@ class Checker:
         ):
             message = "evidence dates are not compared with commit history outside a git repository"
             notes.append(RunNote(history.id, message))
-        return notes
+        return notes + self._pull_request_notes(systems)
+
+    def _pull_request_notes(self, systems: bool) -> list[RunNote]:
+        """Outside a pull request: approvals are verified in one. Inside: how team membership was read."""
+        verifying = [rule for rule in self.policies.enabled() if rule.model.needsPullRequest]
+        if self.pull_request is None:
+            message = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
+            return [RunNote(rule.id, message) for rule in verifying] if systems else []
+        if not verifying:
+            return []
+        return [RunNote(verifying[0].id, text) for text in self.pull_request.notes]
 
     def _policy_findings(self) -> Iterable[Finding]:
         """POL001 for each governance change, at the rule's severity.
 
-        The severity is decided here and only here: this run does not know whether the governance
-        approvers approved the change, so the finding names them and keeps the rule's severity.
+        The severity is decided here and only here. Outside a pull request the run cannot know
+        whether the governance approvers approved the change: the finding names them and keeps the
+        rule's severity. In a pull request it is an error until they have approved it on GitHub, then
+        an info naming them; with no governance approvers configured it keeps the rule's severity.
         """
         rule = self.policies.rules.get("POL001")
         if rule is None or not rule.enabled:
             return
         for change in self.policy_changes:
-            failure = Failure((), f"{change.detail}; to be reviewed by {reviewers(change.governance)}")
-            yield self._finding(rule, change.file, 1, 1, failure, None)
+            detail = f"{change.detail}; to be reviewed by {reviewers(change.governance)}"
+            if self.pull_request is None:
+                yield self._finding(rule, change.file, 1, 1, Failure((), detail), None)
+                continue
+            people = people_of(self.project)
+            approved, said = governance_approval(self.pull_request, change.governance, people)
+            finding = self._finding(rule, change.file, 1, 1, Failure((), f"{detail}; {said}"), None)
+            if change.governance is not None:
+                finding = finding._replace(severity="info" if approved else "error")
+            yield finding
 
     def run(self) -> list[Finding]:
         findings: list[Finding] = list(self._schema_findings())

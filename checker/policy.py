@@ -59,6 +59,7 @@ class RuleSpec:
     params: dict[str, Any] = field(default_factory=dict)
     waivable: bool = True
     needsBase: bool = False
+    needsPullRequest: bool = False
     example: RuleExample | None = None
     # The rule as plain JSON-ready data, what the policy digest is computed over.
     plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

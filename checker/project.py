@@ -166,6 +166,8 @@ class Project:
     # one this project declares; see checker.people.
     people: People | None = None
     own_people: People | None = None
+    # The pull request the run judges (checker.pullrequest.PullRequestContext); None outside one.
+    pull_request: Any = None
     # Context files taken from the cache, in the order they were found, with their routes.
     _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
     # For a project derived from another at a base revision: paths (from the root of the display,

@@ -21,6 +21,7 @@ from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, h
 from checker.people import directories
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
+from checker.pullrequest import for_run
 from checker.reporters import REPORTERS, Report
 from checker.workspace import open_workspace
 
@@ -216,7 +217,8 @@ def build_report(options: CheckOptions) -> Report:
             baseline.base_directory(base), next(iter(directories(project)), None), base.config or config.model
         )
         governance_changes += [change] if change is not None else []
-    checker = Checker(project, policies, today, governance_changes)
+    pull_request = for_run(project, config.model, policies, base is not None, os.environ)
+    checker = Checker(project, policies, today, governance_changes, pull_request)
     findings = checker.run()
     findings = sorted(findings + departure_findings(project, policies, today, checked), key=Finding.sort_key)
     fixed: list[Finding] = []
