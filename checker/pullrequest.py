@@ -113,16 +113,19 @@ class GitHubPeople(People):
 
 
 def pull_request_context(
-    environ: Mapping[str, str], stale_after_push: StaleAfterPush = "dismiss", sleep: Sleep = time.sleep
+    environ: Mapping[str, str], stale_after_push: StaleAfterPush = "dismiss", sleep: Sleep | None = None
 ) -> PullRequestContext | None:
-    """The run's pull request from the GitHub Actions environment; None outside a pull request."""
+    """The run's pull request from the GitHub Actions environment; None outside a pull request.
+
+    sleep waits between retries (time.sleep, looked up when the run starts, by default).
+    """
     try:
         event = pull_request_event(environ)
     except ApprovalsUnavailable as exc:
         return PullRequestContext(None, None, stale_after_push, str(exc))
     if isinstance(event, NotInPullRequest):
         return None
-    client = client_from_environ(environ, sleep)
+    client = client_from_environ(environ, sleep or time.sleep)
     problem = None
     if client is None:
         problem = (
