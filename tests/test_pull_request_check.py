@@ -266,3 +266,191 @@ def test_the_technical_owners_email_does_not_approve_a_high_tier_change(
             "a high-tier system",
         )
     ]
+
+
+WAIVER = (
+    '    - {rule: RSK003, reason: Reassessment booked with the risk board, approvedBy: "@sam", '
+    "expires: 2027-02-15}\n"
+)
+WAIVER_ADDED = CLEAN + WAIVER
+
+
+def test_a_waiver_added_in_the_pull_request_needs_its_approvers_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    repo = pull_request(tmp_path, monkeypatch, github, WAIVER_ADDED, event="pull_request_review")
+    github.review(7, "dana", "APPROVED", head(repo))
+
+    code, found, _ = check(capsys, "GAT002", "GAT003")
+
+    assert code == 1
+    line = WAIVER_ADDED.count("\n")
+    assert found == [
+        (
+            "GAT003",
+            "error",
+            line,
+            WAIVER.index('"@sam"') + 1,
+            "ticket-router: the waiver of RSK003 names @sam as its approver, but @sam has not approved "
+            "pull request #7",
+        )
+    ]
+
+    github.review(7, "sam", "APPROVED", head(repo))
+    assert check(capsys, "GAT002", "GAT003") == (0, [], [])
+
+
+POLICY_CHANGE = GOVERNANCE + "rules:\n  MNT002: {severity: warning}\n"
+POLICY_DETAIL = (
+    ".charter.yaml differs from the base revision; policy and configuration changes need governance "
+    "review, so this check used the base revision's policies; it changes: MNT002 severity error → "
+    "warning; to be reviewed by the governance approvers (1 approval of @acme/ai-governance)"
+)
+
+
+def test_a_policy_change_is_an_error_until_the_governance_approvers_approve_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    github.teams[("acme", "ai-governance")] = {"sam": "active"}
+    repo = pull_request(tmp_path, monkeypatch, github, CLEAN, base_config=GOVERNANCE, config=POLICY_CHANGE)
+    github.review(7, "dana", "APPROVED", head(repo))
+
+    code, found, notes = check(capsys, "POL001")
+
+    assert code == 1
+    assert found == [
+        (
+            "POL001",
+            "error",
+            1,
+            1,
+            f"{POLICY_DETAIL}; needs 1 approval from @acme/ai-governance in pull request #7; has 0",
+        )
+    ]
+    # The directory does not list the team: GitHub alone says who is in it; its 404 is said once.
+    assert notes == [
+        {
+            "rule": "GAT002",
+            "message": "team membership from GitHub: GitHub shows no membership of @dana in "
+            "@acme/ai-governance: not a member, or the team is not visible to the token; the people "
+            "directory does not list the team either, so it counts for nothing",
+        }
+    ]
+
+    github.review(7, "sam", "APPROVED", head(repo))
+    code, found, _ = check(capsys, "POL001")
+
+    assert code == 0
+    assert found == [
+        (
+            "POL001",
+            "info",
+            1,
+            1,
+            f"{POLICY_DETAIL}; approved in pull request #7 by @sam for the governance approvers",
+        )
+    ]
+
+
+def test_a_403_on_team_membership_falls_back_to_the_directory_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    repo = pull_request(tmp_path, monkeypatch, github, DATA_CHANGE)
+    github.forbidden.add(("acme", "ml-review"))
+    github.review(7, "dana", "APPROVED", head(repo))
+    github.review(7, "ana", "APPROVED", head(repo))
+
+    code, found, notes = check(capsys, "GAT002")
+
+    assert (code, found) == (0, [])
+    assert notes == [
+        {
+            "rule": "GAT002",
+            "message": f"team membership from GitHub: the token may not read the members of {team} (403); "
+            "the people directory governance/people.yaml decided it",
+        }
+        for team in ["@acme/ml-review"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("failure", "why"),
+    [
+        (
+            {"status": 502, "message": "Bad Gateway", "times": 5, "echo_auth": True},
+            "GitHub answered 502 Bad Gateway (Bad Gateway: Bearer ***) after 5 attempts",
+        ),
+        (
+            {"status": 403, "message": SECONDARY, "headers": {"Retry-After": "600"}, "echo_auth": True},
+            f"GitHub answered 403 Forbidden ({SECONDARY}: Bearer ***); GitHub asked to wait 600 seconds, "
+            "longer than this command waits",
+        ),
+    ],
+    ids=["502", "secondary-rate-limit"],
+)
+def test_reviews_that_cannot_be_read_fail_closed_without_the_token(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    github: FakeGitHub,
+    failure: dict[str, Any],
+    why: str,
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("time.sleep", waits.append)
+    repo = pull_request(tmp_path, monkeypatch, github, DATA_CHANGE)
+    github.review(7, "dana", "APPROVED", head(repo))
+    github.review(7, "ana", "APPROVED", head(repo))
+    github.fail(path="reviews", **failure)
+
+    code, found, _ = check(capsys, "GAT002")
+
+    assert code == 1
+    assert found == [
+        (
+            "GAT002",
+            "error",
+            *DATA_AT,
+            "ticket-router has a data change that the base revision's review gate for @dana, "
+            f"@acme/ml-review must approve, but could not read the reviews of pull request #7: {why}",
+        )
+    ]
+    assert waits == ([1.0, 2.0, 4.0, 8.0] if failure["status"] == 502 else [])
+
+
+def test_a_pull_request_run_without_a_base_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    pull_request(tmp_path, monkeypatch, github, DATA_CHANGE)
+
+    code = main(["check", "--as-of", AS_OF.isoformat(), "."])
+    out, err = capsys.readouterr()
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "charter: error: pull request #7 is judged against its base revision, but no --base was given: "
+        "run with --base set to the pull request's base commit\n"
+    )
+    assert github.seen == []
+
+
+def test_without_a_token_a_pull_request_run_fails_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    pull_request(tmp_path, monkeypatch, github, DATA_CHANGE)
+    monkeypatch.delenv("GITHUB_TOKEN")
+
+    code, found, _ = check(capsys, "GAT002")
+
+    assert code == 1
+    assert found == [
+        (
+            "GAT002",
+            "error",
+            *DATA_AT,
+            "ticket-router has a data change that the base revision's review gate for @dana, "
+            "@acme/ml-review must approve, but cannot read the reviews of pull request #7: GITHUB_TOKEN "
+            "is not set or unusable; give the check step the workflow's token (permissions: "
+            "pull-requests: read)",
+        )
+    ]
