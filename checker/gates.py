@@ -105,9 +105,12 @@ def _gate_shortfall(
     teams = [n for n in names if is_team(n)]
     listed, unknown = set(), []
     for person in sorted(approvers):
+        if person in direct:
+            listed.add(person)
+            continue
         members = [people.is_member(person, team) for team in teams]
         unknown += [t for t, m in zip(teams, members, strict=True) if m is None and t not in unknown]
-        if person in direct or True in members:
+        if True in members:
             listed.add(person)
     counted = sorted(listed - excluded)
     if len(counted) >= needed:
