@@ -338,6 +338,7 @@ def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path: Path) 
 def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None:
     workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key "on" as true
+    assert workflow[True]["pull_request_review"] == {"types": ["submitted", "dismissed"]}
     assert workflow["permissions"] == {
         "contents": "read",
         "pull-requests": "write",
