@@ -28,6 +28,10 @@ class Summary:
     passed: bool
 
 
+# The note of a rule that verifies a pull request's reviews, in a run that is not for one.
+PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
+
+
 @dataclass(frozen=True)
 class RunNote:
     """A rule this run could not check, and why: said once for the run, never as a finding."""
@@ -213,8 +217,7 @@ class Checker:
         """Outside a pull request: approvals are verified in one. Inside: how team membership was read."""
         verifying = [rule for rule in self.policies.enabled() if rule.model.needsPullRequest]
         if self.pull_request is None:
-            message = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
-            return [RunNote(rule.id, message) for rule in verifying] if systems else []
+            return [RunNote(rule.id, PULL_REQUEST_NOTE) for rule in verifying] if systems else []
         if not verifying:
             return []
         return [RunNote(verifying[0].id, text) for text in self.pull_request.notes]

@@ -189,13 +189,17 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
     assert lines[1] == "## ❌ Charter: failed"
     assert lines[3] == "6 systems checked: 1 error, 1 warning, 0 info, 0 waived."
     # The rules this run could not check are said once each in the header, not listed as findings.
-    assert lines[4:16] == [
+    assert lines[4:18] == [
         "",
         "Not checked by this run:",
         "",
         *(
             f"- **{rule}** compares with a base revision: run with --base REF to check it"
             for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
+        ),
+        *(
+            f"- **{rule}** verifies approvals in the reviews on GitHub, so it runs only in pull requests"
+            for rule in ("GAT002", "GAT003")
         ),
         "",
     ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from checker.characters import shown
 from checker.checks import BUILTINS, waiver_problem, waiver_requesters
+from checker.engine import PULL_REQUEST_NOTE, RunNote
 from checker.finding import SEVERITY_RANK, Finding
 from checker.people import people_of
 from checker.reporters.base import Report
@@ -481,7 +482,9 @@ def rule_results(report: Report) -> dict[str, str]:
         active = [f for f in found if not f.waived]
         if not rule.enabled:
             results[rule_id] = "disabled"
-        elif rule.model.needsBase and report.base_systems is None:
+        elif (rule.model.needsBase and report.base_systems is None) or (
+            rule.model.needsPullRequest and RunNote(rule_id, PULL_REQUEST_NOTE) in report.notes
+        ):
             results[rule_id] = "not checked"
         elif any(f.severity != "info" for f in active):
             results[rule_id] = "fail"
