@@ -16,6 +16,7 @@ from checker import component_checks as parts
 from checker import people as directory
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
 from checker.finding import field_path
+from checker.gates import approvals_reviewed, gates_approved
 from checker.people import People, directories, is_team, own_people, people_of, references
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
@@ -1186,6 +1187,14 @@ BUILTINS: dict[str, Builtin] = {
     "tools-pinned": Builtin(parts.tools_pinned, {}, "tool servers are pinned and agents name their tools"),
     "retrieval-sources": Builtin(
         parts.retrieval_sources, {}, "retrieval indexes name the data sources they hold"
+    ),
+    "gates-approved": Builtin(
+        gates_approved,
+        {"independentTiers": ["high", "critical"]},
+        "the pull request's reviews approve each governed change through the gates",
+    ),
+    "approvals-reviewed": Builtin(
+        approvals_reviewed, {}, "each approval the change records is an approval of the pull request"
     ),
 }
 

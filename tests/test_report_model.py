@@ -118,6 +118,11 @@ def test_rule_results_and_control_coverage(report: Report) -> None:
         "GOVERN 1.3",
         (
             model.RuleResult(
+                "GAT003",
+                "A release approval or waiver approver added in a pull request has approved it",
+                "not checked",
+            ),
+            model.RuleResult(
                 "WVR001", "Waivers are approved, justified, time-boxed and for waivable rules", "fail"
             ),
         ),
