@@ -61,6 +61,7 @@ def _row(rule: Rule, policies: PolicySet) -> dict[str, Any]:
         "enforceAfter": rule.enforce_after.isoformat() if rule.enforce_after else None,
         "waivable": rule.model.waivable,
         "needsBase": rule.model.needsBase,
+        "needsPullRequest": rule.model.needsPullRequest,
         "policy": rule.policy,
         "params": rule.params,
         "controls": list(rule.model.controls),
