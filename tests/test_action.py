@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.github import MARKER, fit_comment
+from checker.gfm import MARKER
+from checker.github import fit_comment
 from checker.reporters import REPORTERS
 from tests.fake_github import TOKEN, FakeGitHub, serving
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from checker.commands.check import CheckOptions, build_report
+from checker.gfm import md
 from checker.reporters import model
 from checker.reporters.base import Report
-from checker.reporters.markdown import md
 from checker.reporters.sarif import sarif_text
 from tests.conftest import AS_OF
 from tests.test_reports import EXAMPLES

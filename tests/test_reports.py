@@ -14,8 +14,9 @@ import pytest
 from checker import gitrepo
 from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
+from checker.gfm import COMMENT_LIMIT, MARKER
 from checker.reporters import REPORTERS
-from checker.reporters.markdown import GITHUB_LIMIT, MARKER, render_markdown
+from checker.reporters.markdown import render_markdown
 from tests.conftest import AS_OF, NEEDS_BASE, RULES_DIR, pull_request_notes_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,7 +347,7 @@ def test_a_large_markdown_report_stays_under_githubs_limit_with_a_note(
     active = [f for f in json.loads(data)["findings"] if not f["waived"]]
     assert len(active) > 300
     _, out = check(capsys, "--format", "markdown", *AS_OF_ARG)
-    assert len(out) <= GITHUB_LIMIT
+    assert len(out) <= COMMENT_LIMIT
     assert out.startswith(MARKER + "\n## ❌ Charter: failed\n")
     # Every finding is listed on one line, without its fix: it fits then.
     for f in active:
@@ -354,7 +355,7 @@ def test_a_large_markdown_report_stays_under_githubs_limit_with_a_note(
     assert "**Fix:**" not in out and "Not listed here" not in out and "[!NOTE]" not in out
     # The full report is still there for the asking.
     full = render_markdown(build_report(CheckOptions(["."], as_of=AS_OF)), limit=10**7)
-    assert len(full) > GITHUB_LIMIT and full.count("| **MNT001**") > 100
+    assert len(full) > COMMENT_LIMIT and full.count("| **MNT001**") > 100
 
 
 def test_truncation_leaves_out_fixed_findings_before_errors(
