@@ -78,8 +78,9 @@ def changed_classes(before: Any, spec: Mapping[str, Any]) -> list[tuple[str, Fie
     return found
 
 
-def _builders(spec: Any, people: People) -> set[str]:
-    """The technical owner and the RACI retrain responsible, who may not approve their own work."""
+def builders(spec: Any, people: People) -> set[str]:
+    """The people a declaration says built the model: its technical owner and RACI retrain-responsible,
+    who may not approve their own work."""
     found: set[str] = set()
     tech = lookup(spec, ("ownership", "technicalOwner"))
     if isinstance(tech, str):
@@ -147,7 +148,7 @@ def gates_approved(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
     tier = next(
         (t for t in (lookup(judge, ("risk", "tier")), lookup(spec, ("risk", "tier"))) if t in tiers), None
     )
-    excluded = _builders(spec, people) | _builders(judge, people) if tier is not None else set()
+    excluded = builders(spec, people) | builders(judge, people) if tier is not None else set()
     why = f"as the technical owner or retrain responsible of a {tier}-tier system"
     for change, path in changes:
         for gate in gates:
