@@ -401,7 +401,7 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
     assert check.stdout == (
         f"charter: 7 systems checked: {summary['errors']} errors, {warnings}, 0 info, "
         f"0 waived; failed\ncharter: {existing} existing findings of the base not annotated; the report "
-        "has every finding (CHARTER_ANNOTATE=all annotates them too)\n"
+        "has every finding (--annotate all annotates them too)\n"
     )
     reports = Path(check.outputs["reports"])
     assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]
