@@ -1,16 +1,25 @@
-"""One version, written in pyproject.toml and read from the installed metadata."""
+"""One version, written in pyproject.toml; every snippet a user copies pins that release's tag.
+
+RELEASING.md says how a release is cut; these tests name whatever was left behind.
+"""
 
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
+import yaml
+
 import checker
+from tests.git_helpers import git_env
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,6 +27,12 @@ else:
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+CHANGELOG = ROOT / "CHANGELOG.md"
+EXAMPLE = ROOT / ".github" / "workflows" / "charter-example.yml"
+URL = "https://github.com/charter-checker/charter"
+# How a snippet names this repository's action or hook at a ref.
+ACTION_REF = re.compile(r"charter-checker/charter@([^\s#\"'`]+)")
 
 
 def version_in(pyproject: str) -> str:
@@ -28,6 +43,59 @@ def version_in(pyproject: str) -> str:
 
 
 VERSION = version_in((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+TAG = f"v{VERSION}"
+
+
+def changelog_date(changelog: str, version: str) -> dt.date | None:
+    """The date of the changelog's section for version, or None when it has none."""
+    found = re.findall(rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})$", changelog, re.M)
+    return dt.date.fromisoformat(found[0]) if len(found) == 1 else None
+
+
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, env=git_env(), timeout=60)
+
+
+def release_problems(root: Path, tag: str, branch: str = "refs/heads/main") -> list[str]:
+    """What is wrong with the release tag in the git repository at root (bare or not); [] when nothing.
+
+    RELEASING.md's rules: an annotated tag vX.Y.Z on a commit of the default branch whose
+    pyproject.toml says X.Y.Z and whose CHANGELOG.md has a dated section for it.
+    """
+    problems = []
+    if not re.fullmatch(r"v\d+\.\d+\.\d+", tag):
+        problems.append(f"{tag} is not of the form vX.Y.Z")
+    kind = git(root, "cat-file", "-t", f"refs/tags/{tag}").stdout.strip()
+    if kind != "tag":
+        problems.append(f"{tag} is not an annotated tag (git cat-file -t says {kind or 'nothing'})")
+    commit = f"refs/tags/{tag}^{{commit}}"
+    pyproject = git(root, "show", f"{commit}:pyproject.toml")
+    if pyproject.returncode != 0:
+        return [*problems, f"{tag} names no commit with a pyproject.toml"]
+    version = version_in(pyproject.stdout)
+    if f"v{version}" != tag:
+        problems.append(f"{tag} points at a commit whose pyproject.toml says version {version}")
+    changelog = git(root, "show", f"{commit}:CHANGELOG.md").stdout
+    if changelog_date(changelog, version) is None:
+        problems.append(f"the CHANGELOG.md of {tag} has no dated section for {version}")
+    if git(root, "merge-base", "--is-ancestor", commit, branch).returncode != 0:
+        problems.append(f"{tag} points at a commit outside the history of {branch}")
+    return problems
+
+
+def readme_snippet() -> dict[str, object]:
+    found = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", README.read_text("utf-8"), re.S)
+    assert found is not None
+    loaded = yaml.safe_load(found.group(1))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def copied_by_users() -> dict[str, str]:
+    """Every file a user copies a snippet from: the README, the examples, the workflows, the action."""
+    files = [README, ROOT / "action.yml", *sorted((ROOT / ".github" / "workflows").glob("*.yml"))]
+    files += sorted(p for p in (ROOT / "examples").rglob("*") if p.suffix in {".md", ".yml", ".yaml"})
+    return {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in files}
 
 
 def test_the_package_reports_the_version_of_pyproject() -> None:
@@ -131,3 +199,85 @@ def test_no_code_or_template_writes_the_version() -> None:
         assert VERSION not in path.read_text(encoding="utf-8"), path
     for name in ["action.yml", ".pre-commit-hooks.yaml"]:
         assert VERSION not in (ROOT / name).read_text(encoding="utf-8"), name
+
+
+def test_every_snippet_pins_the_release_tag_of_pyproject() -> None:
+    [hook_repo] = readme_snippet()["repos"]  # type: ignore[misc]
+    assert hook_repo == {"repo": URL, "rev": TAG, "hooks": [{"id": "charter"}]}
+    pins = {name: ACTION_REF.findall(text) for name, text in copied_by_users().items()}
+    assert {name: refs for name, refs in pins.items() if refs} == {
+        "README.md": [TAG],
+        ".github/workflows/charter-example.yml": [TAG],
+    }
+    steps = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["jobs"]["charter"]["steps"]
+    assert [s["uses"] for s in steps if "charter-checker/charter" in s.get("uses", "")] == [
+        f"charter-checker/charter@{TAG}"
+    ]
+    # The README's JSON example shows the tool's version too.
+    example = re.search(r'"tool": (\{[^}]*\})', README.read_text(encoding="utf-8"))
+    assert example is not None
+    assert json.loads(example.group(1)) == {"name": "charter", "version": VERSION}
+
+
+def test_the_changelog_has_a_dated_section_for_the_version() -> None:
+    changelog = CHANGELOG.read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.*)$", changelog, re.M)
+    assert headings[0] == "[Unreleased]"
+    released = [re.fullmatch(r"\[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})", h) for h in headings[1:]]
+    assert all(released), headings
+    versions = [tuple(map(int, m.group(1).split("."))) for m in released if m]
+    dates = [dt.date.fromisoformat(m.group(2)) for m in released if m]
+    # Newest first, and the newest is pyproject's.
+    assert versions == sorted(versions, reverse=True) and len(set(versions)) == len(versions)
+    assert dates == sorted(dates, reverse=True)
+    assert changelog_date(changelog, VERSION) == dates[0]
+    assert f"\n[{VERSION}]: {URL}/releases/tag/{TAG}\n" in changelog
+    assert f"\n[Unreleased]: {URL}/compare/{TAG}...HEAD\n" in changelog
+
+
+def test_every_release_tag_of_this_repository_is_a_release() -> None:
+    listed = git(ROOT, "tag", "--list", "v*")
+    assert listed.returncode == 0, listed.stderr
+    # In the history of what is checked out: main itself in CI, a branch from it elsewhere.
+    for tag in listed.stdout.split():
+        assert release_problems(ROOT, tag, "HEAD") == [], tag
+
+
+def _release_repo(root: Path, version: str, changelog: str) -> Path:
+    """A repository whose main holds a pyproject.toml of version and the given CHANGELOG.md."""
+    root.mkdir()
+    assert git(root, "init", "-q", "-b", "main").returncode == 0
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (root / "pyproject.toml").write_text(pyproject.replace(f'"{VERSION}"', f'"{version}"', 1), "utf-8")
+    (root / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    assert git(root, "add", ".").returncode == 0
+    assert git(root, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "Release").returncode == 0
+    return root
+
+
+def test_release_problems_names_each_broken_rule(tmp_path: Path) -> None:
+    changelog = CHANGELOG.read_text(encoding="utf-8")
+    good = _release_repo(tmp_path / "good", VERSION, changelog)
+    assert git(good, "tag", "-a", TAG, "-m", f"Charter {VERSION}").returncode == 0
+    assert release_problems(good, TAG) == []
+
+    assert git(good, "tag", "v0.0.9").returncode == 0  # lightweight, on a commit that says VERSION
+    assert release_problems(good, "v0.0.9") == [
+        "v0.0.9 is not an annotated tag (git cat-file -t says commit)",
+        f"v0.0.9 points at a commit whose pyproject.toml says version {VERSION}",
+    ]
+
+    undated = changelog.replace(f"## [{VERSION}] - ", f"## [{VERSION}] - not ")
+    side = _release_repo(tmp_path / "undated", VERSION, undated)
+    assert git(side, "switch", "-q", "-c", "side").returncode == 0
+    assert git(side, "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "x").returncode == 0
+    assert git(side, "tag", "-a", TAG, "-m", "on a side branch").returncode == 0
+    assert release_problems(side, TAG) == [
+        f"the CHANGELOG.md of {TAG} has no dated section for {VERSION}",
+        f"{TAG} points at a commit outside the history of refs/heads/main",
+    ]
+    assert release_problems(side, "main") == [
+        "main is not of the form vX.Y.Z",
+        "main is not an annotated tag (git cat-file -t says nothing)",
+        "main names no commit with a pyproject.toml",
+    ]
