@@ -54,7 +54,9 @@ def test_every_action_used_runs_on_node_24() -> None:
 
 def test_the_example_runs_on_every_pull_request_on_pushes_and_daily() -> None:
     on = workflow()[True]  # YAML 1.1 reads the key "on" as true
-    assert set(on) == {"pull_request", "push", "schedule", "workflow_dispatch"}
+    assert set(on) == {"pull_request", "pull_request_review", "push", "schedule", "workflow_dispatch"}
+    # Each review re-judges the gates against the reviews GitHub recorded.
+    assert on["pull_request_review"] == {"types": ["submitted", "dismissed"]}
     # No paths filter: a manifest's refs and pyproject.toml can be anywhere.
     assert on["pull_request"] is None
     assert on["push"] == {"branches": ["main"]}

@@ -19,6 +19,7 @@ from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
+from checker.pullrequest import for_run
 from checker.reporters import REPORTERS, Report
 from checker.workspace import Workspace, open_workspace
 
@@ -166,6 +167,7 @@ def _run(
         policy_changes=governance_changes(compared, project, config),
         commit=commit,
         head=_head_run(options, workspace, policies, compared, project, project_with),
+        pull_request=for_run(config.model, policies, compared is not None, os.environ),
     )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)

@@ -1,50 +1,20 @@
 """The markdown report: the sticky pull-request comment and the job summary.
 
-Manifest text reaches people who did not write it, so every value is made inert before it is
-placed in the template: markdown punctuation is backslash-escaped, ``<``, ``>`` and ``&`` become
-entities, and a zero-width joiner (U+200D) is put after ``@``, ``#`` and the ``GH-`` of an issue
-reference and inside ``://`` and ``www.``. The joiner, rather than a code span, because GitHub
-finds @-mentions, issue references and bare links in the rendered text, after markdown escapes are
-gone; a joiner breaks the match wherever the text stands (table cells included, where a code span
-would still split on ``|``) and reads exactly as before.
+Every value from a document is made inert (checker.gfm.md) before it is placed in the template.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from checker.gfm import COMMENT_LIMIT, MARKER, md
 from checker.reporters import model
 from checker.reporters.base import Report
 from checker.templating import render
 
-MARKER = "<!-- charter:report -->"
-GITHUB_LIMIT = 65536
-ZWJ = "\u200d"
-_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "@": "@" + ZWJ,
-    "#": "\\#" + ZWJ,
-    **{c: "\\" + c for c in "\\`*_[]()!|~$"},
-}
-_SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
-_SCHEME = re.compile("://")
-_WWW = re.compile(r"(?i)\b(www)\.")
-_ISSUE = re.compile(r"(?i)\b(gh)-(?=[0-9])")
 _ICONS = {"error": "❌", "warning": "⚠️", "info": "\N{INFORMATION SOURCE}\ufe0f"}
-
-
-def md(value: Any) -> str:
-    """value as inert markdown text on one line: no link, image, HTML or mention can open."""
-    text = model.one_line(value)
-    text = _SCHEME.sub(":" + ZWJ + "//", text)
-    text = _WWW.sub(r"\1" + ZWJ + ".", text)
-    text = _ISSUE.sub(r"\1-" + ZWJ, text)
-    return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
 
 
 @dataclass(frozen=True)
@@ -215,7 +185,7 @@ def _keeping(
     return [replace(v, shown=counts[i], compact=compact) for i, v in enumerate(sections)]
 
 
-def render_markdown(report: Report, limit: int = GITHUB_LIMIT) -> str:
+def render_markdown(report: Report, limit: int = COMMENT_LIMIT) -> str:
     """The report as markdown of at most limit characters.
 
     When it is too long, findings are left out from the end of the order errors, warnings, notes

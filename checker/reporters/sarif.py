@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 from checker.finding import Finding
+from checker.gfm import md
 from checker.reporters import model
 from checker.reporters.base import Report
 from checker.reporters.json import dumps
-from checker.reporters.markdown import md
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
