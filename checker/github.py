@@ -23,9 +23,8 @@ from typing import Any
 
 from checker import __version__
 from checker.errors import FatalError
+from checker.gfm import COMMENT_LIMIT, MARKER
 
-MARKER = "<!-- charter:report -->"
-COMMENT_LIMIT = 65_536
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 USER_AGENT = f"charter/{__version__} (+https://github.com/charter-checker/charter)"

@@ -60,6 +60,7 @@ class RuleSpec:
     waivable: bool = True
     needsBase: bool = False
     engine: str | None = None
+    needsPullRequest: bool = False
     example: RuleExample | None = None
     # The rule as plain JSON-ready data, what the policy digest is computed over (not in the schema).
     plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata={"schema": False})

@@ -28,16 +28,27 @@ _SCRIPTS = os.path.dirname(sys.executable)
 os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 RULES_DIR = Path(__file__).parent / "rules"
 # The rules a run without --base cannot check, and the words each of its notes says.
-NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
+# The rules that verify a pull request's reviews say so instead, outside a pull request.
+NEEDS_PULL_REQUEST = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsPullRequest)
+NEEDS_BASE = sorted(
+    r.id for r in load_policies(Config()).enabled() if r.model.needsBase and r.id not in NEEDS_PULL_REQUEST
+)
 BASE_NOTE = "compares with a base revision: run with --base REF to check it"
 HISTORY_NOTE = "evidence dates are not compared with commit history outside a git repository"
+PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
 
 
 def notes_text(history: bool = True) -> str:
     """What a text run without --base writes on stderr about the rules it could not check, once each;
     history: outside git, where MNT003 cannot compare evidence dates with commits."""
     lines = [f"charter: note: {rule} {BASE_NOTE}\n" for rule in NEEDS_BASE]
-    return "".join(lines) + (f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else "")
+    history_line = f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else ""
+    return "".join(lines) + history_line + pull_request_notes_text()
+
+
+def pull_request_notes_text() -> str:
+    """What a text run outside a pull request writes about the rules that verify one's reviews."""
+    return "".join(f"charter: note: {rule} {PULL_REQUEST_NOTE}\n" for rule in NEEDS_PULL_REQUEST)
 
 
 def check_tree(root: Path, today: dt.date = AS_OF, base: str | None = None) -> list[Finding]:
@@ -67,6 +78,9 @@ def _fresh_git_lookups() -> Iterator[None]:
 def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     # Inside GitHub Actions `charter check` writes annotations by default; tests expect the text report.
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    # Nor is a test's run a pull request's, whatever the workflow running the tests was started for.
+    monkeypatch.delenv("GITHUB_EVENT_NAME", raising=False)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -46,13 +46,22 @@ def run_json(
     return code, json.loads(out)
 
 
-def in_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def in_process(
+    cwd: Path, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """charter ARGS through main() in cwd, its output captured, for a test that needs no process of
-    its own: the exit code, stdout and stderr as the executable's process would give them."""
+    its own: the exit code, stdout and stderr as the executable's process would give them.
+
+    env: the whole environment of the run (this process's by default)."""
     gitrepo.toplevel.cache_clear()
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
         patch.chdir(cwd)
+        if env is not None:
+            for name in set(os.environ) - set(env):
+                patch.delenv(name)
+            for name, value in env.items():
+                patch.setenv(name, value)
         code = main(list(args))
     return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 

@@ -19,6 +19,7 @@ _EDITS = ("set", "delete", "lines", "append")
 EXPECT = re.compile(r"^# expect: ([A-Z]{3}[0-9]{3}) (?:(\S+):)?(\d+):(\d+)\s*$")
 LINK = re.compile(r"^# link: (\S+) -> (\S+)\s*$")
 ADDS = re.compile(r"^# adds: (\S+)\s*$")
+APPROVED_BY = re.compile(r"^# approved-by:(.*)$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ class RuleFixture:
 
     def adds(self) -> tuple[str, ...]:
         return tuple(m[1] for m in filter(None, map(ADDS.match, self.manifest.splitlines())))
+
+    def approved_by(self) -> tuple[str, ...] | None:
+        """Who approved the pull request the change is checked in; None when it is checked in none."""
+        found = [m[1].split() for m in filter(None, map(APPROVED_BY.match, self.manifest.splitlines()))]
+        return tuple(found[0]) if found else None
 
 
 def fixture_paths() -> list[Path]:

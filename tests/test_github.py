@@ -15,10 +15,9 @@ from click.testing import CliRunner
 from checker.cli import cli
 from checker.commands.comment import CommentOptions, run_comment
 from checker.errors import FatalError
+from checker.gfm import COMMENT_LIMIT, MARKER
 from checker.github import (
     API_VERSION,
-    COMMENT_LIMIT,
-    MARKER,
     GitHubClient,
     GitHubError,
     fit_comment,

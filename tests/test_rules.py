@@ -5,13 +5,18 @@ A fixture is tests/rules/<ID>/{pass,fail}/<name>.patch.yaml, a patch of tests/ru
 into a copy of tests/rules/_repo/ (the files the manifests refer to and the router's maintenance
 evidence), and the exact findings expected. The copy is checked as `charter check . --as-of
 2026-11-23` checks it, through build_report; a fixture with a base revision, with `--base main` in a
-git repository whose main branch holds the base. A pass fixture expects nothing. Every finding must
-be expected.
+git repository whose main branch holds the base; a fixture approved by someone, in pull request #7
+(opened by @mal) whose reviews a fake GitHub on 127.0.0.1 serves. A pass fixture expects nothing.
+Every finding must be expected.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,7 @@ from checker.config import Config
 from checker.finding import Finding
 from checker.policy import load_policies
 from tests.conftest import AS_OF, RULES_DIR, check_tree
+from tests.fake_github import TOKEN, serving
 from tests.git_helpers import init_repo
 from tests.rule_fixtures import PATCH_SUFFIX, RuleFixture, fixture_id, fixture_paths, load_fixture
 
@@ -35,10 +41,11 @@ def _write(path: Path, text: str) -> Path:
 def fixture_findings(fixture: RuleFixture, root: Path) -> list[Finding]:
     """The findings of `charter check .` over a fixture written into root (a copy of _repo).
 
-    A fixture with a base revision is checked with `--base main` in a git repository whose main
-    branch holds the base (committed on the as-of day, so no evidence predates its commit) and
-    whose work tree holds the change."""
-    compares = fixture.base is not None or fixture.base_config is not None
+    A fixture with a base revision, or approved in a pull request, is checked with `--base main` in
+    a git repository whose main branch holds the base (committed on the as-of day, so no evidence
+    predates its commit) and whose work tree holds the change."""
+    approvers = fixture.approved_by()
+    compares = fixture.base is not None or fixture.base_config is not None or approvers is not None
     if compares:
         repo = init_repo(root)
         _write(root / fixture.target, fixture.base if fixture.base is not None else fixture.manifest)
@@ -54,7 +61,37 @@ def fixture_findings(fixture: RuleFixture, root: Path) -> list[Finding]:
         (root / link).symlink_to(target)
     for path in fixture.adds():
         _write(root / path, f"# {path}\n\nWritten by the change.\n")
-    return check_tree(root, AS_OF, "main" if compares else None)
+    if approvers is None:
+        return check_tree(root, AS_OF, "main" if compares else None)
+    with pull_request(approvers):
+        return check_tree(root, AS_OF, "main")
+
+
+PULL_REQUEST_HEAD = "9f2c1e7b4a5d6c8e0f1a2b3c4d5e6f708192a3b4"
+
+
+@contextmanager
+def pull_request(approvers: tuple[str, ...]) -> Iterator[None]:
+    """A GitHub Actions run for pull request #7 of acme/governance, opened by @mal, whose head the
+    approvers approved; its reviews served by a fake GitHub on 127.0.0.1."""
+    pull = {"number": 7, "user": {"login": "mal"}, "head": {"sha": PULL_REQUEST_HEAD}}
+    payload = json.dumps({"action": "synchronize", "pull_request": pull})
+    with tempfile.TemporaryDirectory() as scratch, serving() as github, pytest.MonkeyPatch.context() as patch:
+        event = _write(Path(scratch) / "event.json", payload)
+        for person in approvers:
+            github.review(7, person.removeprefix("@"), "APPROVED", PULL_REQUEST_HEAD)
+        for proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+            patch.delenv(proxy, raising=False)
+        patch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        for name, value in {
+            "GITHUB_TOKEN": TOKEN,
+            "GITHUB_REPOSITORY": "acme/governance",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_API_URL": github.api_url,
+        }.items():
+            patch.setenv(name, value)
+        yield
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=fixture_id(p)) for p in fixture_paths()])
