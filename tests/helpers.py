@@ -67,10 +67,15 @@ def in_process(
 
 
 def run_process(
-    args: list[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 300
+    args: list[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+    preexec_fn: Callable[[], object] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The installed charter executable in a real process (env: its whole environment, this
-    process's by default), for what only a process shows: exit status, signals, terminals, PATH."""
+    process's by default; preexec_fn: run in the child before charter starts), for what only a
+    process shows: exit status, signals, terminals, PATH, permissions."""
     executable = installed_charter()
     assert executable, "charter is not installed beside the test interpreter (pip install -e .)"
     return subprocess.run(
@@ -80,6 +85,7 @@ def run_process(
         text=True,
         env=dict(os.environ if env is None else env),
         timeout=timeout,
+        preexec_fn=preexec_fn,
     )
 
 

@@ -21,7 +21,7 @@ from checker.cli import cli, main
 from checker.messages import template_problem
 from tests.conftest import AS_OF, RULES_DIR
 from tests.git_helpers import installed_charter
-from tests.helpers import charter
+from tests.helpers import charter, run_process
 
 CHARTER = installed_charter()
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
@@ -148,15 +148,7 @@ def _without_permission_override() -> None:
 
 
 def _charter(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHARTER, "the charter executable is not installed beside the interpreter"
-    return subprocess.run(
-        [CHARTER, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=_without_permission_override,
-    )
+    return run_process(list(args), cwd, timeout=120, preexec_fn=_without_permission_override)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
