@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.cache import Prepared
-from checker.conditions import Compiler, Condition, Env, holds
+from checker.condition_compiler import Compiler
+from checker.conditions import Condition, Env, holds
 from checker.config import Config
 from checker.engine_rules import ENGINE_RULES
 from checker.errors import FatalError
