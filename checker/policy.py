@@ -6,7 +6,6 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +17,9 @@ from checker.config import Config
 from checker.engine_rules import ENGINE_RULES
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
-from checker.paths import Walked, anchored, shown, walk, within
 from checker.plugins import registry
-from checker.resources import data_dir
+from checker.policy_packs import configured_pack, display, pack_files
+from checker.policy_packs import named_packs as named_packs  # re-exported: the check command names packs
 from checker.vocabulary import Kind, Severity, Stage, Tier
 from checker.yamlload import Document, FieldPath, load_file
 
@@ -155,75 +154,6 @@ class PolicySet:
         return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _default_pack() -> list[str]:
-    pack = data_dir("policies")
-    return sorted(str(p) for p in pack.iterdir() if p.name.endswith((".yaml", ".yml")))
-
-
-def _pack_files(path: str, entry: str) -> list[str]:
-    """The policy file at path, or the YAML files of the directory at path; no symbolic link among them."""
-    if os.path.isfile(path):
-        return [path]
-    if not os.path.isdir(path):
-        raise FatalError(f"policy path {entry!r} does not exist", path)
-    files = sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
-    for file in files:
-        if os.path.islink(file):
-            raise FatalError(
-                "the policy file is a symbolic link, which Charter never follows", _display(file)
-            )
-    return files
-
-
-def _link_problem(walked: Walked, top: str) -> str:
-    if walked.last:
-        return "is a symbolic link, which Charter never follows"
-    return (
-        f"is reached through the symbolic link {shown(walked.link or '', top)}, which Charter never follows"
-    )
-
-
-def _configured_pack(config: Config, index: int) -> list[str]:
-    """The files of the configuration's index-th policy pack, which stays inside the repository."""
-    entry = config.model.policies[index]
-    if entry == "default":
-        return _default_pack()
-    directory = os.path.realpath(config.directory)
-    # A configuration outside the repository (named with --config) keeps to its own directory.
-    top = os.path.realpath(config.top) if config.top else directory
-    top = top if within(directory, top) else directory
-    walked = walk(os.path.join(config.directory, entry), top)
-    problem = None
-    if walked.link is not None:
-        problem = _link_problem(walked, top)
-    elif not within(walked.path, top):
-        problem = "leads out of the repository: policy paths stay inside it"
-    if problem:
-        raise FatalError(
-            f"policies[{index}] {entry!r} {problem}", config.file, config.line_of("policies", index)
-        )
-    return _pack_files(walked.path, entry)
-
-
-def named_packs(paths: list[str], top: str) -> list[str]:
-    """The --policy paths, made absolute once each is known to be relative, inside top and not linked."""
-    top = os.path.realpath(top)
-    found = []
-    for path in paths:
-        if anchored(path):
-            raise FatalError(
-                f"--policy {path!r} is absolute: policy paths are relative to the current directory "
-                "and stay inside the repository"
-            )
-        walked = walk(path, top)
-        if walked.link is not None:
-            raise FatalError(f"--policy {path!r} {_link_problem(walked, top)}")
-        if not within(walked.path, top):
-            raise FatalError(f"--policy {path!r} leads out of the repository: policy paths stay inside it")
-        found.append(walked.path)
-    return found
-
-
 def _validate_policy(path: str) -> list[ParsedPolicy]:
     """The Policy documents of path, validated, or a FatalError at the first mistake."""
     from pydantic import ValidationError
@@ -260,7 +190,7 @@ def _validate_policy(path: str) -> list[ParsedPolicy]:
         for i, rule in enumerate(policy.rules):
             if rule.id in seen:
                 line = doc.locate(("rules", i, "id"))[0]
-                raise FatalError(f"rule id {rule.id} is defined twice", _display(path), line)
+                raise FatalError(f"rule id {rule.id} is defined twice", display(path), line)
             seen.add(rule.id)
         rules = [
             (
@@ -292,14 +222,6 @@ def _located(path: str, index: int) -> Document:
     return doc
 
 
-def _display(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return path
-    return path if rel.startswith("..") else rel
-
-
 def load_policies(config: Config, extra: list[str] | None = None, store: Prepared | None = None) -> PolicySet:
     """Load every configured pack; later packs override rules of earlier ones by id."""
     # extra: absolute paths, as named_packs gives them.
@@ -308,7 +230,7 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
     files: list[str] = []
     for index, entry in enumerate(entries):
         configured = index < len(config.model.policies)
-        for path in _configured_pack(config, index) if configured else _pack_files(entry, entry):
+        for path in configured_pack(config, index) if configured else pack_files(entry, entry):
             files.append(path)
             for policy in _parse_policy(path, store):
                 doc = _located(path, policy.index)
@@ -348,13 +270,13 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
             known = ", ".join(ENGINE_RULES)
             line = doc.locate_key((*base, "engine"))[0]
             raise FatalError(
-                f"rule {rule_id} has no engine role {model.engine!r} (roles: {known})", _display(path), line
+                f"rule {rule_id} has no engine role {model.engine!r} (roles: {known})", display(path), line
             )
         if not enabled and role is not None and role.always:
             raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
-        compiler = Compiler(_display(path), doc, params, registry())
+        compiler = Compiler(display(path), doc, params, registry())
         if not model.assert_ and (role is None or role.conditions):
-            raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
+            raise FatalError(f"rule {rule_id} has no assert", display(path), doc.locate_key(base)[0])
         compiler.template(model.message, (*base, "message"))
         rules[rule_id] = Rule(
             model=model,
