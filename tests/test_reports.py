@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import gitrepo
+from checker import __version__, gitrepo
 from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
 from checker.gfm import COMMENT_LIMIT, MARKER
@@ -222,7 +222,9 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
     }
     commit = gitrepo.head_commit(str(ROOT))
     digest = build_report(CheckOptions([str(EXAMPLES)], as_of=AS_OF)).policies.digest()
-    assert lines[-1] == f"<sub>Charter 0.1.0 · commit {commit} · policies {digest} · as of 2026-11-23</sub>"
+    assert lines[-1] == (
+        f"<sub>Charter {__version__} · commit {commit} · policies {digest} · as of 2026-11-23</sub>"
+    )
 
 
 def test_markdown_with_base_shows_exactly_the_new_and_the_fixed_finding(
