@@ -34,9 +34,17 @@ def settings_from_environ(environ: Mapping[str, str], number: int | None = None)
         raise FatalError("GITHUB_REPOSITORY must name the repository as owner/name")
     if number is None:
         number = _event_number(environ)
-    server, run_id = environ.get("GITHUB_SERVER_URL", "").rstrip("/"), environ.get("GITHUB_RUN_ID", "")
-    run_url = f"{server}/{repository}/actions/runs/{run_id}" if server and run_id.isdigit() else None
-    return Settings(token, repository, number, api_url, run_url)
+    return Settings(token, repository, number, api_url, run_url(environ) or None)
+
+
+def run_url(environ: Mapping[str, str]) -> str:
+    """The page of the GitHub Actions run, from the variables the runner sets; '' when incomplete."""
+    server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repository = environ.get("GITHUB_REPOSITORY", "").strip()
+    run_id = environ.get("GITHUB_RUN_ID", "")
+    if not (server and repository and run_id.isdigit()):
+        return ""
+    return f"{server}/{repository}/actions/runs/{run_id}"
 
 
 def api_from_environ(environ: Mapping[str, str]) -> tuple[str, str]:
