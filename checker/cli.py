@@ -7,7 +7,7 @@ import io
 import os
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,15 +97,6 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     ctx.exit(code or 0)
 
 
-def _run_url(environ: Mapping[str, str]) -> str:
-    """The page of the GitHub Actions run, from the variables the runner sets; '' when incomplete."""
-    server = environ.get("GITHUB_SERVER_URL", "").rstrip("/")
-    repository, run_id = environ.get("GITHUB_REPOSITORY", ""), environ.get("GITHUB_RUN_ID", "")
-    return (
-        f"{server}/{repository}/actions/runs/{run_id}" if server and repository and run_id.isdigit() else ""
-    )
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -186,6 +177,7 @@ def check(
 ) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
     from checker.commands.check import CheckOptions, run_check
+    from checker.github_settings import run_url
 
     use_color = color == "always" or (
         color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -211,7 +203,7 @@ def check(
             show_fixes=show_fixes,
             annotate=annotate,
             artifact=report_artifact,
-            run_url=_run_url(os.environ) if github_actions else "",
+            run_url=run_url(os.environ) if github_actions else "",
         )
     )
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from checker.gfm import MARKER
-from checker.github import fit_comment
+from checker.pr_comment import fit_comment
 from checker.reporters import REPORTERS
 from tests.fake_github import TOKEN, FakeGitHub, serving
 from tests.helpers import in_process

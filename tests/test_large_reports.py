@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from checker.cli import _run_url
 from checker.commands.check import CheckOptions, build_report
+from checker.github_settings import run_url
 from checker.reporters.base import Output, Report
 from checker.reporters.markdown import render_markdown
 from tests.conftest import AS_OF
@@ -251,4 +251,4 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
 def test_the_run_page_is_linked_only_when_the_runner_names_all_of_it(
     environ: dict[str, str], url: str
 ) -> None:
-    assert _run_url(environ) == url
+    assert run_url(environ) == url
