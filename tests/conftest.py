@@ -4,7 +4,6 @@ import datetime as dt
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,16 +12,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from checker import gitrepo
-from checker.baseline import Base, baseline_of
-from checker.commands.check import CheckOptions, prepare
-from checker.config import Config, load_config
-from checker.engine import PolicyChange, RunInputs, check, guard_policies
+from checker.commands.check import CheckOptions, build_report, prepare
+from checker.config import Config
+from checker.engine import check
 from checker.finding import Finding
-from checker.gitrepo import Changes
 from checker.policy import load_policies
-from checker.project import Project, build_project
-from checker.sources import WorkingTree
-from checker.yamlload import load_file
+from checker.project import Project
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -33,64 +28,35 @@ _SCRIPTS = os.path.dirname(sys.executable)
 os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 RULES_DIR = Path(__file__).parent / "rules"
 # The rules a run without --base cannot check, and the words each of its notes says.
-NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
+# The rules that verify a pull request's reviews say so instead, outside a pull request.
+NEEDS_PULL_REQUEST = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsPullRequest)
+NEEDS_BASE = sorted(
+    r.id for r in load_policies(Config()).enabled() if r.model.needsBase and r.id not in NEEDS_PULL_REQUEST
+)
 BASE_NOTE = "compares with a base revision: run with --base REF to check it"
 HISTORY_NOTE = "evidence dates are not compared with commit history outside a git repository"
+PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
 
 
 def notes_text(history: bool = True) -> str:
     """What a text run without --base writes on stderr about the rules it could not check, once each;
     history: outside git, where MNT003 cannot compare evidence dates with commits."""
     lines = [f"charter: note: {rule} {BASE_NOTE}\n" for rule in NEEDS_BASE]
-    return "".join(lines) + (f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else "")
+    history_line = f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else ""
+    return "".join(lines) + history_line + pull_request_notes_text()
 
 
-def check_tree(
-    root: Path,
-    today: dt.date = AS_OF,
-    base: dict | None = None,
-    base_config: Path | None = None,
-    base_file: str | None = None,
-    base_text: Path | None = None,
-    added: tuple[str, ...] = (),
-) -> list[Finding]:
-    """Run the policies over a directory through engine.check, as `charter check DIR` does, without git.
+def pull_request_notes_text() -> str:
+    """What a text run outside a pull request writes about the rules that verify one's reviews."""
+    return "".join(f"charter: note: {rule} {PULL_REQUEST_NOTE}\n" for rule in NEEDS_PULL_REQUEST)
 
-    The base revision (when base is given) is root with base_file as base_text has it, and
-    base_config as its .charter.yaml. The change edits base_file and adds the files of added.
-    """
-    config = load_config(None, str(root))
-    policies = load_policies(config)
-    changes: tuple[PolicyChange, ...] = ()
-    if base_config is not None:
-        before = load_policies(load_config(str(base_config), None))
-        changed = (
-            [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
-        )
-        policies, found = guard_policies(policies, before, changed)
-        changes = tuple(found)
-    project = build_project([str(root)], str(root), str(root), config, set())
-    # As at commit time: nothing committed yet, evidence judged on its own dates.
-    inputs = RunInputs(today, config.model.failOn, policy_changes=changes, history={})
-    if base is None or base_file is None or base_text is None:
-        return list(check(project, policies, None, inputs).findings)
-    tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
-    try:
-        shutil.copytree(root, tree, dirs_exist_ok=True, symlinks=True)
-        for path in added:
-            (tree / path).unlink()
-        shutil.copy(base_text, tree / base_file)
-        base_project = build_project([str(tree)], str(tree), str(tree), config, set())
-        edited = {base_file: "M", **dict.fromkeys(added, "A")}
-        baseline = baseline_of(
-            Base("0" * 40, policies, frozenset(), base_project, None),
-            {base_file},
-            Changes(str(root), edited),
-            WorkingTree(str(tree)),
-        )
-        return list(check(project, policies, baseline, inputs).findings)
-    finally:
-        shutil.rmtree(tree, ignore_errors=True)
+
+def check_tree(root: Path, today: dt.date = AS_OF, base: str | None = None) -> list[Finding]:
+    """The findings of `charter check . --as-of TODAY [--base BASE]` run in root: build_report, as the
+    command line calls it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        return list(build_report(CheckOptions(paths=["."], as_of=today, base=base)).findings)
 
 
 def checked_project(options: CheckOptions) -> Project:
@@ -98,16 +64,6 @@ def checked_project(options: CheckOptions) -> Project:
     with prepare(options) as run:
         check(*run)
         return run[0]
-
-
-def base_systems(path: Path) -> dict:
-    """The AISystems of a file, by name, as a base revision would hold them."""
-    loaded = load_file(str(path))
-    return {
-        d.data["metadata"]["name"]: d.data
-        for d in loaded.documents
-        if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +78,9 @@ def _fresh_git_lookups() -> Iterator[None]:
 def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     # Inside GitHub Actions `charter check` writes annotations by default; tests expect the text report.
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    # Nor is a test's run a pull request's, whatever the workflow running the tests was started for.
+    monkeypatch.delenv("GITHUB_EVENT_NAME", raising=False)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -141,15 +100,17 @@ def fixture_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# Hypothesis profiles for the property tests (tests/test_properties.py). The default one runs 300
-# cases in all (150 per property test), the same ones on every run, so that CI is stable.
-# HYPOTHESIS_PROFILE=fuzz runs at least 10,000 cases in all (5,000 per property test), new ones on
-# every run. Whole repositories are generated and checked per case, so the speed health checks do
-# not apply.
+# Hypothesis profiles for the property tests (tests/test_properties.py, tests/test_base_properties.py,
+# written with tests.helpers.property_test). The default one runs 25 cases per property test, the
+# same ones on every run; "full" is the size of the twins that tests.helpers.full_size marks slow
+# (150 cases per property test, run by .ci/run and `pytest -m slow`). HYPOTHESIS_PROFILE=fuzz runs
+# at least 10,000 cases in all (5,000 per property test), new ones on every run. Whole repositories
+# are generated and checked per case, so the speed health checks do not apply.
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
-    "default", max_examples=150, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
+    "default", max_examples=25, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
 )
+settings.register_profile("full", settings.get_profile("default"), max_examples=150)
 # Registering "default" replaces Hypothesis's own, which every other profile starts from: the fuzz
 # profile says outright that it draws new cases and keeps the failing ones in .hypothesis/.
 settings.register_profile(

@@ -14,9 +14,20 @@ import pytest
 from click.testing import CliRunner, Result
 
 from checker import __version__
-from checker.cli import cli, main
-from tests.conftest import AS_OF, BASE_NOTE, HISTORY_NOTE, NEEDS_BASE, RULES_DIR, notes_text
-from tests.git_helpers import installed_charter
+from checker.cli import cli
+from tests import helpers
+from tests.conftest import (
+    AS_OF,
+    BASE_NOTE,
+    HISTORY_NOTE,
+    NEEDS_BASE,
+    NEEDS_PULL_REQUEST,
+    PULL_REQUEST_NOTE,
+    RULES_DIR,
+    notes_text,
+)
+from tests.git_helpers import installed_charter, variant, where
+from tests.helpers import run
 
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
@@ -30,17 +41,6 @@ ANSI = "\x1b["
 OWN002_FIX = "Set spec.ownership.team (an @org/team) and spec.ownership.onCall (the paging or rota address)."
 ON_CALL = "    onCall: https://pager.example.com/support-ml\n"
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-
-
-def where(text: str, needle: str) -> tuple[int, int]:
-    """1-based line and column of the first occurrence of needle in text."""
-    at = text.index(needle)
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-
-
-def variant(old: str, new: str, text: str = CLEAN) -> str:
-    assert text.count(old) == 1, f"{old!r} is not in the manifest exactly once"
-    return text.replace(old, new)
 
 
 WITHOUT_ON_CALL = variant(ON_CALL, "")
@@ -73,16 +73,6 @@ def git_init(root: Path) -> str:
     ).stdout.strip()
 
 
-def run(
-    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    """charter check ARGS through main(), as the console script runs it."""
-    monkeypatch.chdir(cwd)
-    code = main(["check", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def process_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(extra)
@@ -91,15 +81,7 @@ def process_env(**extra: str) -> dict[str, str]:
 
 def run_process(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """The installed charter executable, in a real process."""
-    assert CHARTER, "the charter executable is not on PATH (pip install -e .)"
-    return subprocess.run(
-        [CHARTER, "check", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=process_env(**env),
-        timeout=120,
-    )
+    return helpers.run_process(["check", *args], cwd, process_env(**env), timeout=120)
 
 
 def run_in_terminal(args: list[str], cwd: Path, **env: str) -> tuple[int, str]:
@@ -168,7 +150,7 @@ def test_a_clean_tree_passes_through_main(
     assert report["findings"] == []
     assert report["notes"] == [{"rule": rule, "message": BASE_NOTE} for rule in NEEDS_BASE] + [
         {"rule": "MNT003", "message": HISTORY_NOTE}
-    ]
+    ] + [{"rule": rule, "message": PULL_REQUEST_NOTE} for rule in NEEDS_PULL_REQUEST]
     assert out == "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed\n"
     assert err == NOTES_TEXT
     # Other formats carry the notes themselves; stderr stays for what goes wrong.
@@ -433,7 +415,8 @@ def test_json_output_has_the_documented_shape(
     ]
     # Without --base there is no "status" at all, not even null.
     assert all(list(f) == keys for f in report["findings"])
-    assert [list(note) for note in report["notes"]] == [["rule", "message"]] * (len(NEEDS_BASE) + 1)
+    count = len(NEEDS_BASE) + 1 + len(NEEDS_PULL_REQUEST)
+    assert [list(note) for note in report["notes"]] == [["rule", "message"]] * count
     [finding] = findings_of(out)
     assert {
         k: finding[k] for k in ("rule", "name", "severity", "system", "file", "line", "column", "path")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
 from checker.commands.check import CheckOptions, build_report
-from checker.reporters.base import Report
+from checker.github_settings import run_url
+from checker.reporters.base import Output, Report
 from checker.reporters.markdown import render_markdown
 from tests.conftest import AS_OF
 from tests.test_reports import CLEAN, LAST_DRILL, OLD_DRILL, ON_CALL, check, git, repository, variant, write
@@ -70,13 +72,18 @@ def table_rows(text: str) -> int:
     return sum(body.count("<tr>") for body in re.findall(r"<tbody>(.*?)</tbody>", html, re.S))
 
 
-def test_each_cut_lists_errors_before_warnings_before_notes_and_counts_the_rest(mixed: Report) -> None:
+@pytest.mark.parametrize("step", [1000, pytest.param(250, marks=pytest.mark.slow)])
+def test_each_cut_lists_errors_before_warnings_before_notes_and_counts_the_rest(
+    mixed: Report, step: int
+) -> None:
+    """Cuts at every step characters below the full report, down to 1,500: every fourth of them
+    in a plain run, all of them in the slow one."""
     full = render_markdown(mixed, limit=10**7)
     everything = active(full)
     by_severity = {s: [r for r in everything if r[0] == s] for s in ("error", "warning", "info")}
     assert all(by_severity.values())
     seen_modes = set()
-    for limit in range(len(full), 1500, -250):
+    for limit in range(len(full), 1500, -step):
         out = render_markdown(mixed, limit=limit)
         assert len(out) <= limit
         assert table_rows(out) == len(rows(out))
@@ -109,16 +116,12 @@ def test_each_cut_lists_errors_before_warnings_before_notes_and_counts_the_rest(
     assert seen_modes == {"errors cut", "errors kept", "compact", "full"}
 
 
-def test_a_cut_points_to_the_uploaded_artifact_in_actions(
-    mixed: Report, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CHARTER_REPORT_ARTIFACT", "charter-report")
-    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.example")
-    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/governance")
-    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
-    full = render_markdown(mixed, limit=10**7)
+def test_a_cut_points_to_the_uploaded_artifact_in_actions(mixed: Report) -> None:
+    run = "https://github.example/acme/governance/actions/runs/4242"
+    output = Output(artifact="charter-report", run_url=run)
+    full = render_markdown(mixed, limit=10**7, output=output)
 
-    out = render_markdown(mixed, limit=len(full) - 1)
+    out = render_markdown(mixed, limit=len(full) - 1, output=output)
 
     assert (
         out.rstrip()
@@ -130,6 +133,21 @@ def test_a_cut_points_to_the_uploaded_artifact_in_actions(
     )
     html = GFM.render(out)
     assert '<a href="https://github.example/acme/governance/actions/runs/4242">this workflow run</a>' in html
+
+
+def has_warnings(text: str) -> bool:
+    return any(r[0] == "warning" for r in rows(text))
+
+
+def first_true(items: Sequence[int], holds: Callable[[int], bool]) -> int:
+    """The index of the first item for which holds is true, by bisection: holds is false for the
+    items before it and true from it on."""
+    low, high = 0, len(items) - 1
+    assert holds(items[high])
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if holds(items[middle]) else (middle + 1, high)
+    return low
 
 
 def test_new_errors_come_before_existing_ones_and_both_before_warnings(
@@ -146,9 +164,11 @@ def test_new_errors_come_before_existing_ones_and_both_before_warnings(
     report = build_report(CheckOptions(["."], as_of=AS_OF, base="main"))
     full = render_markdown(report, limit=10**7)
 
-    # Room for the errors and little else.
-    cuts = (render_markdown(report, limit=limit) for limit in range(len(full), 0, -50))
-    cut = next(out for out in cuts if not any(r[0] == "warning" for r in rows(out)))
+    # Room for the errors and little else: the largest limit, in steps of 50, that lists no warning.
+    limits = range(len(full), 0, -50)
+    at = first_true(limits, lambda limit: not has_warnings(render_markdown(report, limit=limit)))
+    cut = render_markdown(report, limit=limits[at])
+    assert at > 0 and has_warnings(render_markdown(report, limit=limits[at - 1]))
 
     def errors(text: str, title: str) -> list[tuple[str, str, str]]:
         return [r for r in rows(section(text, title)) if r[0] == "error"]
@@ -182,8 +202,9 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
     existing = [f for f in findings if f["status"] != "new"]
     assert existing and {"ai-systems/new.yaml"} == {f["file"] for f in new if f["rule"] == "OWN002"}
     _, new_only = check(capsys, *args)
+    _, every = check(capsys, *args, "--annotate", "all")
     monkeypatch.setenv("CHARTER_ANNOTATE", "all")
-    _, every = check(capsys, *args)
+    assert check(capsys, *args)[1] == every
 
     def located(found: list[dict]) -> list[str]:
         return [f"{f['file']},line={f['line']},col={f['column']}" for f in found]
@@ -191,7 +212,7 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
     assert [c.split("file=")[1].split(",title=")[0] for c in commands(new_only)] == located(new)
     assert new_only.splitlines()[-1] == (
         f"charter: {len(existing)} existing findings of the base not annotated; the report has every finding "
-        "(CHARTER_ANNOTATE=all annotates them too)"
+        "(--annotate all annotates them too)"
     )
     assert [c.split("file=")[1].split(",title=")[0] for c in commands(every)] == located(findings)
     assert "not annotated" not in every
@@ -202,3 +223,32 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
     assert "error file=ai-systems/old.yaml,line=19,col=3,title=OWN002 team-or-on-call-missing" in commands(
         no_base
     )
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        (
+            {
+                "GITHUB_SERVER_URL": "https://github.example/",
+                "GITHUB_REPOSITORY": "acme/gov",
+                "GITHUB_RUN_ID": "42",
+            },
+            "https://github.example/acme/gov/actions/runs/42",
+        ),
+        ({"GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "acme/gov"}, ""),
+        ({"GITHUB_REPOSITORY": "acme/gov", "GITHUB_RUN_ID": "42"}, ""),
+        (
+            {
+                "GITHUB_SERVER_URL": "https://github.example",
+                "GITHUB_REPOSITORY": "acme/gov",
+                "GITHUB_RUN_ID": "x",
+            },
+            "",
+        ),
+    ],
+)
+def test_the_run_page_is_linked_only_when_the_runner_names_all_of_it(
+    environ: dict[str, str], url: str
+) -> None:
+    assert run_url(environ) == url
