@@ -320,25 +320,29 @@ class _Builder:
             return self._mapping(node, path, depth)
         raise YamlProblem("unsupported YAML node", *_mark(node))  # pragma: no cover
 
+    def _merge_key(self, node: MappingNode, key_node: Node, value_node: Node, path: FieldPath | None) -> None:
+        """A merge key is refused: a problem of the document, or of the file when it hides the apiVersion."""
+        if not path and "apiVersion" not in _keys(node) and _hides_charter(value_node):
+            # Merging nothing would leave a document without its apiVersion, which is then
+            # not Charter's and never checked: the file is reported instead.
+            raise YamlProblem(
+                "merge keys (<<) are not allowed in Charter documents: this one hides the "
+                "document's apiVersion; write the keys out",
+                *_mark(key_node),
+            )
+        self.doc.problems.append(
+            YamlProblem(
+                "merge keys (<<) are not allowed in Charter documents: they can hide or override "
+                "values; write the keys out",
+                *_mark(key_node),
+            )
+        )
+
     def _mapping(self, node: MappingNode, path: FieldPath | None, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                if not path and "apiVersion" not in _keys(node) and _hides_charter(value_node):
-                    # Merging nothing would leave a document without its apiVersion, which is then
-                    # not Charter's and never checked: the file is reported instead.
-                    raise YamlProblem(
-                        "merge keys (<<) are not allowed in Charter documents: this one hides the "
-                        "document's apiVersion; write the keys out",
-                        *_mark(key_node),
-                    )
-                self.doc.problems.append(
-                    YamlProblem(
-                        "merge keys (<<) are not allowed in Charter documents: they can hide or override "
-                        "values; write the keys out",
-                        *_mark(key_node),
-                    )
-                )
+                self._merge_key(node, key_node, value_node, path)
                 continue
             if self.guarded:
                 self._tick(key_node)
@@ -634,13 +638,12 @@ def load_text(text: str, origin: str | None = None) -> LoadedFile:
     plain = "\\" not in text and characters.plain(text)
     try:
         for node in _documents(text, over[0] if over else None):
-            doc = Document(None, index, *_mark(node))
-            doc.plain = plain
+            doc = Document(None, index, *_mark(node), plain=plain)
             # Without a '*' no alias repeats a value, and unchecked text cannot cross the bound of
             # nodes (see _could_exceed_bounds): the builder then needs to count nothing.
             builder = _Builder(doc, counted, checked or "*" in text, MAX_DEPTH + 1 if origin is None else 2)
             try:
-                doc.data = _build(builder, node)
+                doc.data = _build(builder, node, origin)
             except YamlProblem as problem:
                 if isinstance(problem, _AliasBomb):
                     # Where the repetition starts says more than where the count ran out.
@@ -657,8 +660,6 @@ def load_text(text: str, origin: str | None = None) -> LoadedFile:
                     aliases = _alias_uses(text) if aliases is None else aliases
                     doc.problems.extend(_alias_problem(use) for use in aliases.get(index, ()))
                     doc.problems.sort(key=lambda p: (p.line, p.column))
-                if origin is not None and builder.deep <= MAX_DEPTH:
-                    doc.origin = (origin, index)
                 documents.append(doc)
             counted = builder.count
             index += 1
@@ -673,13 +674,19 @@ def load_text(text: str, origin: str | None = None) -> LoadedFile:
     return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)
 
 
-def _build(builder: _Builder, node: Node) -> Any:
-    """The data of node, with every position after all when a duplicate key needs one not kept."""
+def _build(builder: _Builder, node: Node, origin: str | None) -> Any:
+    """The data of node, with every position after all when a duplicate key needs one not kept.
+
+    A document that keeps only the first levels' positions reads the others from origin.
+    """
     try:
-        return builder.build(node, (), 0)
+        data = builder.build(node, (), 0)
     except _Unplaced:
         builder.everywhere()
         return builder.build(node, (), 0)
+    if origin is not None and builder.deep <= MAX_DEPTH:
+        builder.doc.origin = (origin, builder.doc.index)
+    return data
 
 
 def _scan_for_charter(handle: BinaryIO) -> bool:
