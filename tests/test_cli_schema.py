@@ -160,7 +160,7 @@ def test_rejects_a_value_outside_its_enum(validator: Draft202012Validator) -> No
         (
             "spec.components.0.kind",
             "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step', 'llm', "
-                "'retrieval', 'tool', 'agent']",
+            "'retrieval', 'tool', 'agent']",
         ),
         ("spec.risk.tier", "'extreme' is not one of ['low', 'medium', 'high', 'critical']"),
     ]
