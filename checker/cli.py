@@ -255,7 +255,24 @@ def schema(kind: str | None, write: str | None) -> int:
     "(default: charter.schema.json beside the configuration).",
 )
 @click.option(
-    "--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default."
+    "--kind",
+    type=click.Choice(["model", "llm"]),
+    default="model",
+    show_default=True,
+    help="What the system is built on: a trained model, or a hosted large language model with a "
+    "versioned prompt and human oversight.",
+)
+@click.option("--provider", help="With --kind llm: who hosts the model, such as openai.")
+@click.option("--model", "model_name", help="With --kind llm: the provider's model name, such as gpt-4.1.")
+@click.option("--snapshot", help="With --kind llm: the model's dated snapshot, such as 2025-04-14.")
+@click.option(
+    "--oversight", help="With --kind llm: in-the-loop (the default), on-the-loop, in-command or none."
+)
+@click.option(
+    "--no-input",
+    is_flag=True,
+    help="Never prompt: --name (and with --kind llm, --provider and --model) is required, everything "
+    "else has a default.",
 )
 def init(
     name: str | None,
@@ -267,6 +284,11 @@ def init(
     accountable: str | None,
     directory: str,
     schema_file: str | None,
+    kind: str,
+    provider: str | None,
+    model_name: str | None,
+    snapshot: str | None,
+    oversight: str | None,
     no_input: bool,
 ) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
@@ -284,6 +306,11 @@ def init(
             directory=directory,
             interactive=not no_input,
             schema=schema_file,
+            kind=kind,
+            provider=provider,
+            model=model_name,
+            snapshot=snapshot,
+            oversight=oversight,
         )
     )
 
