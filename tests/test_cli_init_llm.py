@@ -48,7 +48,7 @@ metadata:
 spec:
   purpose:
     intendedUse: Answer customers' questions about orders and returns.
-    # What the model writes reaches people until you say otherwise: TRN001 asks how they are told.
+    # What the model writes reaches people until you say otherwise: say how they are told.
     generatesContent: true
   lifecycle:
     stage: production
@@ -66,7 +66,7 @@ spec:
         name: openai
         model: gpt-4.1
         snapshot: "2025-04-14"
-    # The prompt files are the component: edit them with a new version (CHG001).
+    # The prompt files are the component: whoever edits them gives it a new version.
     - name: system-prompt
       kind: prompt
       layer: inference
