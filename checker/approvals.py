@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from checker.errors import FatalError
-from checker.github import GitHubClient, GitHubError, Sleep, api_from_environ, settings_from_environ
+from checker.github import GitHubClient, GitHubError, Sleep
+from checker.github_settings import api_from_environ, settings_from_environ
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review", "pull_request_target")
 StaleAfterPush = Literal["dismiss", "keep"]

@@ -16,6 +16,7 @@ from checker import component_checks as parts
 from checker import people as directory
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
 from checker.finding import field_path
+from checker.gates import approvals_reviewed, builders, gates_approved
 from checker.people import People, directories, is_team, own_people, people_of, references
 from checker.yamlload import MAX_BYTES, FieldPath, load_file
 
@@ -69,18 +70,6 @@ def unique_name(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
         yield Failure(("metadata", "name"), f"the name '{name}' is also used by {where}")
 
 
-def _builders(spec: Any, people: People) -> set[str]:
-    """The people a declaration says built the model: its technical owner and RACI retrain-responsible."""
-    found: set[str] = set()
-    tech = lookup(spec, ("ownership", "technicalOwner"))
-    if isinstance(tech, str):
-        found.add(people.resolve(tech))
-    for entry in _list(lookup(spec, ("ownership", "raci"))):
-        if isinstance(entry, dict) and entry.get("activity") == "retrain":
-            found.update(people.resolve(p) for p in _list(entry.get("responsible")) if isinstance(p, str))
-    return found
-
-
 def separation_of_duties(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
@@ -96,7 +85,7 @@ def separation_of_duties(
     if lookup(spec, ("risk", "tier")) not in tiers and lookup(before, ("risk", "tier")) not in tiers:
         return
     people = people_of(env.project)
-    conflicted = _builders(spec, people) | _builders(before, people)
+    conflicted = builders(spec, people) | builders(before, people)
     for i, release in enumerate(_list(spec.get("releases"))):
         approvers = _approvers(release, people)
         if approvers and approvers <= conflicted:
@@ -1259,6 +1248,14 @@ BUILTINS: dict[str, Builtin] = {
     "tools-pinned": Builtin(parts.tools_pinned, {}, "tool servers are pinned and agents name their tools"),
     "retrieval-sources": Builtin(
         parts.retrieval_sources, {}, "retrieval indexes name the data sources they hold"
+    ),
+    "gates-approved": Builtin(
+        gates_approved,
+        {"independentTiers": ["high", "critical"]},
+        "the pull request's reviews approve each governed change through the gates",
+    ),
+    "approvals-reviewed": Builtin(
+        approvals_reviewed, {}, "each approval the change records is an approval of the pull request"
     ),
 }
 

@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -143,6 +143,23 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     is_flag=True,
     help="Text report: write each finding's fix under it instead of each rule's fix once at the end.",
 )
+@click.option(
+    "--annotate",
+    type=click.Choice(["new", "all"]),
+    default="new",
+    show_default=True,
+    envvar="CHARTER_ANNOTATE",
+    help="github output with --base: annotate only the findings the change brings, or all "
+    "(also CHARTER_ANNOTATE).",
+)
+@click.option(
+    "--report-artifact",
+    metavar="NAME",
+    default="",
+    envvar="CHARTER_REPORT_ARTIFACT",
+    help="The workflow artifact holding the full report, named when markdown output is cut (also "
+    "CHARTER_REPORT_ARTIFACT).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -154,10 +171,13 @@ def check(
     no_cache: bool,
     color: str,
     show_fixes: bool,
+    annotate: Literal["new", "all"],
+    report_artifact: str,
     **outputs: str | None,
 ) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
     from checker.commands.check import CheckOptions, run_check
+    from checker.github_settings import run_url
 
     use_color = color == "always" or (
         color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -181,6 +201,9 @@ def check(
             cache=not no_cache,
             github_actions=github_actions,
             show_fixes=show_fixes,
+            annotate=annotate,
+            artifact=report_artifact,
+            run_url=run_url(os.environ) if github_actions else "",
         )
     )
 

@@ -1,9 +1,10 @@
-"""The assertion vocabulary of policy rules, compiled from YAML into condition objects.
+"""The assertion vocabulary of policy rules: the condition objects that ``checker.condition_compiler``
+builds from YAML, and how they are evaluated.
 
 A condition is a mapping in a rule's ``assert`` (or ``appliesTo.when``) list:
 
 - a field test: ``{field: spec.rollback.runbook, present: true, ref: exists}`` with any of the
-  operators in ``OPERATORS``; a missing field satisfies every operator but ``present``, and
+  operators in ``checker.operators``; a missing field satisfies every operator but ``present``, and
   ``matches`` must match the whole value;
 - ``{each: LIST, where: [...], assert: [...]}``: the conditions hold for every item that matches;
 - ``{any: LIST, match: [...]}``: at least one item matches;
@@ -22,9 +23,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from checker.errors import FatalError
 from checker.finding import field_path
-from checker.messages import template_problem
+from checker.operators import COUNTS_AS, DESCRIBE, OPERATORS
+from checker.values import as_date as as_date  # re-exported: checks read dates as conditions do
+from checker.values import is_missing, lookup, show
 from checker.yamlload import Document, FieldPath
 
 if TYPE_CHECKING:
@@ -59,185 +61,6 @@ class Condition(Protocol):
 
 def holds(conds: Sequence[Condition], env: Env, value: Any, base: FieldPath) -> bool:
     return not any(True for c in conds for _ in c.failures(env, value, base))
-
-
-def lookup(value: Any, parts: FieldPath) -> Any:
-    """The value at parts below value, or None when any step is missing."""
-    for part in parts:
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
-        else:
-            return None
-    return value
-
-
-def is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and len(value) == 0)
-
-
-def as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_show(v) for v in value)
-    return str(value)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-# Each operator: (value, argument, env, field) -> detail when the test fails, else None.
-OpFn = Callable[[Any, Any, Env, str], "str | None"]
-
-
-def _op_equals(v: Any, a: Any, env: Env, f: str) -> str | None:
-    return None if v == a else f"{f} is {_show(v)}, expected {_show(a)}"
-
-
-def _op_not_equals(v: Any, a: Any, env: Env, f: str) -> str | None:
-    return None if v != a else f"{f} must not be {_show(a)}"
-
-
-def _op_one_of(v: Any, a: Any, env: Env, f: str) -> str | None:
-    return None if v in a else f"{f} is {_show(v)}, expected one of: {_show(a)}"
-
-
-def _op_not_one_of(v: Any, a: Any, env: Env, f: str) -> str | None:
-    return None if v not in a else f"{f} must not be {_show(v)}"
-
-
-def _op_matches(v: Any, a: Any, env: Env, f: str) -> str | None:
-    if isinstance(v, str) and a.fullmatch(v):
-        return None
-    return f"{f} ({_show(v)}) does not match {a.pattern}"
-
-
-def _op_min_items(v: Any, a: Any, env: Env, f: str) -> str | None:
-    n = len(v) if isinstance(v, (list, dict)) else 0
-    return None if n >= a else f"{f} has {n} item{'s' if n != 1 else ''}, at least {a} required"
-
-
-def _op_max_items(v: Any, a: Any, env: Env, f: str) -> str | None:
-    n = len(v) if isinstance(v, (list, dict)) else 0
-    return None if n <= a else f"{f} has {n} items, at most {a} allowed"
-
-
-def _op_min(v: Any, a: Any, env: Env, f: str) -> str | None:
-    n = _number(v)
-    return None if n is not None and n >= a else f"{f} is {_show(v)}, at least {_show(a)} required"
-
-
-def _op_max(v: Any, a: Any, env: Env, f: str) -> str | None:
-    n = _number(v)
-    return None if n is not None and n <= a else f"{f} is {_show(v)}, at most {_show(a)} allowed"
-
-
-def _op_max_age_days(v: Any, a: Any, env: Env, f: str) -> str | None:
-    d = as_date(v)
-    if d is None:
-        return f"{f} ({_show(v)}) is not a date"
-    age = (env.today - d).days
-    if age < 0:
-        # A date that has not come yet proves nothing about recency.
-        return f"{f} ({d.isoformat()}) is in the future"
-    return None if age <= a else f"{f} is {age} days old ({d.isoformat()}), at most {a} allowed"
-
-
-def _op_not_past(v: Any, a: Any, env: Env, f: str) -> str | None:
-    d = as_date(v)
-    if d is None:
-        return f"{f} ({_show(v)}) is not a date"
-    if not a or d >= env.today:
-        return None
-    return f"{f} ({d.isoformat()}) is in the past"
-
-
-def _op_not_future(v: Any, a: Any, env: Env, f: str) -> str | None:
-    d = as_date(v)
-    if d is None:
-        return f"{f} ({_show(v)}) is not a date"
-    if not a or d <= env.today:
-        return None
-    return f"{f} ({d.isoformat()}) is in the future"
-
-
-def _op_contains(v: Any, a: Any, env: Env, f: str) -> str | None:
-    return None if isinstance(v, list) and a in v else f"{f} does not include {_show(a)}"
-
-
-def _op_contains_all(v: Any, a: Any, env: Env, f: str) -> str | None:
-    have = v if isinstance(v, list) else []
-    missing = [x for x in a if x not in have]
-    return None if not missing else f"{f} does not include {_show(missing)}"
-
-
-def _op_ref(v: Any, a: Any, env: Env, f: str) -> str | None:
-    if not isinstance(v, str):
-        return None
-    if "\x00" in v:
-        # No file name holds a NUL character, and the operating system refuses to look one up.
-        return f"{f} contains a NUL character, which no repository path can hold"
-    problem = env.project.ref_problem(v)
-    return None if problem is None else f"{f} {problem}"
-
-
-OPERATORS: dict[str, OpFn] = {
-    "equals": _op_equals,
-    "notEquals": _op_not_equals,
-    "oneOf": _op_one_of,
-    "notOneOf": _op_not_one_of,
-    "matches": _op_matches,
-    "minItems": _op_min_items,
-    "maxItems": _op_max_items,
-    "min": _op_min,
-    "max": _op_max,
-    "maxAgeDays": _op_max_age_days,
-    "notPast": _op_not_past,
-    "notFuture": _op_not_future,
-    "contains": _op_contains,
-    "containsAll": _op_contains_all,
-    "ref": _op_ref,
-}
-
-_DESCRIBE = {
-    "equals": "is {}",
-    "notEquals": "is not {}",
-    "oneOf": "is one of {}",
-    "notOneOf": "is not one of {}",
-    "matches": "matches {}",
-    "minItems": "has at least {} items",
-    "maxItems": "has at most {} items",
-    "min": "is at least {}",
-    "max": "is at most {}",
-    "maxAgeDays": "is at most {} days old",
-    "notPast": "is not in the past",
-    "notFuture": "is not in the future",
-    "contains": "includes {}",
-    "containsAll": "includes {}",
-    "ref": "refers to a file that exists",
-}
-
-
-def _split(path: str) -> FieldPath:
-    return tuple(path.split("."))
 
 
 class _LazyName:
@@ -289,8 +112,8 @@ class FieldTest:
         elif self.present is False:
             parts.append(f"{name} is not set")
         for op, arg in self.ops:
-            shown = arg.pattern if isinstance(arg, re.Pattern) else _show(arg)
-            parts.append(f"{name} {_DESCRIBE[op].format(shown)}")
+            shown = arg.pattern if isinstance(arg, re.Pattern) else show(arg)
+            parts.append(f"{name} {DESCRIBE[op].format(shown)}")
         return " and ".join(parts)
 
 
@@ -404,29 +227,10 @@ class Check:
         return self.builtin.description
 
 
-_COUNTS_AS = {
-    "equals": "{}",
-    "notEquals": "anything but {}",
-    "oneOf": "one of {}",
-    "notOneOf": "none of {}",
-    "matches": "matching {}",
-    "minItems": "at least {} items",
-    "maxItems": "at most {} items",
-    "min": "at least {}",
-    "max": "at most {}",
-    "maxAgeDays": "at most {} days old",
-    "notPast": "not in the past",
-    "notFuture": "not in the future",
-    "contains": "including {}",
-    "containsAll": "including {}",
-    "ref": "a file that exists",
-}
-
-
 def _counts_as(test: FieldTest, base: FieldPath) -> str:
     """Why an absent field let test hold: 'spec.risk.euAiAct.class is not declared, which counts as high'."""
     shown = [
-        _COUNTS_AS[op].format(arg.pattern if isinstance(arg, re.Pattern) else _show(arg))
+        COUNTS_AS[op].format(arg.pattern if isinstance(arg, re.Pattern) else show(arg))
         for op, arg in test.ops
     ]
     return f"{field_path((*base, *test.field))} is not declared, which counts as {' and '.join(shown)}"
@@ -471,148 +275,3 @@ def because(failures: Iterator[Failure], reasons: tuple[str, ...]) -> Iterator[F
     suffix = f" (applies because {'; and '.join(reasons)})"
     for failure in failures:
         yield Failure(failure.path, failure.detail + suffix, failure.message)
-
-
-class Compiler:
-    """Compiles condition mappings, reporting mistakes with the policy file and line."""
-
-    def __init__(self, file: str, doc: Document, params: Mapping[str, Any], builtins: Mapping[str, Builtin]):
-        self.file = file
-        self.doc = doc
-        self.params = params
-        self.builtins = builtins
-
-    def fail(self, path: FieldPath, message: str) -> FatalError:
-        return FatalError(message, self.file, self.doc.locate_key(path)[0])
-
-    def template(self, text: str, path: FieldPath) -> None:
-        """A FatalError at path when text names a placeholder a finding's message cannot fill in."""
-        problem = template_problem(text, self.params)
-        if problem is not None:
-            raise self.fail(path, problem)
-
-    def _arg(self, raw: Any, path: FieldPath) -> Any:
-        if isinstance(raw, dict) and set(raw) == {"param"}:
-            name = raw["param"]
-            if name not in self.params:
-                raise self.fail(path, f"unknown parameter {name!r}: declare it in the rule's params")
-            return self.params[name]
-        return raw
-
-    def many(self, raw: Any, path: FieldPath) -> tuple[Condition, ...]:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            raise self.fail(path, "expected a list of conditions")
-        return tuple(self.one(item, (*path, i)) for i, item in enumerate(raw))
-
-    def one(self, raw: Any, path: FieldPath) -> Condition:
-        if not isinstance(raw, dict):
-            raise self.fail(path, "a condition must be a mapping")
-        message = raw.get("message")
-        if message is not None and not isinstance(message, str):
-            raise self.fail((*path, "message"), "message must be a string")
-        if message is not None:
-            self.template(message, (*path, "message"))
-        if "field" in raw or any(k in OPERATORS or k in ("present", "absent") for k in raw):
-            return self._field_test(raw, path, message)
-        if "each" in raw:
-            self._keys(raw, path, {"each", "where", "assert"})
-            return Each(
-                self._path(raw["each"], (*path, "each")),
-                self.many(raw.get("where"), (*path, "where")),
-                self.many(raw.get("assert"), (*path, "assert")),
-            )
-        if "any" in raw:
-            self._keys(raw, path, {"any", "match", "message"})
-            return AnyItem(
-                self._path(raw["any"], (*path, "any")), self.many(raw.get("match"), (*path, "match")), message
-            )
-        if "if" in raw:
-            self._keys(raw, path, {"if", "then", "else"})
-            return IfThen(
-                self.many(raw["if"], (*path, "if")),
-                self.many(raw.get("then"), (*path, "then")),
-                self.many(raw.get("else"), (*path, "else")),
-            )
-        if "anyOf" in raw:
-            self._keys(raw, path, {"anyOf", "message"})
-            return AnyOf(self.many(raw["anyOf"], (*path, "anyOf")), message)
-        if "check" in raw:
-            return self._check(raw, path, message)
-        raise self.fail(path, "a condition needs one of: field, each, any, if, anyOf, check")
-
-    def _keys(self, raw: dict[str, Any], path: FieldPath, allowed: set[str]) -> None:
-        for key in raw:
-            if key not in allowed:
-                raise self.fail((*path, key), f"unknown key {key!r} in this condition")
-
-    def _path(self, raw: Any, path: FieldPath) -> FieldPath:
-        if not isinstance(raw, str) or not re.fullmatch(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*", raw):
-            raise self.fail(path, f"{raw!r} is not a field path such as spec.ownership.team")
-        return _split(raw)
-
-    def _field_test(self, raw: dict[str, Any], path: FieldPath, message: str | None) -> FieldTest:
-        present: bool | None = None
-        ops: list[tuple[str, Any]] = []
-        for key, value in raw.items():
-            arg = self._arg(value, (*path, key))
-            if key in ("field", "message"):
-                continue
-            if key == "present":
-                if not isinstance(arg, bool):
-                    raise self.fail((*path, key), "present takes true or false")
-                present = arg
-            elif key == "absent":
-                if arg is not True:
-                    raise self.fail((*path, key), "absent takes true")
-                present = False
-            elif key in OPERATORS:
-                ops.append((key, self._validate(key, arg, (*path, key))))
-            else:
-                known = ", ".join(["present", "absent", *OPERATORS])
-                raise self.fail((*path, key), f"unknown operator {key!r}; known operators: {known}")
-        target = self._path(raw["field"], (*path, "field")) if "field" in raw else ()
-        return FieldTest(target, present, tuple(ops), message)
-
-    def _validate(self, op: str, arg: Any, path: FieldPath) -> Any:
-        if op == "matches":
-            if not isinstance(arg, str):
-                raise self.fail(path, "matches takes a regular expression")
-            try:
-                return re.compile(arg)
-            except re.error as exc:
-                raise self.fail(path, f"invalid regular expression: {exc}") from None
-        if op in ("oneOf", "notOneOf", "containsAll") and not isinstance(arg, list):
-            raise self.fail(path, f"{op} takes a list")
-        if op in ("minItems", "maxItems", "maxAgeDays") and (
-            isinstance(arg, bool) or not isinstance(arg, int)
-        ):
-            raise self.fail(path, f"{op} takes a whole number")
-        if op in ("min", "max") and _number(arg) is None:
-            raise self.fail(path, f"{op} takes a number")
-        if op in ("notPast", "notFuture") and not isinstance(arg, bool):
-            raise self.fail(path, f"{op} takes true or false")
-        if op == "ref" and arg != "exists":
-            raise self.fail(path, "ref takes the value exists")
-        return arg
-
-    def _check(self, raw: dict[str, Any], path: FieldPath, message: str | None) -> Check:
-        self._keys(raw, path, {"check", "params", "message"})
-        name = raw["check"]
-        builtin = self.builtins.get(name) if isinstance(name, str) else None
-        if builtin is None:
-            known = ", ".join(sorted(self.builtins))
-            raise self.fail(
-                (*path, "check"),
-                f"unknown check {name!r}, neither built in nor from an installed plugin; known: {known}",
-            )
-        given = raw.get("params") or {}
-        if not isinstance(given, dict):
-            raise self.fail((*path, "params"), "params must be a mapping")
-        params = dict(builtin.params)
-        for key, value in given.items():
-            if key not in builtin.params:
-                raise self.fail((*path, "params", key), f"check {name!r} has no parameter {key!r}")
-            params[key] = self._arg(value, (*path, "params", key))
-        return Check(name, builtin, params, message)

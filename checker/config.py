@@ -7,7 +7,7 @@ import difflib
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from checker.cache import Prepared, prepared
 from checker.errors import FatalError
@@ -41,6 +41,13 @@ class Governance:
     minApprovals: int = 1
 
 
+@dataclass(frozen=True)
+class Approvals:
+    """Which of a pull request's approvals count: staleAfterPush keep also counts earlier commits'."""
+
+    staleAfterPush: Literal["dismiss", "keep"] = "dismiss"
+
+
 @dataclass
 class Settings:
     """The validated keys of a configuration file, with their defaults."""
@@ -54,13 +61,15 @@ class Settings:
     # A repository with no AISystem at all passes only when the configuration says it may.
     allowEmpty: bool = False
     governance: Governance | None = None
+    approvals: Approvals = field(default_factory=Approvals)
 
 
 def _settings(plain: dict[str, Any]) -> Settings:
     rules = {k: RuleOverride(**v) for k, v in plain.get("rules", {}).items()}
     found = plain.get("governance")
     governance = Governance(tuple(found["approvers"]), found["minApprovals"]) if found else None
-    return Settings(**{**plain, "rules": rules, "governance": governance})
+    approvals = Approvals(**(plain.get("approvals") or {}))
+    return Settings(**{**plain, "rules": rules, "governance": governance, "approvals": approvals})
 
 
 @dataclass
@@ -91,7 +100,7 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
     """The configuration's keys as plain data with defaults, or a FatalError at the faulty key."""
     from pydantic import ValidationError
 
-    from checker.governance_models import ConfigModel, GovernanceModel
+    from checker.governance_models import ApprovalsModel, ConfigModel, GovernanceModel
     from checker.governance_models import RuleOverride as RuleOverrideModel
 
     if data is None:
@@ -111,6 +120,8 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
                 if len(loc) == 1
                 else GovernanceModel
                 if loc[0] == "governance"
+                else ApprovalsModel
+                if loc[0] == "approvals"
                 else RuleOverrideModel
             )
             hint = _suggest(str(loc[-1]), list(parent.model_fields))

@@ -21,9 +21,13 @@ from checker.outcomes import freshness, rule_results, summarize, system_outcomes
 from checker.people import people_of
 from checker.policy import PolicySet, Rule
 from checker.project import Project, Source
+from checker.pullrequest import PullRequestContext, governance_approval
 from checker.result import RunNote, RunResult, Summary
 
 __all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "summarize"]
+
+# The note of a rule that verifies a pull request's reviews, in a run that is not for one.
+PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
 
 
 class _Formatter(dict):  # type: ignore[type-arg]
@@ -85,17 +89,23 @@ class Checker:
         policies: PolicySet,
         today: dt.date,
         policy_changes: Iterable[PolicyChange] = (),
+        pull_request: PullRequestContext | None = None,
     ) -> None:
         self.project = project
         self.policies = policies
         self.today = today
         self.policy_changes = list(policy_changes)
+        # The pull request whose reviews the needsPullRequest rules verify; None outside one.
+        self.pull_request = pull_request
         project.rules = policies.rules
+        project.pull_request = pull_request
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
         for rule in policies.enabled():
             role = ENGINE_RULES.get(rule.model.engine or "")
             if (role is not None and not role.conditions) or (rule.model.needsBase and project.base is None):
+                continue
+            if rule.model.needsPullRequest and pull_request is None:
                 continue
             scope = rule.model.appliesTo.kind
             for kind in scope if isinstance(scope, list) else [scope]:
@@ -178,9 +188,15 @@ class Checker:
         """
         notes = []
         reported = self.project.is_reported
-        if self.project.base is None and any(s.valid and reported(s.file) for s in self.project.systems):
+        systems = any(s.valid and reported(s.file) for s in self.project.systems)
+        outside = self.pull_request is None
+        if self.project.base is None and systems:
             message = "compares with a base revision: run with --base REF to check it"
-            notes += [RunNote(rule.id, message) for rule in self.policies.enabled() if rule.model.needsBase]
+            notes += [
+                RunNote(rule.id, message)
+                for rule in self.policies.enabled()
+                if rule.model.needsBase and not (outside and rule.model.needsPullRequest)
+            ]
         history = self.policies.engine_rule("history")
         if (
             self.project.first_added is None
@@ -190,20 +206,39 @@ class Checker:
         ):
             message = "evidence dates are not compared with commit history outside a git repository"
             notes.append(RunNote(history.id, message))
-        return notes
+        return notes + self._pull_request_notes(systems)
+
+    def _pull_request_notes(self, systems: bool) -> list[RunNote]:
+        """Outside a pull request: approvals are verified in one. Inside: how team membership was read."""
+        verifying = [rule for rule in self.policies.enabled() if rule.model.needsPullRequest]
+        if self.pull_request is None:
+            return [RunNote(rule.id, PULL_REQUEST_NOTE) for rule in verifying] if systems else []
+        if not verifying:
+            return []
+        return [RunNote(verifying[0].id, text) for text in self.pull_request.notes]
 
     def _policy_findings(self) -> Iterable[Finding]:
         """A finding of the policy-change rule for each governance change, at the rule's severity.
 
-        The severity is decided here and only here: this run does not know whether the governance
-        approvers approved the change, so the finding names them and keeps the rule's severity.
+        The severity is decided here and only here. Outside a pull request the run cannot know
+        whether the governance approvers approved the change: the finding names them and keeps the
+        rule's severity. In a pull request it is an error until they have approved it on GitHub, then
+        an info naming them; with no governance approvers configured it keeps the rule's severity.
         """
         rule = self.policies.engine_rule("policy-change")
         if rule is None or not rule.enabled:
             return
         for change in self.policy_changes:
-            failure = Failure((), f"{change.detail}; to be reviewed by {reviewers(change.governance)}")
-            yield self._finding(rule, change.file, 1, 1, failure, None)
+            detail = f"{change.detail}; to be reviewed by {reviewers(change.governance)}"
+            if self.pull_request is None:
+                yield self._finding(rule, change.file, 1, 1, Failure((), detail), None)
+                continue
+            people = people_of(self.project)
+            approved, said = governance_approval(self.pull_request, change.governance, people)
+            finding = self._finding(rule, change.file, 1, 1, Failure((), f"{detail}; {said}"), None)
+            if change.governance is not None:
+                finding = finding._replace(severity="info" if approved else "error")
+            yield finding
 
     def run(self) -> list[Finding]:
         findings: list[Finding] = list(self._schema_findings())
@@ -296,7 +331,8 @@ class RunInputs:
     """What a run is judged with besides the documents, the policies and the base revision.
 
     checked: the paths the check was given, as findings name files; history: the day each file was
-    first committed (None outside git); policy_changes: governance changes since the base.
+    first committed (None outside git); policy_changes: governance changes since the base;
+    pull_request: the pull request the run judges, read from GitHub (None outside one).
     """
 
     today: dt.date
@@ -307,6 +343,8 @@ class RunInputs:
     commit: str | None = None
     version: str = __version__
     head: HeadRun | None = None
+    # The pull request whose reviews the rules that need one verify; None outside one.
+    pull_request: PullRequestContext | None = None
 
 
 def departure_findings(
@@ -343,11 +381,9 @@ def _bind(project: Project, baseline: Baseline | None, history: Mapping[str, Any
     project.people = baseline.people
 
 
-def _findings(
-    project: Project, policies: PolicySet, inputs: RunInputs, changes: Iterable[PolicyChange]
-) -> list[Finding]:
-    found = Checker(project, policies, inputs.today, changes).run()
-    found += departure_findings(project, policies, inputs.today, inputs.checked)
+def _findings(checker: Checker, inputs: RunInputs) -> list[Finding]:
+    found = checker.run()
+    found += departure_findings(checker.project, checker.policies, inputs.today, inputs.checked)
     return sorted(found, key=Finding.sort_key)
 
 
@@ -366,21 +402,24 @@ def _head_view(baseline: Baseline | None, inputs: RunInputs, systems: int) -> tu
     if head is None:
         return None
     _bind(head.project, baseline, inputs.history)
-    found = _findings(head.project, head.policies, inputs, ())
+    found = _findings(Checker(head.project, head.policies, inputs.today), inputs)
     return head.policies.digest(), summarize(found, systems, head.fail_on)
 
 
 def check(project: Project, policies: PolicySet, baseline: Baseline | None, inputs: RunInputs) -> RunResult:
     """Run every rule once and work out everything a report says about the run."""
     _bind(project, baseline, inputs.history)
-    checker = Checker(project, policies, inputs.today, inputs.policy_changes)
-    findings = _findings(project, policies, inputs, inputs.policy_changes)
+    if inputs.pull_request is not None:
+        # Team membership is asked of GitHub where the token can read it, else of the directory.
+        project.people = inputs.pull_request.people(people_of(project))
+    checker = Checker(project, policies, inputs.today, inputs.policy_changes, inputs.pull_request)
+    findings = _findings(checker, inputs)
     fixed: list[Finding] = []
     if baseline is not None:
         findings, fixed = mark_status(findings, _base_findings(baseline, policies, inputs))
         fixed = [f for f in fixed if project.is_reported(f.file)]
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
-    results = rule_results(policies, findings, baseline is not None)
+    results = rule_results(policies, findings, baseline is not None, inputs.pull_request is not None)
     return RunResult(
         findings=tuple(findings),
         summary=summarize(findings, systems, inputs.fail_on),

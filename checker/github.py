@@ -1,4 +1,4 @@
-"""GitHub's REST API, as little of it as the sticky pull-request comment and the approvals need.
+"""A client of GitHub's REST API, as little of it as the sticky pull-request comment and the approvals need.
 
 Built on urllib so that commenting adds no dependency. Every request has a timeout, failures
 that are worth another try are retried a bounded number of times, and the token never appears
@@ -15,17 +15,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from checker import __version__
-from checker.errors import FatalError
 
-MARKER = "<!-- charter:report -->"
-COMMENT_LIMIT = 65_536
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 USER_AGENT = f"charter/{__version__} (+https://github.com/charter-checker/charter)"
@@ -37,8 +34,6 @@ MAX_PAGES = 100
 PER_PAGE = 100
 MAX_REDIRECTS = 3
 
-_TOKEN = re.compile(r"[\x21-\x7e]+")
-_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="([^"]*)"')
 _REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -58,152 +53,10 @@ class GitHubError(Exception):
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Where to comment, read from the variables GitHub Actions sets."""
-
-    token: str = field(repr=False)
-    repository: str
-    number: int
-    api_url: str = DEFAULT_API_URL
-    run_url: str | None = None
-
-
-@dataclass(frozen=True)
 class Response:
     status: int
     headers: Message
     data: Any
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to the sticky comment: created, updated or unchanged."""
-
-    action: str
-    url: str
-
-
-def settings_from_environ(environ: Mapping[str, str], number: int | None = None) -> Settings:
-    """The comment's target from GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH and GITHUB_API_URL."""
-    token, api_url = api_from_environ(environ)
-    repository = environ.get("GITHUB_REPOSITORY", "").strip()
-    if not _REPOSITORY.fullmatch(repository):
-        raise FatalError("GITHUB_REPOSITORY must name the repository as owner/name")
-    if number is None:
-        number = _event_number(environ)
-    server, run_id = environ.get("GITHUB_SERVER_URL", "").rstrip("/"), environ.get("GITHUB_RUN_ID", "")
-    run_url = f"{server}/{repository}/actions/runs/{run_id}" if server and run_id.isdigit() else None
-    return Settings(token, repository, number, api_url, run_url)
-
-
-def api_from_environ(environ: Mapping[str, str]) -> tuple[str, str]:
-    """The token and the API root from GITHUB_TOKEN and GITHUB_API_URL; FatalError when unusable."""
-    token = environ.get("GITHUB_TOKEN", "").strip()
-    if not token:
-        raise FatalError("GITHUB_TOKEN is not set: give this step the workflow's token in its environment")
-    if not _TOKEN.fullmatch(token):
-        # Checked here so that no HTTP library ever quotes the token back in a header error.
-        raise FatalError("GITHUB_TOKEN holds characters that no GitHub token has")
-    api_url = (environ.get("GITHUB_API_URL") or DEFAULT_API_URL).strip().rstrip("/")
-    parts = urllib.parse.urlsplit(api_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FatalError(f"GITHUB_API_URL is not an http(s) address: {api_url!r}")
-    return token, api_url
-
-
-def _event_number(environ: Mapping[str, str]) -> int:
-    path = environ.get("GITHUB_EVENT_PATH", "")
-    if not path:
-        raise FatalError(
-            "GITHUB_EVENT_PATH is not set: run this in a pull request workflow or name one with --pr"
-        )
-    try:
-        with open(path, encoding="utf-8") as handle:
-            payload = json.load(handle)
-    except OSError as exc:
-        raise FatalError(f"cannot read the event payload: {exc.strerror}", path) from None
-    except ValueError:
-        raise FatalError("the event payload is not JSON", path) from None
-    number = pull_request_number(payload)
-    if number is None:
-        event = environ.get("GITHUB_EVENT_NAME") or "this event"
-        raise FatalError(f"there is no pull request to comment on: the workflow ran for {event}")
-    return number
-
-
-def pull_request_number(payload: object) -> int | None:
-    """The pull request an event is about (pull_request, pull_request_target, issue_comment), or None."""
-    if not isinstance(payload, dict):
-        return None
-    pull = payload.get("pull_request")
-    if isinstance(pull, dict):
-        return _positive(pull.get("number"))
-    issue = payload.get("issue")
-    # An issue_comment event is about a pull request only when its issue carries a pull_request link.
-    if isinstance(issue, dict) and issue.get("pull_request"):
-        return _positive(issue.get("number"))
-    return None
-
-
-def _positive(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
-
-
-def utf16_length(text: str) -> int:
-    """Length in UTF-16 code units: never less than in code points, so a limit met here holds for both."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fit_comment(report: str, limit: int = COMMENT_LIMIT, run_url: str | None = None) -> tuple[str, bool]:
-    """The comment body for a report: starts with the marker, cut at a line boundary to stay under limit.
-
-    Returns the body and whether it was cut.
-    """
-    text = report.replace("\r\n", "\n").strip("\n")
-    if not text.lstrip().startswith(MARKER):
-        text = f"{MARKER}\n{text}"
-    if utf16_length(text) < limit:
-        return text, False
-    lines = text.split("\n")
-    where = f"the [job summary]({run_url})" if run_url else "the job summary of this workflow run"
-
-    def note(shown: int) -> str:
-        return (
-            f"\n\n> [!NOTE]\n> This report was cut to fit GitHub's limit of {limit:,} characters per "
-            f"comment: {shown:,} of {len(lines):,} lines are shown. The full report is in {where}."
-        )
-
-    # The longest prefix of whole lines that leaves room for the note, then fewer lines while the
-    # fences and <details> blocks it must close still do not fit.
-    budget = limit - 1 - utf16_length(note(len(lines)))
-    used, count = 0, 0
-    for line in lines:
-        used += utf16_length(line) + 1
-        if used > budget:
-            break
-        count += 1
-    for shown in range(count, 0, -1):
-        kept = lines[:shown]
-        body = "\n".join([*kept, *_closers(kept)]) + note(shown)
-        if utf16_length(body) < limit:
-            return body, True
-    return MARKER + note(1), True
-
-
-def _closers(lines: list[str]) -> list[str]:
-    """Lines that close a code fence or <details> blocks left open where the report was cut."""
-    fence = ""
-    depth = 0
-    for line in lines:
-        stripped = line.lstrip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
-        elif stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        else:
-            depth += stripped.count("<details") - stripped.count("</details>")
-    return ([fence] if fence else []) + ["</details>"] * max(depth, 0)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -395,43 +248,6 @@ class GitHubClient:
         return _object(self.request("GET", self.url(path)), "the membership")
 
 
-def find_comment(client: GitHubClient, repository: str, number: int) -> dict[str, Any] | None:
-    """The oldest comment of the pull request that a bot wrote starting with the marker, or None.
-
-    Anyone can post a comment that starts with the marker. Only one written by a bot (the workflow
-    token's github-actions[bot], or an app's) is taken for the report: a person's is never edited.
-    """
-    for comment in client.issue_comments(repository, number):
-        body, user = comment.get("body"), comment.get("user")
-        by_bot = isinstance(user, dict) and user.get("type") == "Bot"
-        if (
-            by_bot
-            and isinstance(body, str)
-            and body.lstrip().startswith(MARKER)
-            and _positive(comment.get("id"))
-        ):
-            return comment
-    return None
-
-
-def sticky_comment(client: GitHubClient, repository: str, number: int, body: str) -> Outcome:
-    """Update the pull request's marked comment in place, or create it when there is none."""
-    for attempt in range(1, client.max_attempts + 1):
-        existing = find_comment(client, repository, number)
-        if existing is not None:
-            if existing.get("body") == body:
-                return Outcome("unchanged", _html_url(existing))
-            return Outcome("updated", _html_url(client.update_comment(repository, existing["id"], body)))
-        try:
-            return Outcome("created", _html_url(client.create_comment(repository, number, body)))
-        except GitHubError as exc:
-            # The comment may exist even though the answer was lost: look again before another try.
-            if not exc.ambiguous or attempt == client.max_attempts:
-                raise
-            client.sleep(client.backoff(attempt))
-    raise AssertionError("unreachable: the last attempt returns or raises")
-
-
 def _quote(repository: str) -> str:
     owner, _, name = repository.partition("/")
     return f"{urllib.parse.quote(owner, safe='')}/{urllib.parse.quote(name, safe='')}"
@@ -497,6 +313,6 @@ def _object(response: Response, what: str) -> dict[str, Any]:
     return response.data
 
 
-def _html_url(comment: dict[str, Any]) -> str:
-    url = comment.get("html_url")
-    return url if isinstance(url, str) else ""
+def positive_id(value: object) -> int | None:
+    """An id or number as GitHub gives them: a positive integer, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None

@@ -77,6 +77,10 @@ def policy_differences(
             found.append(f"failOn {then.failOn} → {now.failOn}")
         if then.governance != now.governance:
             found.append(f"governance {_governance(then.governance)} → {_governance(now.governance)}")
+        if then.approvals != now.approvals:
+            found.append(
+                f"approvals.staleAfterPush {then.approvals.staleAfterPush} → {now.approvals.staleAfterPush}"
+            )
     return found
 
 

@@ -53,6 +53,8 @@ class RuleModel(_Strict):
     needsBase: bool = False
     # The role of a rule Charter reports by itself (see checker.engine_rules).
     engine: str | None = None
+    # Checked only in a pull request's run, against its reviews on GitHub (checker.pullrequest).
+    needsPullRequest: bool = False
     example: RuleExample | None = None
 
 
@@ -96,6 +98,15 @@ class GovernanceModel(BaseModel):
     minApprovals: int = Field(default=1, ge=1, strict=True)
 
 
+class ApprovalsModel(BaseModel):
+    """Which of a pull request's approvals count."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # dismiss: only approvals of the head commit count; keep: approvals of earlier commits count too.
+    staleAfterPush: Literal["dismiss", "keep"] = "dismiss"
+
+
 class ConfigModel(BaseModel):
     """The keys a configuration file may hold."""
 
@@ -109,3 +120,4 @@ class ConfigModel(BaseModel):
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     allowEmpty: bool = False
     governance: GovernanceModel | None = None
+    approvals: ApprovalsModel = Field(default_factory=ApprovalsModel)

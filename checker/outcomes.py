@@ -87,8 +87,13 @@ def system_outcomes(
     return tuple(rows)
 
 
-def rule_results(policies: PolicySet, findings: list[Finding], compared: bool) -> dict[str, str]:
-    """Each rule's result in this run: fail, waived, pass, note, not checked or disabled."""
+def rule_results(
+    policies: PolicySet, findings: list[Finding], compared: bool, pull_request: bool = False
+) -> dict[str, str]:
+    """Each rule's result in this run: fail, waived, pass, note, not checked or disabled.
+
+    compared: the run had a base revision; pull_request: it judged a pull request's reviews.
+    """
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule, []).append(finding)
@@ -98,7 +103,7 @@ def rule_results(policies: PolicySet, findings: list[Finding], compared: bool) -
         active = [f for f in found if not f.waived]
         if not rule.enabled:
             results[rule_id] = "disabled"
-        elif rule.model.needsBase and not compared:
+        elif (rule.model.needsBase and not compared) or (rule.model.needsPullRequest and not pull_request):
             results[rule_id] = "not checked"
         elif any(f.severity != "info" for f in active):
             results[rule_id] = "fail"

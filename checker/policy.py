@@ -6,20 +6,20 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.cache import Prepared
-from checker.conditions import Compiler, Condition, Env, holds
-from checker.config import Config
-from checker.engine_rules import ENGINE_RULES
+from checker.condition_compiler import Compiler
+from checker.conditions import Condition, Env, holds
+from checker.config import Config, RuleOverride
+from checker.engine_rules import ENGINE_RULES, EngineRule
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
-from checker.paths import Walked, anchored, shown, walk, within
 from checker.plugins import registry
-from checker.resources import data_dir
+from checker.policy_packs import configured_pack, display, pack_files
+from checker.policy_packs import named_packs as named_packs  # re-exported: the check command names packs
 from checker.vocabulary import Kind, Severity, Stage, Tier
 from checker.yamlload import Document, FieldPath, load_file
 
@@ -60,6 +60,7 @@ class RuleSpec:
     waivable: bool = True
     needsBase: bool = False
     engine: str | None = None
+    needsPullRequest: bool = False
     example: RuleExample | None = None
     # The rule as plain JSON-ready data, what the policy digest is computed over (not in the schema).
     plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata={"schema": False})
@@ -153,75 +154,6 @@ class PolicySet:
         return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _default_pack() -> list[str]:
-    pack = data_dir("policies")
-    return sorted(str(p) for p in pack.iterdir() if p.name.endswith((".yaml", ".yml")))
-
-
-def _pack_files(path: str, entry: str) -> list[str]:
-    """The policy file at path, or the YAML files of the directory at path; no symbolic link among them."""
-    if os.path.isfile(path):
-        return [path]
-    if not os.path.isdir(path):
-        raise FatalError(f"policy path {entry!r} does not exist", path)
-    files = sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".yaml", ".yml")))
-    for file in files:
-        if os.path.islink(file):
-            raise FatalError(
-                "the policy file is a symbolic link, which Charter never follows", _display(file)
-            )
-    return files
-
-
-def _link_problem(walked: Walked, top: str) -> str:
-    if walked.last:
-        return "is a symbolic link, which Charter never follows"
-    return (
-        f"is reached through the symbolic link {shown(walked.link or '', top)}, which Charter never follows"
-    )
-
-
-def _configured_pack(config: Config, index: int) -> list[str]:
-    """The files of the configuration's index-th policy pack, which stays inside the repository."""
-    entry = config.model.policies[index]
-    if entry == "default":
-        return _default_pack()
-    directory = os.path.realpath(config.directory)
-    # A configuration outside the repository (named with --config) keeps to its own directory.
-    top = os.path.realpath(config.top) if config.top else directory
-    top = top if within(directory, top) else directory
-    walked = walk(os.path.join(config.directory, entry), top)
-    problem = None
-    if walked.link is not None:
-        problem = _link_problem(walked, top)
-    elif not within(walked.path, top):
-        problem = "leads out of the repository: policy paths stay inside it"
-    if problem:
-        raise FatalError(
-            f"policies[{index}] {entry!r} {problem}", config.file, config.line_of("policies", index)
-        )
-    return _pack_files(walked.path, entry)
-
-
-def named_packs(paths: list[str], top: str) -> list[str]:
-    """The --policy paths, made absolute once each is known to be relative, inside top and not linked."""
-    top = os.path.realpath(top)
-    found = []
-    for path in paths:
-        if anchored(path):
-            raise FatalError(
-                f"--policy {path!r} is absolute: policy paths are relative to the current directory "
-                "and stay inside the repository"
-            )
-        walked = walk(path, top)
-        if walked.link is not None:
-            raise FatalError(f"--policy {path!r} {_link_problem(walked, top)}")
-        if not within(walked.path, top):
-            raise FatalError(f"--policy {path!r} leads out of the repository: policy paths stay inside it")
-        found.append(walked.path)
-    return found
-
-
 def _validate_policy(path: str) -> list[ParsedPolicy]:
     """The Policy documents of path, validated, or a FatalError at the first mistake."""
     from pydantic import ValidationError
@@ -258,7 +190,7 @@ def _validate_policy(path: str) -> list[ParsedPolicy]:
         for i, rule in enumerate(policy.rules):
             if rule.id in seen:
                 line = doc.locate(("rules", i, "id"))[0]
-                raise FatalError(f"rule id {rule.id} is defined twice", _display(path), line)
+                raise FatalError(f"rule id {rule.id} is defined twice", display(path), line)
             seen.add(rule.id)
         rules = [
             (
@@ -290,85 +222,116 @@ def _located(path: str, index: int) -> Document:
     return doc
 
 
-def _display(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return path
-    return path if rel.startswith("..") else rel
+@dataclass(frozen=True)
+class _Stated:
+    """A rule as its pack states it, and where: the file, its Policy document and the rule's index."""
+
+    spec: RuleSpec
+    doc: Document
+    path: str
+    policy: str
+    index: int
 
 
 def load_policies(config: Config, extra: list[str] | None = None, store: Prepared | None = None) -> PolicySet:
     """Load every configured pack; later packs override rules of earlier ones by id."""
-    # extra: absolute paths, as named_packs gives them.
-    entries = list(config.model.policies) + list(extra or [])
-    raw: dict[str, tuple[RuleSpec, Document, str, str, int]] = {}
+    stated, files = _read_packs(config, extra or [], store)
+    _check_override_ids(config, stated)
+    rules = {rule_id: _compile_rule(config, stated[rule_id]) for rule_id in sorted(stated)}
+    overridden = frozenset(k for k, o in config.model.rules.items() if o.severity)
+    policies = PolicySet(rules, overridden, files)
+    _check_roles(policies)
+    return policies
+
+
+def _read_packs(
+    config: Config, extra: list[str], store: Prepared | None
+) -> tuple[dict[str, _Stated], list[str]]:
+    """Every rule of the packs by id, a later pack's rule replacing an earlier one's; and the files read."""
+    # extra: absolute paths, as named_packs gives them, read after the configuration's packs.
+    entries = list(config.model.policies) + list(extra)
+    stated: dict[str, _Stated] = {}
     files: list[str] = []
     for index, entry in enumerate(entries):
         configured = index < len(config.model.policies)
-        for path in _configured_pack(config, index) if configured else _pack_files(entry, entry):
+        for path in configured_pack(config, index) if configured else pack_files(entry, entry):
             files.append(path)
             for policy in _parse_policy(path, store):
                 doc = _located(path, policy.index)
                 for i, rule in enumerate(policy.rules):
-                    raw[rule.id] = (rule, doc, path, policy.name, i)
+                    stated[rule.id] = _Stated(rule, doc, path, policy.name, i)
+    return stated, files
 
-    overrides = config.model.rules
-    for rule_id in overrides:
-        if rule_id not in raw:
-            close = difflib.get_close_matches(rule_id, list(raw), n=1)
+
+def _check_override_ids(config: Config, stated: dict[str, _Stated]) -> None:
+    """Every rule the configuration overrides is a rule of the packs."""
+    for rule_id in config.model.rules:
+        if rule_id not in stated:
+            close = difflib.get_close_matches(rule_id, list(stated), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise FatalError(
                 f"unknown rule id {rule_id!r}{hint}", config.file, config.line_of("rules", rule_id)
             )
 
-    rules: dict[str, Rule] = {}
-    for rule_id in sorted(raw):
-        model, doc, path, policy_name, index = raw[rule_id]
-        override = overrides.get(rule_id)
-        params = dict(model.params)
-        if override and override.params:
-            for key, value in override.params.items():
-                if key not in params:
-                    known = ", ".join(sorted(params)) or "none"
-                    raise FatalError(
-                        f"rule {rule_id} has no parameter {key!r} (its parameters: {known})",
-                        config.file,
-                        config.line_of("rules", rule_id, "params", key),
-                    )
-                if isinstance(params[key], dict) and isinstance(value, dict):
-                    value = {**params[key], **value}
-                params[key] = value
-        enabled = True if override is None or override.enabled is None else override.enabled
-        base: FieldPath = ("rules", index)
-        role = ENGINE_RULES.get(model.engine) if model.engine is not None else None
-        if model.engine is not None and role is None:
-            known = ", ".join(ENGINE_RULES)
-            line = doc.locate_key((*base, "engine"))[0]
+
+def _compile_rule(config: Config, stated: _Stated) -> Rule:
+    """One rule with the configuration's override applied and its conditions compiled."""
+    model, doc, path, rule_id = stated.spec, stated.doc, stated.path, stated.spec.id
+    override = config.model.rules.get(rule_id)
+    params = _rule_params(config, model, override)
+    enabled = True if override is None or override.enabled is None else override.enabled
+    base: FieldPath = ("rules", stated.index)
+    role = _engine_role(model, doc, path, base)
+    if not enabled and role is not None and role.always:
+        raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
+    compiler = Compiler(display(path), doc, params, registry())
+    if not model.assert_ and (role is None or role.conditions):
+        raise FatalError(f"rule {rule_id} has no assert", display(path), doc.locate_key(base)[0])
+    compiler.template(model.message, (*base, "message"))
+    return Rule(
+        model=model,
+        source=path,
+        policy=stated.policy,
+        severity=(override.severity if override and override.severity else model.severity),
+        enabled=enabled,
+        params=params,
+        enforce_after=override.enforceAfter if override else None,
+        applies_when=compiler.many(model.appliesTo.when, (*base, "appliesTo", "when")),
+        conditions=compiler.many(model.assert_, (*base, "assert")),
+    )
+
+
+def _rule_params(config: Config, model: RuleSpec, override: RuleOverride | None) -> dict[str, Any]:
+    """The rule's parameters with the configuration's values, a mapping merged into the default one."""
+    params = dict(model.params)
+    if override is None or not override.params:
+        return params
+    for key, value in override.params.items():
+        if key not in params:
+            known = ", ".join(sorted(params)) or "none"
             raise FatalError(
-                f"rule {rule_id} has no engine role {model.engine!r} (roles: {known})", _display(path), line
+                f"rule {model.id} has no parameter {key!r} (its parameters: {known})",
+                config.file,
+                config.line_of("rules", model.id, "params", key),
             )
-        if not enabled and role is not None and role.always:
-            raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
-        compiler = Compiler(_display(path), doc, params, registry())
-        if not model.assert_ and (role is None or role.conditions):
-            raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
-        compiler.template(model.message, (*base, "message"))
-        rules[rule_id] = Rule(
-            model=model,
-            source=path,
-            policy=policy_name,
-            severity=(override.severity if override and override.severity else model.severity),
-            enabled=enabled,
-            params=params,
-            enforce_after=override.enforceAfter if override else None,
-            applies_when=compiler.many(model.appliesTo.when, (*base, "appliesTo", "when")),
-            conditions=compiler.many(model.assert_, (*base, "assert")),
+        if isinstance(params[key], dict) and isinstance(value, dict):
+            value = {**params[key], **value}
+        params[key] = value
+    return params
+
+
+def _engine_role(model: RuleSpec, doc: Document, path: str, base: FieldPath) -> EngineRule | None:
+    """The engine role the rule takes, if any; a FatalError at its line when no such role exists."""
+    if model.engine is None:
+        return None
+    role = ENGINE_RULES.get(model.engine)
+    if role is None:
+        known = ", ".join(ENGINE_RULES)
+        line = doc.locate_key((*base, "engine"))[0]
+        raise FatalError(
+            f"rule {model.id} has no engine role {model.engine!r} (roles: {known})", display(path), line
         )
-    overridden = frozenset(k for k, o in overrides.items() if o.severity)
-    policies = PolicySet(rules, overridden, files)
-    _check_roles(policies)
-    return policies
+    return role
 
 
 def _check_roles(policies: PolicySet) -> None:

@@ -171,6 +171,8 @@ class Project:
     # use, and the base revision's when comparing.
     source_files: Tree | None = None
     base_files: Tree | None = None
+    # The pull request the run judges (checker.pullrequest.PullRequestContext); None outside one.
+    pull_request: Any = None
     # Context files taken from the cache, in the order they were found, with their routes.
     _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
     # For a project derived from another at a base revision: paths (from the root of the display,

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from checker import gitrepo
+from checker.approvals import PullRequestApprovals, PullRequestEvent
 from checker.baseline import Base, baseline_of
 from checker.commands.check import CheckOptions, prepare
 from checker.config import Config, load_config
@@ -21,6 +22,7 @@ from checker.finding import Finding
 from checker.gitrepo import Changes
 from checker.policy import load_policies
 from checker.project import Project, build_project
+from checker.pullrequest import PullRequestContext
 from checker.sources import WorkingTree
 from checker.yamlload import load_file
 
@@ -33,16 +35,27 @@ _SCRIPTS = os.path.dirname(sys.executable)
 os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 RULES_DIR = Path(__file__).parent / "rules"
 # The rules a run without --base cannot check, and the words each of its notes says.
-NEEDS_BASE = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsBase)
+# The rules that verify a pull request's reviews say so instead, outside a pull request.
+NEEDS_PULL_REQUEST = sorted(r.id for r in load_policies(Config()).enabled() if r.model.needsPullRequest)
+NEEDS_BASE = sorted(
+    r.id for r in load_policies(Config()).enabled() if r.model.needsBase and r.id not in NEEDS_PULL_REQUEST
+)
 BASE_NOTE = "compares with a base revision: run with --base REF to check it"
 HISTORY_NOTE = "evidence dates are not compared with commit history outside a git repository"
+PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
 
 
 def notes_text(history: bool = True) -> str:
     """What a text run without --base writes on stderr about the rules it could not check, once each;
     history: outside git, where MNT003 cannot compare evidence dates with commits."""
     lines = [f"charter: note: {rule} {BASE_NOTE}\n" for rule in NEEDS_BASE]
-    return "".join(lines) + (f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else "")
+    history_line = f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else ""
+    return "".join(lines) + history_line + pull_request_notes_text()
+
+
+def pull_request_notes_text() -> str:
+    """What a text run outside a pull request writes about the rules that verify one's reviews."""
+    return "".join(f"charter: note: {rule} {PULL_REQUEST_NOTE}\n" for rule in NEEDS_PULL_REQUEST)
 
 
 def check_tree(
@@ -53,11 +66,13 @@ def check_tree(
     base_file: str | None = None,
     base_text: Path | None = None,
     added: tuple[str, ...] = (),
+    pull_request: PullRequestContext | None = None,
 ) -> list[Finding]:
     """Run the policies over a directory through engine.check, as `charter check DIR` does, without git.
 
     The base revision (when base is given) is root with base_file as base_text has it, and
     base_config as its .charter.yaml. The change edits base_file and adds the files of added.
+    pull_request: the pull request the change is judged in (see recorded_pull_request).
     """
     config = load_config(None, str(root))
     policies = load_policies(config)
@@ -71,7 +86,9 @@ def check_tree(
         changes = tuple(found)
     project = build_project([str(root)], str(root), str(root), config, set())
     # As at commit time: nothing committed yet, evidence judged on its own dates.
-    inputs = RunInputs(today, config.model.failOn, policy_changes=changes, history={})
+    inputs = RunInputs(
+        today, config.model.failOn, policy_changes=changes, history={}, pull_request=pull_request
+    )
     if base is None or base_file is None or base_text is None:
         return list(check(project, policies, None, inputs).findings)
     tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
@@ -100,6 +117,14 @@ def checked_project(options: CheckOptions) -> Project:
         return run[0]
 
 
+def recorded_pull_request(approvers: list[str], author: str = "@mal") -> PullRequestContext:
+    """A pull request whose reviews are already known: approvers approved its head commit."""
+    head = "9f2c1e7b4a5d6c8e0f1a2b3c4d5e6f708192a3b4"
+    event = PullRequestEvent("pull_request", "acme/governance", 7, head, author)
+    approvals = PullRequestApprovals(7, head, author, frozenset(approvers))
+    return PullRequestContext(event, None, _approvals=approvals)
+
+
 def base_systems(path: Path) -> dict:
     """The AISystems of a file, by name, as a base revision would hold them."""
     loaded = load_file(str(path))
@@ -122,6 +147,9 @@ def _fresh_git_lookups() -> Iterator[None]:
 def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     # Inside GitHub Actions `charter check` writes annotations by default; tests expect the text report.
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    # Nor is a test's run a pull request's, whatever the workflow running the tests was started for.
+    monkeypatch.delenv("GITHUB_EVENT_NAME", raising=False)
+    monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
 
 
 @pytest.fixture(autouse=True)

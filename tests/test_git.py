@@ -16,7 +16,14 @@ import pytest
 
 from checker.cli import main
 from checker.commands.check import CheckOptions
-from tests.conftest import NEEDS_BASE, checked_project, notes_text
+from tests.conftest import (
+    NEEDS_BASE,
+    NEEDS_PULL_REQUEST,
+    PULL_REQUEST_NOTE,
+    checked_project,
+    notes_text,
+    pull_request_notes_text,
+)
 from tests.git_helpers import (
     CLEAN,
     HEAD_DATE,
@@ -153,7 +160,7 @@ def test_the_installed_executable_reports_the_same_change_byte_for_byte(
     for fmt in ("json", "text"):
         _, in_process, _ = run([*WITH_BASE, "--format", fmt], repo.root, capsys, monkeypatch)
         process = run_process([*WITH_BASE, "--format", fmt, "."], repo.root)
-        assert (process.returncode, process.stderr) == (1, "")
+        assert (process.returncode, process.stderr) == (1, pull_request_notes_text() if fmt == "text" else "")
         assert process.stdout == in_process
     assert process.stdout.splitlines() == [
         f"{MANIFEST}:{line}:{column}: CHG001 error ticket-router changed a model artifact without raising "
@@ -345,16 +352,16 @@ def test_outside_git_mnt003_notes_that_history_is_not_compared(
     assert code == 0
     # A note of the run, after those of the change rules that need a base; never a finding.
     assert report["findings"] == []
-    assert report["notes"][-1] == {
+    assert report["notes"][len(NEEDS_BASE)] == {
         "rule": "MNT003",
         "message": "evidence dates are not compared with commit history outside a git repository",
     }
-    assert [n["rule"] for n in report["notes"]] == [*NEEDS_BASE, "MNT003"]
+    assert [n["rule"] for n in report["notes"]] == [*NEEDS_BASE, "MNT003", *NEEDS_PULL_REQUEST]
 
     code, out, err = run(AS_OF, root, capsys, monkeypatch)
     assert (code, out) == (0, "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed\n")
     assert err == notes_text()
-    assert err.splitlines()[-1] == (
+    assert err.splitlines()[len(NEEDS_BASE)] == (
         "charter: note: MNT003 evidence dates are not compared with commit history outside a git repository"
     )
 
@@ -624,7 +631,7 @@ def test_a_finding_the_change_removes_is_counted_as_fixed(
 
     code, out, err = run(WITH_BASE, repo.root, capsys, monkeypatch)
 
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, pull_request_notes_text())
     assert out.splitlines() == [
         "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed (1 fixed by this change)"
     ]
@@ -660,7 +667,7 @@ def test_findings_have_a_status_with_base_and_none_without(
     assert report["notes"] == [
         {"rule": rule, "message": "compares with a base revision: run with --base REF to check it"}
         for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
-    ]
+    ] + [{"rule": rule, "message": PULL_REQUEST_NOTE} for rule in ("GAT002", "GAT003")]
 
 
 def test_only_the_named_files_are_reported_with_base(
@@ -940,7 +947,7 @@ def test_base_in_a_repository_without_commits_exits_2(
     assert code == 0
     assert report["commit"] is None
     assert report["findings"] == []
-    assert [n["rule"] for n in report["notes"]] == NEEDS_BASE
+    assert [n["rule"] for n in report["notes"]] == [*NEEDS_BASE, *NEEDS_PULL_REQUEST]
 
 
 def test_a_configuration_change_cannot_exclude_the_manifests_it_is_judged_on(
@@ -1086,7 +1093,7 @@ def test_every_base_system_is_read_once(
     # head then "fixed".
     code, out, err = run(WITH_BASE, repo.root, capsys, monkeypatch)
 
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, pull_request_notes_text())
     assert (
         out == "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived; passed (0 fixed by this change)\n"
     )

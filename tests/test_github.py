@@ -15,17 +15,10 @@ from click.testing import CliRunner
 from checker.cli import cli
 from checker.commands.comment import CommentOptions, run_comment
 from checker.errors import FatalError
-from checker.github import (
-    API_VERSION,
-    COMMENT_LIMIT,
-    MARKER,
-    GitHubClient,
-    GitHubError,
-    fit_comment,
-    pull_request_number,
-    settings_from_environ,
-    utf16_length,
-)
+from checker.gfm import COMMENT_LIMIT, MARKER
+from checker.github import API_VERSION, GitHubClient, GitHubError
+from checker.github_settings import pull_request_number, settings_from_environ
+from checker.pr_comment import fit_comment, utf16_length
 from tests.fake_github import TOKEN, FakeGitHub, serving
 from tests.git_helpers import installed_charter
 

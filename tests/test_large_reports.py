@@ -14,7 +14,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from checker.commands.check import CheckOptions, build_report
-from checker.reporters.base import Report
+from checker.github_settings import run_url
+from checker.reporters.base import Output, Report
 from checker.reporters.markdown import render_markdown
 from tests.conftest import AS_OF
 from tests.test_reports import CLEAN, LAST_DRILL, OLD_DRILL, ON_CALL, check, git, repository, variant, write
@@ -109,16 +110,12 @@ def test_each_cut_lists_errors_before_warnings_before_notes_and_counts_the_rest(
     assert seen_modes == {"errors cut", "errors kept", "compact", "full"}
 
 
-def test_a_cut_points_to_the_uploaded_artifact_in_actions(
-    mixed: Report, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CHARTER_REPORT_ARTIFACT", "charter-report")
-    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.example")
-    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/governance")
-    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
-    full = render_markdown(mixed, limit=10**7)
+def test_a_cut_points_to_the_uploaded_artifact_in_actions(mixed: Report) -> None:
+    run = "https://github.example/acme/governance/actions/runs/4242"
+    output = Output(artifact="charter-report", run_url=run)
+    full = render_markdown(mixed, limit=10**7, output=output)
 
-    out = render_markdown(mixed, limit=len(full) - 1)
+    out = render_markdown(mixed, limit=len(full) - 1, output=output)
 
     assert (
         out.rstrip()
@@ -182,8 +179,9 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
     existing = [f for f in findings if f["status"] != "new"]
     assert existing and {"ai-systems/new.yaml"} == {f["file"] for f in new if f["rule"] == "OWN002"}
     _, new_only = check(capsys, *args)
+    _, every = check(capsys, *args, "--annotate", "all")
     monkeypatch.setenv("CHARTER_ANNOTATE", "all")
-    _, every = check(capsys, *args)
+    assert check(capsys, *args)[1] == every
 
     def located(found: list[dict]) -> list[str]:
         return [f"{f['file']},line={f['line']},col={f['column']}" for f in found]
@@ -191,7 +189,7 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
     assert [c.split("file=")[1].split(",title=")[0] for c in commands(new_only)] == located(new)
     assert new_only.splitlines()[-1] == (
         f"charter: {len(existing)} existing findings of the base not annotated; the report has every finding "
-        "(CHARTER_ANNOTATE=all annotates them too)"
+        "(--annotate all annotates them too)"
     )
     assert [c.split("file=")[1].split(",title=")[0] for c in commands(every)] == located(findings)
     assert "not annotated" not in every
@@ -202,3 +200,32 @@ def test_annotations_go_to_new_findings_unless_all_are_asked_for(
     assert "error file=ai-systems/old.yaml,line=19,col=3,title=OWN002 team-or-on-call-missing" in commands(
         no_base
     )
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        (
+            {
+                "GITHUB_SERVER_URL": "https://github.example/",
+                "GITHUB_REPOSITORY": "acme/gov",
+                "GITHUB_RUN_ID": "42",
+            },
+            "https://github.example/acme/gov/actions/runs/42",
+        ),
+        ({"GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "acme/gov"}, ""),
+        ({"GITHUB_REPOSITORY": "acme/gov", "GITHUB_RUN_ID": "42"}, ""),
+        (
+            {
+                "GITHUB_SERVER_URL": "https://github.example",
+                "GITHUB_REPOSITORY": "acme/gov",
+                "GITHUB_RUN_ID": "x",
+            },
+            "",
+        ),
+    ],
+)
+def test_the_run_page_is_linked_only_when_the_runner_names_all_of_it(
+    environ: dict[str, str], url: str
+) -> None:
+    assert run_url(environ) == url

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from checker.commands.check import CheckOptions, build_report
+from checker.gfm import md
 from checker.reporters import model
 from checker.reporters.base import Report
-from checker.reporters.markdown import md
 from checker.reporters.sarif import sarif_text
 from tests.conftest import AS_OF
 from tests.test_reports import EXAMPLES
@@ -117,6 +117,11 @@ def test_rule_results_and_control_coverage(report: Report) -> None:
     assert nist["GOVERN 1.3"] == model.ControlRow(
         "GOVERN 1.3",
         (
+            model.RuleResult(
+                "GAT003",
+                "A release approval or waiver approver added in a pull request has approved it",
+                "not checked",
+            ),
             model.RuleResult(
                 "WVR001", "Waivers are approved, justified, time-boxed and for waivable rules", "fail"
             ),

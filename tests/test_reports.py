@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import gitrepo
+from checker import __version__, gitrepo
 from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
+from checker.gfm import COMMENT_LIMIT, MARKER
 from checker.reporters import REPORTERS
-from checker.reporters.markdown import GITHUB_LIMIT, MARKER, render_markdown
-from tests.conftest import AS_OF, NEEDS_BASE, RULES_DIR
+from checker.reporters.markdown import render_markdown
+from tests.conftest import AS_OF, NEEDS_BASE, RULES_DIR, pull_request_notes_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -168,10 +169,14 @@ def test_github_annotations_are_the_default_inside_github_actions(
         "owners and an expires date at most 180 days ahead; renew or remove expired waivers."
     )
     assert lines[-1] == "charter: 7 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
-    assert out.splitlines()[len(lines) :] == [
-        f"charter: note: {rule} compares with a base revision: run with --base REF to check it"
-        for rule in NEEDS_BASE
-    ]
+    assert (
+        out.splitlines()[len(lines) :]
+        == [
+            f"charter: note: {rule} compares with a base revision: run with --base REF to check it"
+            for rule in NEEDS_BASE
+        ]
+        + pull_request_notes_text().splitlines()
+    )
     # An explicit --format still wins.
     _, text = check(capsys, str(EXAMPLES), "--format", "text", *AS_OF_ARG)
     assert not text.startswith("::")
@@ -194,13 +199,17 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
     assert lines[1] == "## ❌ Charter: failed"
     assert lines[3] == "7 systems checked: 1 error, 1 warning, 0 info, 0 waived."
     # The rules this run could not check are said once each in the header, not listed as findings.
-    assert lines[4:16] == [
+    assert lines[4:18] == [
         "",
         "Not checked by this run:",
         "",
         *(
             f"- **{rule}** compares with a base revision: run with --base REF to check it"
             for rule in ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "POL001", "RBK003")
+        ),
+        *(
+            f"- **{rule}** verifies approvals in the reviews on GitHub, so it runs only in pull requests"
+            for rule in ("GAT002", "GAT003")
         ),
         "",
     ]
@@ -213,7 +222,9 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
     }
     commit = gitrepo.head_commit(str(ROOT))
     digest = build_report(CheckOptions([str(EXAMPLES)], as_of=AS_OF)).policies.digest()
-    assert lines[-1] == f"<sub>Charter 0.1.0 · commit {commit} · policies {digest} · as of 2026-11-23</sub>"
+    assert lines[-1] == (
+        f"<sub>Charter {__version__} · commit {commit} · policies {digest} · as of 2026-11-23</sub>"
+    )
 
 
 def test_markdown_with_base_shows_exactly_the_new_and_the_fixed_finding(
@@ -338,7 +349,7 @@ def test_a_large_markdown_report_stays_under_githubs_limit_with_a_note(
     active = [f for f in json.loads(data)["findings"] if not f["waived"]]
     assert len(active) > 300
     _, out = check(capsys, "--format", "markdown", *AS_OF_ARG)
-    assert len(out) <= GITHUB_LIMIT
+    assert len(out) <= COMMENT_LIMIT
     assert out.startswith(MARKER + "\n## ❌ Charter: failed\n")
     # Every finding is listed on one line, without its fix: it fits then.
     for f in active:
@@ -346,7 +357,7 @@ def test_a_large_markdown_report_stays_under_githubs_limit_with_a_note(
     assert "**Fix:**" not in out and "Not listed here" not in out and "[!NOTE]" not in out
     # The full report is still there for the asking.
     full = render_markdown(build_report(CheckOptions(["."], as_of=AS_OF)), limit=10**7)
-    assert len(full) > GITHUB_LIMIT and full.count("| **MNT001**") > 100
+    assert len(full) > COMMENT_LIMIT and full.count("| **MNT001**") > 100
 
 
 def test_truncation_leaves_out_fixed_findings_before_errors(

@@ -10,7 +10,8 @@ router's maintenance evidence) as of 2026-11-23. Comment lines state the exact f
 A pass fixture expects nothing. Every finding must be expected.
 A file <name>.base.yaml beside a fixture holds the base revision of the fixture's own file, for the
 rules that compare; a comment line "# adds: PATH" says the change adds that file (a decision record,
-say), which the test writes into the repository.
+say), which the test writes into the repository. A comment line "# approved-by: @a @b" checks the
+change in pull request #7 (opened by @mal) whose reviews on GitHub approve it by those people.
 <name>.charter.yaml becomes the repository's .charter.yaml, and <name>.base.charter.yaml the base
 revision's, for the policy-change rule. A comment line `# link: PATH -> TARGET` makes PATH (in the
 repository) a symbolic link to TARGET, which need not exist: links are never followed.
@@ -26,11 +27,12 @@ import pytest
 
 from checker.config import Config
 from checker.policy import load_policies
-from tests.conftest import RULES_DIR, base_systems, check_tree
+from tests.conftest import RULES_DIR, base_systems, check_tree, recorded_pull_request
 
 EXPECT = re.compile(r"^# expect: ([A-Z]{3}[0-9]{3}) (?:(\S+):)?(\d+):(\d+)\s*$")
 LINK = re.compile(r"^# link: (\S+) -> (\S+)\s*$")
 ADDS = re.compile(r"^# adds: (\S+)\s*$")
+APPROVED = re.compile(r"^# approved-by:(.*)$")
 RULE_IDS = sorted(load_policies(Config()).rules)
 
 
@@ -75,6 +77,7 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
         (fixture_repo / path).parent.mkdir(parents=True, exist_ok=True)
         (fixture_repo / path).write_text(f"# {path}\n\nWritten by the change.\n", encoding="utf-8")
 
+    approved = [m.group(1).split() for m in map(APPROVED.match, fixture.read_text("utf-8").splitlines()) if m]
     findings = check_tree(
         fixture_repo,
         base=base,
@@ -82,6 +85,7 @@ def test_fixture(fixture: Path, fixture_repo: Path) -> None:
         base_file=target,
         base_text=base_file if base_file.exists() else None,
         added=added,
+        pull_request=recorded_pull_request(approved[0]) if approved else None,
     )
 
     got = {(f.rule, f.file, f.line, f.column) for f in findings}

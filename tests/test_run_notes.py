@@ -19,13 +19,28 @@ import pytest
 
 from checker import gitrepo
 from checker.cli import main
-from tests.conftest import AS_OF, BASE_NOTE, HISTORY_NOTE, NEEDS_BASE, RULES_DIR, notes_text
+from tests.conftest import (
+    AS_OF,
+    BASE_NOTE,
+    HISTORY_NOTE,
+    NEEDS_BASE,
+    NEEDS_PULL_REQUEST,
+    PULL_REQUEST_NOTE,
+    RULES_DIR,
+    notes_text,
+)
+from tests.conftest import pull_request_notes_text as notes_text_pr
 from tests.git_helpers import CLEAN, MANIFEST, router_repo
 from tests.test_report_formats import SARIF_SCHEMA, needs_schema
 
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
-# Outside git: every rule that needs a base, in id order, then MNT003.
-NOTES = [(rule, BASE_NOTE) for rule in NEEDS_BASE] + [("MNT003", HISTORY_NOTE)]
+# Outside git: every rule that needs a base, in id order, then MNT003, then the rules that verify a
+# pull request's reviews.
+NOTES = (
+    [(rule, BASE_NOTE) for rule in NEEDS_BASE]
+    + [("MNT003", HISTORY_NOTE)]
+    + [(rule, PULL_REQUEST_NOTE) for rule in NEEDS_PULL_REQUEST]
+)
 PASSED = "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived"
 
 
@@ -155,7 +170,7 @@ def test_junit_has_no_notes(plain: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert list(cases["MNT003"]) == []
 
 
-def test_with_a_base_every_rule_runs_and_no_format_has_notes(
+def test_with_a_base_only_the_pull_request_rules_are_notes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = router_repo(tmp_path / "repo")
@@ -163,8 +178,11 @@ def test_with_a_base_every_rule_runs_and_no_format_has_notes(
     monkeypatch.chdir(repo.root)
     base = ["--base", "main"]
 
-    assert check(capsys, *base) == (0, f"{PASSED}; passed (0 fixed by this change)\n", "")
-    assert json.loads(check(capsys, *base, "--format", "json")[1])["notes"] == []
-    assert "Not checked" not in check(capsys, *base, "--format", "markdown")[1]
-    assert "run-notes" not in check(capsys, *base, "--format", "html")[1].split("</style>", 1)[1]
-    assert sarif_notes(json.loads(check(capsys, *base, "--format", "sarif")[1])) == []
+    # Every rule runs but those that verify a pull request's reviews, which only a pull request has.
+    expected = [{"rule": rule, "message": PULL_REQUEST_NOTE} for rule in NEEDS_PULL_REQUEST]
+    assert check(capsys, *base) == (0, f"{PASSED}; passed (0 fixed by this change)\n", notes_text_pr())
+    assert json.loads(check(capsys, *base, "--format", "json")[1])["notes"] == expected
+    sarif = sarif_notes(json.loads(check(capsys, *base, "--format", "sarif")[1]))
+    assert [(rule, text) for rule, _, _, text in sarif] == [
+        (rule, f"{rule} {PULL_REQUEST_NOTE}") for rule in NEEDS_PULL_REQUEST
+    ]

@@ -28,6 +28,7 @@ PAIRS: list[tuple[type[BaseModel], type]] = [
     (governance_models.RuleModel, policy.RuleSpec),
     (governance_models.RuleOverride, config.RuleOverride),
     (governance_models.GovernanceModel, config.Governance),
+    (governance_models.ApprovalsModel, config.Approvals),
     (governance_models.ConfigModel, config.Settings),
 ]
 COPY_OF = dict(PAIRS)

@@ -7,7 +7,8 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from checker.baseline import Baseline
 from checker.cache import FileCache, default_directory
@@ -19,7 +20,8 @@ from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
-from checker.reporters import REPORTERS, Report
+from checker.pullrequest import for_run
+from checker.reporters import REPORTERS, Output, Report
 from checker.workspace import Workspace, open_workspace
 
 # What engine.check is given: head's project, the policies that judge it, the base, the run's inputs.
@@ -42,6 +44,11 @@ class CheckOptions:
     github_actions: bool = False
     # Text output: each finding's fix under it rather than each rule's once after the findings.
     show_fixes: bool = False
+    # With --base, the findings annotated in github output: "new" ones only, or "all".
+    annotate: Literal["new", "all"] = "new"
+    # The workflow artifact that holds the full report, and the run's page, for cut markdown reports.
+    artifact: str = ""
+    run_url: str = ""
 
 
 def today_utc() -> dt.date:
@@ -166,6 +173,7 @@ def _run(
         policy_changes=governance_changes(compared, project, config),
         commit=commit,
         head=_head_run(options, workspace, policies, compared, project, project_with),
+        pull_request=for_run(config.model, policies, compared is not None, os.environ),
     )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)
@@ -201,8 +209,9 @@ def _head_run(
 
 def run_check(options: CheckOptions) -> int:
     report = build_report(options)
+    written = Output(False, options.show_fixes, options.annotate, options.artifact, options.run_url)
     for fmt, target in options.outputs.items():
-        text = REPORTERS[fmt](report, False)
+        text = REPORTERS[fmt](report, written)
         try:
             with open(target, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
@@ -212,11 +221,6 @@ def run_check(options: CheckOptions) -> int:
         # On stderr like the other notes, so that stdout holds only findings and the summary.
         for note in report.notes:
             print(f"charter: note: {shown(note.rule)} {shown(note.message)}", file=sys.stderr)
-    if options.format == "text":
-        from checker.reporters.text import render_text
-
-        sys.stdout.write(render_text(report, options.color, show_fixes=options.show_fixes))
-    else:
-        sys.stdout.write(REPORTERS[options.format](report, False))
+    sys.stdout.write(REPORTERS[options.format](report, replace(written, color=options.color)))
     sys.stdout.flush()
     return EXIT_OK if report.summary.passed else EXIT_FINDINGS

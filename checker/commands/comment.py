@@ -10,14 +10,9 @@ from dataclasses import dataclass
 
 from checker.characters import shown
 from checker.errors import EXIT_OK, FatalError
-from checker.github import (
-    GitHubClient,
-    GitHubError,
-    Sleep,
-    fit_comment,
-    settings_from_environ,
-    sticky_comment,
-)
+from checker.github import GitHubClient, GitHubError, Sleep
+from checker.github_settings import settings_from_environ
+from checker.pr_comment import fit_comment, sticky_comment
 from checker.reporters.github import command
 
 # Distinct from the check's own codes in meaning, though it shares the value of "findings": the

@@ -98,6 +98,8 @@ def _severity(rule: Rule, overridden: bool) -> list[str]:
         if rule.model.needsBase
         else "  Needs a base: no"
     )
+    if rule.model.needsPullRequest:
+        lines.append("  Needs a pull request: yes; it verifies the pull request's reviews on GitHub")
     return lines
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from checker.errors import EXIT_OK
+from checker.gfm import table_cell
 from checker.policy import PolicySet, Rule, Tier, load_policies
 from checker.workspace import open_workspace
 
@@ -61,6 +62,7 @@ def _row(rule: Rule, policies: PolicySet) -> dict[str, Any]:
         "enforceAfter": rule.enforce_after.isoformat() if rule.enforce_after else None,
         "waivable": rule.model.waivable,
         "needsBase": rule.model.needsBase,
+        "needsPullRequest": rule.model.needsPullRequest,
         "policy": rule.policy,
         "params": rule.params,
         "controls": list(rule.model.controls),
@@ -138,16 +140,12 @@ def rules_json(policies: PolicySet) -> str:
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def rules_markdown(policies: PolicySet) -> str:
     """The GitHub table the README holds between <!-- rules:start --> and <!-- rules:end -->."""
     lines = ["| Rule | Severity | Name | Title | Controls |", "|---|---|---|---|---|"]
     for r in rule_rows(policies):
         cells = [r["id"], r["severityNote"], f"`{r['name']}`", r["title"], ", ".join(r["controls"])]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(table_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

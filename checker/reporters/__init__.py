@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 
-from checker.reporters.base import Report
+from checker.reporters.base import Output, Report
 
-Renderer = Callable[[Report, bool], str]
+Renderer = Callable[[Report, Output], str]
 
 # Each format's module is imported only when that format is written: the templates and their
 # engine stay out of a pre-commit run that prints text.
@@ -37,4 +37,4 @@ class _Reporters(Mapping[str, Renderer]):
 
 REPORTERS: Mapping[str, Renderer] = _Reporters()
 
-__all__ = ["REPORTERS", "Renderer", "Report"]
+__all__ = ["REPORTERS", "Output", "Renderer", "Report"]

@@ -15,13 +15,12 @@ and they are all in the job summary and the report.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from checker.characters import shown
 from checker.reporters import model
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -43,9 +42,9 @@ def command(name: str, properties: Mapping[str, Any], *lines: Any) -> str:
     return f"::{name} {listed}::{data}" if listed else f"::{name}::{data}"
 
 
-def render_github(report: Report, color: bool = False) -> str:
+def render_github(report: Report, output: Output = PLAIN) -> str:
     """One workflow command per finding that is not waived (new ones only, with a base), then the summary."""
-    only_new = report.base_systems is not None and os.environ.get("CHARTER_ANNOTATE", "new") != "all"
+    only_new = report.base_systems is not None and output.annotate == "new"
     lines = []
     skipped = 0
     for f in report.findings:
@@ -66,6 +65,6 @@ def render_github(report: Report, color: bool = False) -> str:
     if skipped:
         lines.append(
             f"charter: {model.plural(skipped, 'existing finding')} of the base not annotated; "
-            "the report has every finding (CHARTER_ANNOTATE=all annotates them too)"
+            "the report has every finding (--annotate all annotates them too)"
         )
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ import hashlib
 from markupsafe import Markup
 
 from checker.reporters import model
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 from checker.templating import render
 
 
@@ -22,7 +22,7 @@ def _style_hash(css: str) -> str:
     return base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
 
 
-def render_html(report: Report, color: bool = False) -> str:
+def render_html(report: Report, output: Output = PLAIN) -> str:
     """The report as one self-contained HTML file."""
     css = render("report.css.j2")
     waivers = model.waivers(report)

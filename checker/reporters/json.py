@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from checker.characters import hidden
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -94,5 +94,5 @@ def dumps(data: Any, sort_keys: bool = False) -> str:
     return _UNUSUAL.sub(_inert, text)
 
 
-def render_json(report: Report, color: bool = False) -> str:
+def render_json(report: Report, output: Output = PLAIN) -> str:
     return dumps(report_data(report)) + "\n"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from checker.finding import Finding
 from checker.reporters import model
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 
 REPOSITORY = "repository"
 
@@ -91,7 +91,7 @@ def _testcase(suite: str, rule_id: str, case: _Case, report: Report) -> tuple[ET
     return element, "passed"
 
 
-def render_junit(report: Report, color: bool = False) -> str:
+def render_junit(report: Report, output: Output = PLAIN) -> str:
     """The report as JUnit XML: a suite per system, a test case per system and rule."""
     root = ET.Element("testsuites", name="charter")
     totals = {"tests": 0, "failed": 0, "skipped": 0}

@@ -1,50 +1,19 @@
 """The markdown report: the sticky pull-request comment and the job summary.
 
-Manifest text reaches people who did not write it, so every value is made inert before it is
-placed in the template: markdown punctuation is backslash-escaped, ``<``, ``>`` and ``&`` become
-entities, and a zero-width joiner (U+200D) is put after ``@``, ``#`` and the ``GH-`` of an issue
-reference and inside ``://`` and ``www.``. The joiner, rather than a code span, because GitHub
-finds @-mentions, issue references and bare links in the rendered text, after markdown escapes are
-gone; a joiner breaks the match wherever the text stands (table cells included, where a code span
-would still split on ``|``) and reads exactly as before.
+Every value from a document is made inert (checker.gfm.md) before it is placed in the template.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from checker.gfm import COMMENT_LIMIT, MARKER, md
 from checker.reporters import model
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 from checker.templating import render
 
-MARKER = "<!-- charter:report -->"
-GITHUB_LIMIT = 65536
-ZWJ = "\u200d"
-_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "@": "@" + ZWJ,
-    "#": "\\#" + ZWJ,
-    **{c: "\\" + c for c in "\\`*_[]()!|~$"},
-}
-_SPECIAL = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
-_SCHEME = re.compile("://")
-_WWW = re.compile(r"(?i)\b(www)\.")
-_ISSUE = re.compile(r"(?i)\b(gh)-(?=[0-9])")
 _ICONS = {"error": "❌", "warning": "⚠️", "info": "\N{INFORMATION SOURCE}\ufe0f"}
-
-
-def md(value: Any) -> str:
-    """value as inert markdown text on one line: no link, image, HTML or mention can open."""
-    text = model.one_line(value)
-    text = _SCHEME.sub(":" + ZWJ + "//", text)
-    text = _WWW.sub(r"\1" + ZWJ + ".", text)
-    text = _ISSUE.sub(r"\1-" + ZWJ, text)
-    return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
 
 
 @dataclass(frozen=True)
@@ -107,7 +76,9 @@ def _rows(section: model.Section, waivers: list[model.WaiverRow]) -> tuple[Row, 
     return tuple(rows)
 
 
-def _context(report: Report, sections: list[SectionView], diff: bool, limit: int) -> dict[str, Any]:
+def _context(
+    report: Report, sections: list[SectionView], diff: bool, limit: int, output: Output
+) -> dict[str, Any]:
     s = report.summary
     waivers = model.waivers(report)
     omitted = sum(len(v.rows) - len(v.listed) for v in sections)
@@ -154,7 +125,7 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
         "sections": sections,
         "omitted": omitted,
         "omitted_errors": omitted_errors,
-        "pointer": full_report_pointer() if omitted or not diff else "",
+        "pointer": full_report_pointer(output) if omitted or not diff else "",
         "limit": limit,
         "expiring": [
             {
@@ -173,17 +144,11 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
     }
 
 
-def full_report_pointer() -> str:
-    """Where the full report is: the artifact the action uploads, or the command that writes it.
-
-    The action names its artifact in CHARTER_REPORT_ARTIFACT; GitHub Actions gives the run's page.
-    """
-    artifact = os.environ.get("CHARTER_REPORT_ARTIFACT", "")
-    server, repository = os.environ.get("GITHUB_SERVER_URL", ""), os.environ.get("GITHUB_REPOSITORY", "")
-    run_id = os.environ.get("GITHUB_RUN_ID", "")
-    if artifact and server and repository and run_id.isdigit():
-        run = f"{server}/{repository}/actions/runs/{run_id}"
-        return f"The full report is the artifact `{md(artifact)}` of [this workflow run]({run})."
+def full_report_pointer(output: Output) -> str:
+    """Where the full report is: the artifact the action uploads, or the command that writes it."""
+    artifact = output.artifact
+    if artifact and output.run_url:
+        return f"The full report is the artifact `{md(artifact)}` of [this workflow run]({output.run_url})."
     if artifact:
         return f"The full report is the artifact `{md(artifact)}` of this workflow run."
     return "`charter check --format html` writes the full report."
@@ -215,7 +180,7 @@ def _keeping(
     return [replace(v, shown=counts[i], compact=compact) for i, v in enumerate(sections)]
 
 
-def render_markdown(report: Report, limit: int = GITHUB_LIMIT) -> str:
+def render_markdown(report: Report, limit: int = COMMENT_LIMIT, output: Output = PLAIN) -> str:
     """The report as markdown of at most limit characters.
 
     When it is too long, findings are left out from the end of the order errors, warnings, notes
@@ -226,7 +191,7 @@ def render_markdown(report: Report, limit: int = GITHUB_LIMIT) -> str:
     """
     waivers = model.waivers(report)
     sections = [SectionView(s.key, s.title, _rows(s, waivers)) for s in model.sections(report)]
-    text = render("report.md.j2", **_context(report, sections, True, limit))
+    text = render("report.md.j2", **_context(report, sections, True, limit, output))
     if len(text) <= limit:
         return text
     order = _priority(sections)
@@ -237,7 +202,8 @@ def render_markdown(report: Report, limit: int = GITHUB_LIMIT) -> str:
     )
 
     def attempt(k: int, diff: bool, compact: bool) -> str:
-        return render("report.md.j2", **_context(report, _keeping(sections, order, k, compact), diff, limit))
+        kept = _keeping(sections, order, k, compact)
+        return render("report.md.j2", **_context(report, kept, diff, limit, output))
 
     def most(low: int, high: int, diff: bool, compact: bool) -> str:
         """The longest listing of between low and high rows that fits; low must fit."""
@@ -258,11 +224,11 @@ def render_markdown(report: Report, limit: int = GITHUB_LIMIT) -> str:
         return most(0, errors, False, True)
     # Nothing else can go; keep the top of the comment, which holds the verdict.
     text = attempt(0, False, True)
-    note = "\n\n_The report was cut here to fit. " + full_report_pointer() + "_\n"
+    note = "\n\n_The report was cut here to fit. " + full_report_pointer(output) + "_\n"
     text = text[: max(0, limit - len(note))].rsplit("\n", 1)[0] + note
     return text[:limit]
 
 
-def render_markdown_format(report: Report, color: bool = False) -> str:
+def render_markdown_format(report: Report, output: Output = PLAIN) -> str:
     """The markdown reporter as `charter check --format markdown` calls it."""
-    return render_markdown(report)
+    return render_markdown(report, output=output)

@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import quote
 
 from checker.finding import Finding
+from checker.gfm import md
 from checker.reporters import model
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 from checker.reporters.json import dumps
-from checker.reporters.markdown import md
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -172,7 +172,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def render_sarif(report: Report, color: bool = False) -> str:
+def render_sarif(report: Report, output: Output = PLAIN) -> str:
     """The SARIF log as JSON with sorted keys."""
     text = dumps(sarif_log(report), sort_keys=True)
     return re.sub("[<>&]", lambda m: _HTML_SAFE[m.group()], text) + "\n"

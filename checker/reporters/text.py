@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from checker.characters import shown
 from checker.finding import Finding
-from checker.reporters.base import Report
+from checker.reporters.base import PLAIN, Output, Report
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET, _GREEN = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[32m"
@@ -55,13 +55,13 @@ def _fix_under(report: Report, finding: Finding, color: bool) -> list[str]:
     return [f"  {_DIM}fix:{_RESET} {fix}" if color else f"  fix: {fix}"]
 
 
-def render_text(report: Report, color: bool = False, show_fixes: bool = False) -> str:
+def render_text(report: Report, output: Output = PLAIN) -> str:
     lines = []
     for f in report.findings:
         where = f"{shown(f.file)}:{f.line}:{f.column}:"
         note = " (waived)" if f.waived else ""
         status = f" [{f.status}]" if f.status else ""
-        if color:
+        if output.color:
             tint = _DIM if f.waived else _COLORS[f.severity]
             tail = f"{_DIM}{note}{status}{_RESET}"
             lines.append(
@@ -69,10 +69,10 @@ def render_text(report: Report, color: bool = False, show_fixes: bool = False) -
             )
         else:
             lines.append(f"{where} {f.rule} {f.severity} {shown(f.message)}{note}{status}")
-        if show_fixes:
-            lines += _fix_under(report, f, color)
-    if not show_fixes:
-        lines += _fixes(report, color)
+        if output.show_fixes:
+            lines += _fix_under(report, f, output.color)
+    if not output.show_fixes:
+        lines += _fixes(report, output.color)
     s = report.summary
     verdict = "passed" if s.passed else "failed"
     counts = (
@@ -82,7 +82,7 @@ def render_text(report: Report, color: bool = False, show_fixes: bool = False) -
     )
     if report.base_systems is not None:
         counts += f" ({len(report.fixed)} fixed by this change)"
-    if color:
+    if output.color:
         counts = f"{_BOLD}{_GREEN if s.passed else _COLORS['error']}{counts}{_RESET}"
     lines.append(counts)
     if report.head_policies is not None:
