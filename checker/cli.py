@@ -272,7 +272,6 @@ def schema(kind: str | None, write: str | None) -> int:
 )
 @click.option(
     "--schema",
-    "schema_file",
     type=click.Path(dir_okay=False),
     help="The JSON Schema file the manifest's modeline points at, written when it does not exist "
     "(default: charter.schema.json beside the configuration).",
@@ -286,7 +285,7 @@ def schema(kind: str | None, write: str | None) -> int:
     "versioned prompt and human oversight.",
 )
 @click.option("--provider", help="With --kind llm: who hosts the model, such as openai.")
-@click.option("--model", "model_name", help="With --kind llm: the provider's model name, such as gpt-4.1.")
+@click.option("--model", help="With --kind llm: the provider's model name, such as gpt-4.1.")
 @click.option("--snapshot", help="With --kind llm: the model's dated snapshot, such as 2025-04-14.")
 @click.option(
     "--oversight", help="With --kind llm: in-the-loop (the default), on-the-loop, in-command or none."
@@ -297,45 +296,11 @@ def schema(kind: str | None, write: str | None) -> int:
     help="Never prompt: --name (and with --kind llm, --provider and --model) is required, everything "
     "else has a default.",
 )
-def init(
-    name: str | None,
-    title: str | None,
-    purpose: str | None,
-    tier: str | None,
-    stage: str | None,
-    team: str | None,
-    accountable: str | None,
-    directory: str,
-    schema_file: str | None,
-    kind: str,
-    provider: str | None,
-    model_name: str | None,
-    snapshot: str | None,
-    oversight: str | None,
-    no_input: bool,
-) -> int:
+def init(no_input: bool, **options: Any) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
     from checker.commands.init import InitOptions, run_init
 
-    return run_init(
-        InitOptions(
-            name=name,
-            title=title,
-            purpose=purpose,
-            tier=tier,
-            stage=stage,
-            team=team,
-            accountable=accountable,
-            directory=directory,
-            interactive=not no_input,
-            schema=schema_file,
-            kind=kind,
-            provider=provider,
-            model=model_name,
-            snapshot=snapshot,
-            oversight=oversight,
-        )
-    )
+    return run_init(InitOptions(interactive=not no_input, **options))
 
 
 @cli.command()

@@ -188,7 +188,8 @@ def _write_new(path: str, text: str) -> None:
         raise FatalError(f"cannot write it: {exc.strerror}", path) from None
 
 
-def run_init(options: InitOptions) -> int:
+def _check_kind(options: InitOptions) -> None:
+    """The kind is known, and the flags that describe a hosted model come with --kind llm."""
     if options.kind not in KINDS:
         raise FatalError(f"--kind: {options.kind!r} is not one of {', '.join(KINDS)}")
     llm_only = {"--provider": options.provider, "--model": options.model, "--snapshot": options.snapshot}
@@ -196,6 +197,10 @@ def run_init(options: InitOptions) -> int:
     given = [flag for flag, value in llm_only.items() if value is not None]
     if given and options.kind != "llm":
         raise FatalError(f"{given[0]} describes a hosted model: use it with --kind llm")
+
+
+def run_init(options: InitOptions) -> int:
+    _check_kind(options)
     name = _resolve(options, "--name", options.name, "System name (lower-case, hyphens)", NAME, None)
     target = os.path.join(options.directory, f"{name}.yaml")
     if os.path.lexists(target):
@@ -232,11 +237,7 @@ def run_init(options: InitOptions) -> int:
     _write_new(target, manifest)
     click.echo(f"wrote {os.path.relpath(target)}")
     if hosted is not None:
-        # Sources are relative to where the configuration is, as the check reads them.
-        prompt = os.path.join(existing or here, *hosted.prompt_dir.split("/"), "system.md")
-        if not os.path.lexists(prompt):
-            _write_new(prompt, render_prompt(title, purpose))
-            click.echo(f"wrote {os.path.relpath(prompt)}")
+        _write_prompt(os.path.join(existing or here, *hosted.prompt_dir.split("/")), title, purpose)
     if existing is None:
         manifests_dir = os.path.relpath(os.path.abspath(options.directory), here).replace(os.sep, "/")
         _write_new(CONFIG_NAME, render_config(manifests_dir))
@@ -246,6 +247,17 @@ def run_init(options: InitOptions) -> int:
         click.echo(f"wrote {os.path.relpath(schema_file)}")
     _list_facts(target)
     return EXIT_OK
+
+
+def _write_prompt(directory: str, title: str, purpose: str) -> None:
+    """The first system prompt in directory, unless it is there already.
+
+    directory lies below the configuration's, which the prompt's source is relative to.
+    """
+    path = os.path.join(directory, "system.md")
+    if not os.path.lexists(path):
+        _write_new(path, render_prompt(title, purpose))
+        click.echo(f"wrote {os.path.relpath(path)}")
 
 
 def _hosted(options: InitOptions, name: str) -> HostedModel:
