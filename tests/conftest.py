@@ -4,7 +4,6 @@ import datetime as dt
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,18 +12,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from checker import gitrepo
-from checker.approvals import PullRequestApprovals, PullRequestEvent
-from checker.baseline import Base, baseline_of
-from checker.commands.check import CheckOptions, prepare
-from checker.config import Config, load_config
-from checker.engine import PolicyChange, RunInputs, check, guard_policies
+from checker.commands.check import CheckOptions, build_report, prepare
+from checker.config import Config
+from checker.engine import check
 from checker.finding import Finding
-from checker.gitrepo import Changes
 from checker.policy import load_policies
-from checker.project import Project, build_project
-from checker.pullrequest import PullRequestContext
-from checker.sources import WorkingTree
-from checker.yamlload import load_file
+from checker.project import Project
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -58,56 +51,12 @@ def pull_request_notes_text() -> str:
     return "".join(f"charter: note: {rule} {PULL_REQUEST_NOTE}\n" for rule in NEEDS_PULL_REQUEST)
 
 
-def check_tree(
-    root: Path,
-    today: dt.date = AS_OF,
-    base: dict | None = None,
-    base_config: Path | None = None,
-    base_file: str | None = None,
-    base_text: Path | None = None,
-    added: tuple[str, ...] = (),
-    pull_request: PullRequestContext | None = None,
-) -> list[Finding]:
-    """Run the policies over a directory through engine.check, as `charter check DIR` does, without git.
-
-    The base revision (when base is given) is root with base_file as base_text has it, and
-    base_config as its .charter.yaml. The change edits base_file and adds the files of added.
-    pull_request: the pull request the change is judged in (see recorded_pull_request).
-    """
-    config = load_config(None, str(root))
-    policies = load_policies(config)
-    changes: tuple[PolicyChange, ...] = ()
-    if base_config is not None:
-        before = load_policies(load_config(str(base_config), None))
-        changed = (
-            [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
-        )
-        policies, found = guard_policies(policies, before, changed)
-        changes = tuple(found)
-    project = build_project([str(root)], str(root), str(root), config, set())
-    # As at commit time: nothing committed yet, evidence judged on its own dates.
-    inputs = RunInputs(
-        today, config.model.failOn, policy_changes=changes, history={}, pull_request=pull_request
-    )
-    if base is None or base_file is None or base_text is None:
-        return list(check(project, policies, None, inputs).findings)
-    tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
-    try:
-        shutil.copytree(root, tree, dirs_exist_ok=True, symlinks=True)
-        for path in added:
-            (tree / path).unlink()
-        shutil.copy(base_text, tree / base_file)
-        base_project = build_project([str(tree)], str(tree), str(tree), config, set())
-        edited = {base_file: "M", **dict.fromkeys(added, "A")}
-        baseline = baseline_of(
-            Base("0" * 40, policies, frozenset(), base_project, None),
-            {base_file},
-            Changes(str(root), edited),
-            WorkingTree(str(tree)),
-        )
-        return list(check(project, policies, baseline, inputs).findings)
-    finally:
-        shutil.rmtree(tree, ignore_errors=True)
+def check_tree(root: Path, today: dt.date = AS_OF, base: str | None = None) -> list[Finding]:
+    """The findings of `charter check . --as-of TODAY [--base BASE]` run in root: build_report, as the
+    command line calls it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        return list(build_report(CheckOptions(paths=["."], as_of=today, base=base)).findings)
 
 
 def checked_project(options: CheckOptions) -> Project:
@@ -115,24 +64,6 @@ def checked_project(options: CheckOptions) -> Project:
     with prepare(options) as run:
         check(*run)
         return run[0]
-
-
-def recorded_pull_request(approvers: list[str], author: str = "@mal") -> PullRequestContext:
-    """A pull request whose reviews are already known: approvers approved its head commit."""
-    head = "9f2c1e7b4a5d6c8e0f1a2b3c4d5e6f708192a3b4"
-    event = PullRequestEvent("pull_request", "acme/governance", 7, head, author)
-    approvals = PullRequestApprovals(7, head, author, frozenset(approvers))
-    return PullRequestContext(event, None, _approvals=approvals)
-
-
-def base_systems(path: Path) -> dict:
-    """The AISystems of a file, by name, as a base revision would hold them."""
-    loaded = load_file(str(path))
-    return {
-        d.data["metadata"]["name"]: d.data
-        for d in loaded.documents
-        if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -169,15 +100,17 @@ def fixture_repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# Hypothesis profiles for the property tests (tests/test_properties.py). The default one runs 300
-# cases in all (150 per property test), the same ones on every run, so that CI is stable.
-# HYPOTHESIS_PROFILE=fuzz runs at least 10,000 cases in all (5,000 per property test), new ones on
-# every run. Whole repositories are generated and checked per case, so the speed health checks do
-# not apply.
+# Hypothesis profiles for the property tests (tests/test_properties.py, tests/test_base_properties.py,
+# written with tests.helpers.property_test). The default one runs 25 cases per property test, the
+# same ones on every run; "full" is the size of the twins that tests.helpers.full_size marks slow
+# (150 cases per property test, run by .ci/run and `pytest -m slow`). HYPOTHESIS_PROFILE=fuzz runs
+# at least 10,000 cases in all (5,000 per property test), new ones on every run. Whole repositories
+# are generated and checked per case, so the speed health checks do not apply.
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
 settings.register_profile(
-    "default", max_examples=150, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
+    "default", max_examples=25, derandomize=True, deadline=None, suppress_health_check=_SLOW_IS_FINE
 )
+settings.register_profile("full", settings.get_profile("default"), max_examples=150)
 # Registering "default" replaces Hypothesis's own, which every other profile starts from: the fuzz
 # profile says outright that it draws new cases and keeps the failing ones in .hypothesis/.
 settings.register_profile(

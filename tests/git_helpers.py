@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,12 +78,37 @@ def init_repo(root: Path) -> Repo:
 
 
 def router_repo(root: Path, manifest: str = CLEAN) -> Repo:
-    """tests/rules/_repo plus the router's manifest, committed on main."""
+    """tests/rules/_repo plus the router's manifest, committed on main.
+
+    The first repository of each manifest is made with git and kept as a template for the rest of
+    the test session; the others are copies of it, .git and all: with the fixed identity and dates
+    the commits are the same ones git would make again."""
+    if root.exists() and any(root.iterdir()):
+        return _new_router_repo(root, manifest)
+    template = _TEMPLATES.get(manifest)
+    if template is None or not template.is_dir():
+        template = Path(tempfile.mkdtemp(prefix="charter-template-")) / "repo"
+        _new_router_repo(template, manifest)
+        _TEMPLATES[manifest] = template
+    shutil.copytree(template, root, symlinks=True, dirs_exist_ok=True)
+    return Repo(root)
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def _new_router_repo(root: Path, manifest: str) -> Repo:
     shutil.copytree(RULES_DIR / "_repo", root, dirs_exist_ok=True)
     repo = init_repo(root)
     repo.write(MANIFEST, manifest)
     repo.commit("The ticket router and its evidence")
     return repo
+
+
+@atexit.register
+def _remove_templates() -> None:
+    for template in _TEMPLATES.values():
+        shutil.rmtree(template.parent, ignore_errors=True)
 
 
 def where(text: str, needle: str) -> tuple[int, int]:
@@ -110,3 +137,14 @@ def installed_charter() -> str | None:
         if (scripts / name).is_file():
             return str(scripts / name)
     return None
+
+
+def feature_repo(root: Path, files: dict[str, str], message: str) -> Repo:
+    """router_repo with files (path: text) committed on main as message, checked out on a new
+    branch feature."""
+    repo = router_repo(root)
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit(message)
+    repo.git("checkout", "-q", "-b", "feature")
+    return repo

@@ -20,6 +20,7 @@ from checker.gfm import MARKER
 from checker.pr_comment import fit_comment
 from checker.reporters import REPORTERS
 from tests.fake_github import TOKEN, FakeGitHub, serving
+from tests.helpers import in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -250,10 +251,9 @@ def rev_parse(repo: Path, rev: str) -> str:
 
 
 def charter(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """charter check in repo; env: the environment (this process's by default)."""
-    return subprocess.run(
-        ["charter", "check", *args], cwd=repo, capture_output=True, text=True, timeout=300, env=env
-    )
+    """What charter check ARGS gives in repo, to compare the action's steps with; env: the whole
+    environment (this process's by default)."""
+    return in_process(repo, "check", *args, env=env)
 
 
 def pr_payload(repo: Path, number: int, base: str, action: str = "synchronize") -> dict[str, Any]:
@@ -516,25 +516,16 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     payload = {"pull_request": {"number": 5, "base": {"ref": "dev", "sha": "d" * 40}}}
     with serving() as fake:
         env = runner_env(tmp_path, workspace, fake, "pull_request_target", payload)
-    calls = tmp_path / "calls.jsonl"
     # A stand-in for charter that records its arguments and writes a report too big for a summary.
-    stub = tmp_path / "bin" / "charter"
-    stub.write_text(
-        f"#!{sys.executable}\n"
-        "import json, sys\n"
-        "args = sys.argv[1:]\n"
-        f"with open({str(calls)!r}, 'a') as log:\n"
-        "    log.write(json.dumps(args) + '\\n')\n"
-        "if args[0] == 'check':\n"
+    calls = recording_charter(
+        tmp_path,
         "    out = lambda flag: open(args[args.index(flag) + 1], 'w')\n"
         f"    out('--output-markdown').write({MARKER!r} + '\\n' + '| finding |\\n' * 150000)\n"
         "    counts = {'passed': False, 'errors': 2, 'warnings': 3}\n"
         "    out('--output-json').write(json.dumps({'summary': counts}))\n"
         "    print('::error file=a.yaml,line=1::boom')\n"
         "    sys.exit(1)\n",
-        encoding="utf-8",
     )
-    stub.chmod(0o755)
     github = {
         "action_path": str(ROOT),
         "token": TOKEN,
@@ -577,8 +568,15 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     assert verdict.returncode == 1
 
 
-def recording_charter(tmp_path: Path) -> Path:
-    """A stand-in for charter on the stubs' PATH that records its arguments and passes; the log."""
+PASSING_CHECK = (
+    "    counts = {'passed': True, 'errors': 0, 'warnings': 0}\n"
+    "    open(args[args.index('--output-json') + 1], 'w').write(json.dumps({'summary': counts}))\n"
+)
+
+
+def recording_charter(tmp_path: Path, on_check: str = PASSING_CHECK) -> Path:
+    """A stand-in for charter on the stubs' PATH that records its arguments and, for check, runs
+    on_check (Python, indented as a block; by default it passes); the log."""
     calls = tmp_path / "calls.jsonl"
     stub = tmp_path / "bin" / "charter"
     stub.write_text(
@@ -587,9 +585,7 @@ def recording_charter(tmp_path: Path) -> Path:
         "args = sys.argv[1:]\n"
         f"with open({str(calls)!r}, 'a') as log:\n"
         "    log.write(json.dumps(args) + '\\n')\n"
-        "if args[0] == 'check':\n"
-        "    counts = {'passed': True, 'errors': 0, 'warnings': 0}\n"
-        "    open(args[args.index('--output-json') + 1], 'w').write(json.dumps({'summary': counts}))\n",
+        "if args[0] == 'check':\n" + on_check,
         encoding="utf-8",
     )
     stub.chmod(0o755)

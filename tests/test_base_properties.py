@@ -6,8 +6,9 @@ test_properties.py) in the working tree. Whatever the change, the check never cr
 finding is located and marked new or existing, and the quick base (head's documents with the
 changed files as the base had them) reports exactly what the exported base tree reports.
 
-Each example makes a repository and runs the check twice, so the default run keeps to a few dozen
-examples; HYPOTHESIS_PROFILE=fuzz runs ten times as many.
+Each example makes a repository and runs the check twice, so these properties run a quarter and an
+eighth of the profile's examples: a few in every `pytest` run, 40 and 20 in their twins (`..._full`,
+marked slow), and over a thousand with HYPOTHESIS_PROFILE=fuzz.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import note
 from hypothesis import strategies as st
 
 from checker import baseline
 from tests.git_helpers import BASE_DATE, CLEAN, HEAD_DATE, MANIFEST, Repo, init_repo
+from tests.helpers import full_size, property_test
 from tests.test_properties import (
     BAD_EVIDENCE,
     BAD_MANIFEST,
@@ -36,7 +38,6 @@ from tests.test_properties import (
     generated_files,
 )
 
-EXAMPLES = 400 if settings.default.max_examples >= 1_000 else 40
 USAGE_REVIEW = "evidence/ticket-router/2026-11-20-usage-review.yaml"
 
 
@@ -69,8 +70,7 @@ def rows(run: Run) -> list[tuple[object, ...]]:
     ]
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(change=changes(), cached=st.booleans())
+@property_test(share=40 / 150, change=changes(), cached=st.booleans())
 def test_any_change_against_its_base_is_checked_the_same_either_way(
     scratch: Path, change: Change, cached: bool
 ) -> None:
@@ -210,10 +210,7 @@ def _commit(repo: Repo, steps: tuple[str, ...], message: str, date: str) -> None
     repo.git("commit", "-q", "--allow-empty", "--no-verify", "-m", message, date=date)
 
 
-@settings(
-    max_examples=EXAMPLES // 2, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-@given(shape=shapes(), cached=st.booleans())
+@property_test(share=20 / 150, shape=shapes(), cached=st.booleans())
 def test_links_submodules_moves_and_renames_are_checked_the_same_either_way(
     scratch: Path, shape: Shape, cached: bool
 ) -> None:
@@ -249,3 +246,11 @@ def test_links_submodules_moves_and_renames_are_checked_the_same_either_way(
             assert not finding["file"].startswith(
                 ("ai-systems/docs/", "ai-systems/again/", "ai-systems/vendor/")
             )
+
+
+test_any_change_against_its_base_is_checked_the_same_either_way_full = full_size(
+    test_any_change_against_its_base_is_checked_the_same_either_way
+)
+test_links_submodules_moves_and_renames_are_checked_the_same_either_way_full = full_size(
+    test_links_submodules_moves_and_renames_are_checked_the_same_either_way
+)

@@ -23,6 +23,7 @@ from checker.gfm import MARKER
 from tests.conftest import checked_project
 from tests.fake_github import serving
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
+from tests.helpers import run_json
 from tests.test_git import (
     DIGEST,
     EVIDENCE,
@@ -37,7 +38,6 @@ from tests.test_git import (
     WITH_BASE,
     change,
     rows,
-    run_json,
 )
 from tests.test_github import PR, environ, report
 

@@ -12,6 +12,7 @@ import pytest
 
 from checker.cli import main
 from tests.conftest import RULES_DIR
+from tests.helpers import charter
 
 AS_OF = ["--as-of", "2026-11-23"]
 
@@ -39,8 +40,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(["check", *AS_OF, "--format", "json", *args])
-    return code, capsys.readouterr().out
+    code, out, _ = charter(capsys, "check", *AS_OF, "--format", "json", *args)
+    return code, out
 
 
 def uncached(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

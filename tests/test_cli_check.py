@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from checker import __version__
-from checker.cli import cli, main
+from checker.cli import cli
+from tests import helpers
 from tests.conftest import (
     AS_OF,
     BASE_NOTE,
@@ -25,7 +26,8 @@ from tests.conftest import (
     RULES_DIR,
     notes_text,
 )
-from tests.git_helpers import installed_charter
+from tests.git_helpers import installed_charter, variant, where
+from tests.helpers import run
 
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
@@ -39,17 +41,6 @@ ANSI = "\x1b["
 OWN002_FIX = "Set spec.ownership.team (an @org/team) and spec.ownership.onCall (the paging or rota address)."
 ON_CALL = "    onCall: https://pager.example.com/support-ml\n"
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-
-
-def where(text: str, needle: str) -> tuple[int, int]:
-    """1-based line and column of the first occurrence of needle in text."""
-    at = text.index(needle)
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-
-
-def variant(old: str, new: str, text: str = CLEAN) -> str:
-    assert text.count(old) == 1, f"{old!r} is not in the manifest exactly once"
-    return text.replace(old, new)
 
 
 WITHOUT_ON_CALL = variant(ON_CALL, "")
@@ -82,16 +73,6 @@ def git_init(root: Path) -> str:
     ).stdout.strip()
 
 
-def run(
-    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    """charter check ARGS through main(), as the console script runs it."""
-    monkeypatch.chdir(cwd)
-    code = main(["check", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def process_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(extra)
@@ -100,15 +81,7 @@ def process_env(**extra: str) -> dict[str, str]:
 
 def run_process(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """The installed charter executable, in a real process."""
-    assert CHARTER, "the charter executable is not on PATH (pip install -e .)"
-    return subprocess.run(
-        [CHARTER, "check", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=process_env(**env),
-        timeout=120,
-    )
+    return helpers.run_process(["check", *args], cwd, process_env(**env), timeout=120)
 
 
 def run_in_terminal(args: list[str], cwd: Path, **env: str) -> tuple[int, str]:

@@ -10,9 +10,10 @@ import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from checker.cli import cli, main
+from checker.cli import cli
 from checker.commands.init import STAGES, TIERS
 from checker.commands.schema import document_schema, render
+from tests.helpers import charter
 
 FLAGS = [
     "--name",
@@ -64,14 +65,8 @@ def _in_empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.chdir(tmp_path)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def check_findings(capsys: pytest.CaptureFixture[str], *paths: str) -> list[dict[str, object]]:
-    code, out, err = run(capsys, "check", *paths, "--format", "json", "--as-of", "2026-11-23")
+    code, out, err = charter(capsys, "check", *paths, "--format", "json", "--as-of", "2026-11-23")
     assert code in (0, 1), err
     findings: list[dict[str, object]] = json.loads(out)["findings"]
     return findings
@@ -87,7 +82,7 @@ def as_facts(findings: list[dict[str, object]]) -> list[str]:
 
 
 def test_from_flags(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "init", *FLAGS, "--no-input")
+    code, out, err = charter(capsys, "init", *FLAGS, "--no-input")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     facts = facts_listed(out)
@@ -111,7 +106,7 @@ def test_check_asks_for_exactly_the_facts_init_listed(
     capsys: pytest.CaptureFixture[str], tier: str, stage: str
 ) -> None:
     flags = ["--name", "cv-screener", "--tier", tier, "--stage", stage, "--no-input"]
-    code, out, _ = run(capsys, "init", *flags, "--team", "@acme/hr-ml", "--accountable", "@ana")
+    code, out, _ = charter(capsys, "init", *flags, "--team", "@acme/hr-ml", "--accountable", "@ana")
     assert code == 0
 
     listed = facts_listed(out)
@@ -134,7 +129,7 @@ def test_a_manifest_that_needs_nothing_more_says_it_passes(
         encoding="utf-8",
     )
     flags = ["--tier", "low", "--team", "@acme/docs", "--accountable", "@ana", "--no-input"]
-    code, out, _ = run(capsys, "init", "--name", "doc-summariser", *flags)
+    code, out, _ = charter(capsys, "init", "--name", "doc-summariser", *flags)
     assert code == 0
     assert out.splitlines()[-1] == (
         "charter check ai-systems/doc-summariser.yaml passes: "
@@ -148,7 +143,7 @@ def test_the_modeline_points_at_the_schema_file_relative_to_the_manifest(
 ) -> None:
     flags = ["--name", "fraud-rules", "--dir", "governance/systems", "--schema", "schemas/charter.json"]
     (tmp_path / "schemas").mkdir()
-    assert run(capsys, "init", *flags, "--no-input")[0] == 0
+    assert charter(capsys, "init", *flags, "--no-input")[0] == 0
     text = (tmp_path / "governance" / "systems" / "fraud-rules.yaml").read_text(encoding="utf-8")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/charter.json"
     assert (
@@ -158,14 +153,14 @@ def test_the_modeline_points_at_the_schema_file_relative_to_the_manifest(
 
 def test_an_existing_schema_file_is_left_alone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "charter.schema.json").write_text("{}\n", encoding="utf-8")
-    code, out, _ = run(capsys, "init", "--name", "churn-predictor", "--no-input")
+    code, out, _ = charter(capsys, "init", "--name", "churn-predictor", "--no-input")
     assert code == 0
     assert "wrote charter.schema.json" not in out.splitlines()
     assert (tmp_path / "charter.schema.json").read_text(encoding="utf-8") == "{}\n"
 
 
 def test_the_manifest_is_well_formed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(capsys, "init", *FLAGS, "--no-input")[0] == 0
+    assert charter(capsys, "init", *FLAGS, "--no-input")[0] == 0
     findings = check_findings(capsys)
     assert findings, "a bare manifest should still have policy findings"
     assert [f for f in findings if f["rule"] == "SCH001"] == []
@@ -176,7 +171,7 @@ def test_the_manifest_is_well_formed(capsys: pytest.CaptureFixture[str], tmp_pat
 
 
 def test_only_the_name_is_needed_without_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(capsys, "init", "--name", "churn-predictor", "--no-input")[0] == 0
+    assert charter(capsys, "init", "--name", "churn-predictor", "--no-input")[0] == 0
     data = yaml.safe_load((tmp_path / "ai-systems" / "churn-predictor.yaml").read_text(encoding="utf-8"))
     assert data["metadata"] == {"name": "churn-predictor", "title": "Churn predictor"}
     assert data["spec"]["lifecycle"] == {"stage": "proposed"}
@@ -189,7 +184,7 @@ def test_only_the_name_is_needed_without_input(capsys: pytest.CaptureFixture[str
 def test_names_yaml_would_read_as_other_types(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
 ) -> None:
-    assert run(capsys, "init", "--name", name, "--title", "yes", "--no-input")[0] == 0
+    assert charter(capsys, "init", "--name", name, "--title", "yes", "--no-input")[0] == 0
     data = yaml.safe_load((tmp_path / "ai-systems" / f"{name}.yaml").read_text(encoding="utf-8"))
     assert data["metadata"] == {"name": name, "title": "yes"}
     assert [f for f in check_findings(capsys) if f["rule"] == "SCH001"] == []
@@ -199,7 +194,7 @@ def test_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: Path
     target = tmp_path / "ai-systems" / "ticket-router.yaml"
     target.parent.mkdir()
     target.write_text("# mine\n", encoding="utf-8")
-    assert run(capsys, "init", *FLAGS, "--no-input") == (
+    assert charter(capsys, "init", *FLAGS, "--no-input") == (
         2,
         "",
         "charter: error: ai-systems/ticket-router.yaml: already exists; "
@@ -212,7 +207,7 @@ def test_refuses_to_overwrite(capsys: pytest.CaptureFixture[str], tmp_path: Path
 def test_keeps_an_existing_configuration(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / ".charter.yaml").write_text("failOn: warning\n", encoding="utf-8")
     (tmp_path / "sub").mkdir()
-    code, out, _ = run(capsys, "init", "--name", "doc-summariser", "--dir", "sub/systems", "--no-input")
+    code, out, _ = charter(capsys, "init", "--name", "doc-summariser", "--dir", "sub/systems", "--no-input")
     assert code == 0
     assert out.split("\n")[:2] == [
         "wrote sub/systems/doc-summariser.yaml",
@@ -225,7 +220,9 @@ def test_keeps_an_existing_configuration(capsys: pytest.CaptureFixture[str], tmp
 
 
 def test_configuration_names_the_chosen_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(capsys, "init", "--name", "fraud-rules", "--dir", "governance/systems", "--no-input")[0] == 0
+    assert (
+        charter(capsys, "init", "--name", "fraud-rules", "--dir", "governance/systems", "--no-input")[0] == 0
+    )
     assert yaml.safe_load((tmp_path / ".charter.yaml").read_text(encoding="utf-8"))["manifests"] == [
         "governance/systems/**/*.yaml"
     ]
@@ -263,7 +260,7 @@ def test_configuration_names_the_chosen_directory(capsys: pytest.CaptureFixture[
 def test_bad_flags_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, flags: list[str], message: str
 ) -> None:
-    assert run(capsys, "init", *flags) == (2, "", f"charter: error: {message}\n")
+    assert charter(capsys, "init", *flags) == (2, "", f"charter: error: {message}\n")
     assert list(tmp_path.iterdir()) == []
 
 

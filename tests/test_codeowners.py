@@ -228,20 +228,23 @@ def test_owners_are_listed_once_whatever_their_case_and_e_mails_are_kept(
     ]
 
 
+def add_mail_router(repo: Repo, evidence: str | None = None) -> str | None:
+    """A second system, mail-router, accountable @sam, in ai-systems/mail.yaml; with evidence, a
+    copy of the router's usage review for mail-router at that path. The evidence's path."""
+    repo.write(
+        "ai-systems/mail.yaml",
+        CLEAN.replace("ticket-router", "mail-router").replace('accountable: "@dana"', 'accountable: "@sam"'),
+    )
+    if evidence is not None:
+        review = repo.read("evidence/ticket-router/2026-11-20-usage-review.yaml")
+        repo.write(evidence, review.replace("ticket-router", "mail-router"))
+    return evidence
+
+
 def test_evidence_sharing_a_directory_with_another_systems_is_listed_file_by_file(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = CLEAN.replace("ticket-router", "mail-router").replace(
-        'accountable: "@dana"', 'accountable: "@sam"'
-    )
-    repo.write("ai-systems/mail.yaml", other)
-    shared = "evidence/ticket-router/2026-11-20-mail-router-usage-review.yaml"
-    repo.write(
-        shared,
-        repo.read("evidence/ticket-router/2026-11-20-usage-review.yaml").replace(
-            "ticket-router", "mail-router"
-        ),
-    )
+    shared = add_mail_router(repo, "evidence/ticket-router/2026-11-20-mail-router-usage-review.yaml")
 
     codeowners(["--write"], repo.root, capsys, monkeypatch)
 
@@ -292,10 +295,7 @@ def test_evidence_beside_the_manifests_never_claims_the_whole_directory(
     # "/ai-systems/ @dana ..." would come last and, as the last match wins, take over mail.yaml.
     for evidence in sorted((repo.root / "evidence" / "ticket-router").iterdir()):
         evidence.rename(repo.root / "ai-systems" / evidence.name)
-    other = CLEAN.replace("ticket-router", "mail-router").replace(
-        'accountable: "@dana"', 'accountable: "@sam"'
-    )
-    repo.write("ai-systems/mail.yaml", other)
+    add_mail_router(repo)
 
     codeowners(["--write"], repo.root, capsys, monkeypatch)
 
@@ -313,17 +313,7 @@ def test_evidence_beside_the_manifests_never_claims_the_whole_directory(
 def test_an_evidence_directory_holding_another_systems_files_below_it_is_listed_file_by_file(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = CLEAN.replace("ticket-router", "mail-router").replace(
-        'accountable: "@dana"', 'accountable: "@sam"'
-    )
-    repo.write("ai-systems/mail.yaml", other)
-    nested = "evidence/ticket-router/mail/2026-11-20-usage-review.yaml"
-    repo.write(
-        nested,
-        repo.read("evidence/ticket-router/2026-11-20-usage-review.yaml").replace(
-            "ticket-router", "mail-router"
-        ),
-    )
+    add_mail_router(repo, "evidence/ticket-router/mail/2026-11-20-usage-review.yaml")
 
     codeowners(["--write"], repo.root, capsys, monkeypatch)
 

@@ -26,8 +26,8 @@ import pytest
 import checker.config
 import checker.policy
 import checker.project
-from checker.cli import main
 from tests.git_helpers import Repo, git_env, init_repo, installed_charter
+from tests.helpers import charter
 
 AS_OF = ["--as-of", "2026-11-23"]
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -40,12 +40,20 @@ NAMED = "ai-systems/churn-predictor.yaml"
 Outcome = tuple[int, str, str]
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
-    """The examples as a git repository whose cache lives where it would by default: .git/charter."""
-    repo = init_repo(tmp_path / "repo")
+@pytest.fixture(scope="module")
+def examples_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples committed in a git repository, never checked: the template of repo."""
+    repo = init_repo(tmp_path_factory.mktemp("examples") / "repo")
     shutil.copytree(EXAMPLES, repo.root, dirs_exist_ok=True)
     repo.commit("The examples")
+    return repo.root
+
+
+@pytest.fixture
+def repo(examples_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
+    """The examples as a git repository whose cache lives where it would by default: .git/charter."""
+    repo = Repo(tmp_path / "repo")
+    shutil.copytree(examples_repo, repo.root, symlinks=True)
     monkeypatch.delenv("CHARTER_CACHE_DIR")
     monkeypatch.chdir(repo.root)
     return repo
@@ -62,9 +70,7 @@ class Marker:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> Outcome:
-    code = main(["check", *AS_OF, "--format", "json", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return charter(capsys, "check", *AS_OF, "--format", "json", *args)
 
 
 def cache_root(repo: Repo) -> Path:
@@ -420,6 +426,32 @@ def test_a_planted_directory_listing_leads_nowhere(
     assert not any("outside" in file for file in read)
 
 
+def damage_prepared(
+    repo: Repo, kind: str, pick: Callable[[dict[str, Any]], str], damage: Callable[[Any], Any]
+) -> str:
+    """Damages what validation made of one file of kind ("config" or "policy") in prepared.json,
+    the file pick chooses among the entries; its path."""
+    stored = load(cache_root(repo) / "prepared.json")
+    entries = stored["entries"][kind]
+    path = pick(entries)
+    entries[path][1] = damage(entries[path][1])
+    save(cache_root(repo) / "prepared.json", stored)
+    return path
+
+
+def recorded(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, at: int) -> list[str]:
+    """The files module.name validates from now on: the argument at position at of each call."""
+    files: list[str] = []
+    original = getattr(module, name)
+
+    def validate(*args: Any) -> Any:
+        files.append(args[at])
+        return original(*args)
+
+    monkeypatch.setattr(module, name, validate)
+    return files
+
+
 # Ways to damage what validation made of the configuration and the policies.
 PREPARED: dict[str, Callable[[Any], Any]] = {
     "failOn a list": lambda config: {**config, "failOn": ["never"]},
@@ -439,18 +471,8 @@ def test_a_damaged_configuration_is_validated_again(
     damage: Callable[[Any], Any],
 ) -> None:
     expected = warm(capsys, ".")
-    stored = load(cache_root(repo) / "prepared.json")
-    (path,) = stored["entries"]["config"]
-    stored["entries"]["config"][path][1] = damage(stored["entries"]["config"][path][1])
-    save(cache_root(repo) / "prepared.json", stored)
-    validated: list[str] = []
-    original = checker.config._validate
-
-    def validate(data: Any, file: str, doc: Any) -> dict[str, Any]:
-        validated.append(file)
-        return original(data, file, doc)
-
-    monkeypatch.setattr(checker.config, "_validate", validate)
+    path = damage_prepared(repo, "config", lambda paths: next(iter(paths)), damage)
+    validated = recorded(monkeypatch, checker.config, "_validate", 1)
     assert check(capsys, ".") == expected
     assert validated == [path]
 
@@ -483,18 +505,9 @@ def test_a_damaged_policy_is_validated_again(
     damage: Callable[[Any], Any],
 ) -> None:
     expected = warm(capsys, ".")
-    stored = load(cache_root(repo) / "prepared.json")
-    policies = stored["entries"]["policy"]
-    path = next(p for p in policies if p.endswith("maintenance.yaml"))
-    policies[path][1] = damage(policies[path][1])
-    save(cache_root(repo) / "prepared.json", stored)
-    validated: list[str] = []
-    original = checker.policy._validate_policy
-
-    def validate(file: str) -> list[checker.policy.ParsedPolicy]:
-        validated.append(file)
-        return original(file)
-
-    monkeypatch.setattr(checker.policy, "_validate_policy", validate)
+    path = damage_prepared(
+        repo, "policy", lambda paths: next(p for p in paths if p.endswith("maintenance.yaml")), damage
+    )
+    validated = recorded(monkeypatch, checker.policy, "_validate_policy", 0)
     assert check(capsys, ".") == expected
     assert validated == [path]

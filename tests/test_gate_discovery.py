@@ -31,7 +31,8 @@ from tests.git_helpers import (
     variant,
     where,
 )
-from tests.test_git import DIGEST, MODEL_VERSION, REBUILT, UNDRILLED, WITH_BASE, rows, run_json
+from tests.helpers import run_json
+from tests.test_git import DIGEST, MODEL_VERSION, REBUILT, UNDRILLED, WITH_BASE, rows
 
 GLOBS = 'manifests: ["ai-systems/**/*.yaml", "governance/*.yaml"]\nevidence: ["evidence/**/*.yaml"]\n'
 START = where(CLEAN, "apiVersion: charter/v1")

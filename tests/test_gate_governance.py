@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
-from tests.test_git import DIGEST, GATE_APPROVALS, MODEL_VERSION, REBUILT, TARGET, run, run_json
+from tests.helpers import run, run_json
+from tests.test_git import DIGEST, GATE_APPROVALS, MODEL_VERSION, REBUILT, TARGET
 
 WITH_BASE = ["--base", "main", "--as-of", "2026-11-23"]
 # The base's gate names two people and no team, so only their approvals count.
@@ -51,6 +52,18 @@ def rebuilt(text: str, name: str = "router-classifier", version: str = "3.3.0") 
     text = variant(MODEL_VERSION + "3.2.0", MODEL_VERSION + version, text)
     text = variant(f'digest: "{DIGEST}"}}\n      supplier', f'digest: "{REBUILT}"}}\n      supplier', text)
     return variant(TARGET, MOVED_TARGET, text)
+
+
+def self_approved(
+    repo: Repo, head: str, first: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Proposes head, whose release approvals begin with first and come from its builder: the
+    release is CHG002 and OWN003 at its approvals, both new. The OWN003 message."""
+    propose(repo, head)
+    code, rows, messages = check(repo, capsys, monkeypatch)
+    at = approvals_of(head, first)
+    assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new"), ("OWN003", MANIFEST, *at, "new")])
+    return messages[1]
 
 
 def released(text: str, approvals: str, version: str = "3.3.0") -> str:
@@ -278,14 +291,10 @@ def test_lowering_the_tier_does_not_lift_separation_of_duties(
     head = variant("    tier: high\n", "    tier: low\n", rebuilt(base))
     head = variant("    classifiedAt: 2026-02-10\n", "    classifiedAt: 2026-11-22\n", head)
     head = released(head, f"{lee}, {ana}")
-    propose(repo, head)
 
-    code, rows, messages = check(repo, capsys, monkeypatch)
-
-    at = approvals_of(head, lee)
     # The base's gate counts @ana, a member of @acme/ml-review, and not @lee, who is not one.
-    assert (code, rows) == (1, [("CHG002", MANIFEST, *at, "new"), ("OWN003", MANIFEST, *at, "new")])
-    assert messages[1].endswith("release 3.3.0 is approved only by @ana, @lee, who built or retrained it")
+    message = self_approved(repo, head, lee, capsys, monkeypatch)
+    assert message.endswith("release 3.3.0 is approved only by @ana, @lee, who built or retrained it")
 
 
 def test_handing_the_model_to_someone_else_does_not_lift_separation_of_duties(

@@ -16,7 +16,8 @@ import pytest
 from checker.cli import main
 from checker.gitrepo import GitRepo
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
-from tests.test_git import WITH_BASE, change, rows, run_json
+from tests.helpers import run_json
+from tests.test_git import WITH_BASE, change, rows
 
 AS_OF = dt.date(2026, 11, 23)
 EVIDENCE_DIR = "evidence/ticket-router"

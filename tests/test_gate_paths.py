@@ -11,7 +11,8 @@ import pytest
 
 from checker.cli import main
 from tests.git_helpers import HEAD_DATE, MANIFEST, Repo, router_repo, value_of
-from tests.test_git import AS_OF, LOCAL_RULE, MODEL_VERSION, REBUILT_SAME_VERSION, change, rows, run, run_json
+from tests.helpers import run, run_json
+from tests.test_git import AS_OF, LOCAL_RULE, MODEL_VERSION, REBUILT_SAME_VERSION, change, rows
 
 CHG001 = ("CHG001", MANIFEST, *value_of(REBUILT_SAME_VERSION, MODEL_VERSION), "new")
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from checker.cli import main
 from checker.commands.check import CheckOptions
 from tests.conftest import (
     NEEDS_BASE,
@@ -29,17 +28,17 @@ from tests.git_helpers import (
     HEAD_DATE,
     MANIFEST,
     Repo,
+    feature_repo,
     git_env,
-    installed_charter,
     router_repo,
     value_of,
     variant,
     where,
 )
+from tests.helpers import run, run_json, run_process
 
 AS_OF = ["--as-of", "2026-11-23"]
 WITH_BASE = ["--base", "main", *AS_OF]
-CHARTER = installed_charter()
 
 DIGEST = "sha256:9f2c1e7a4b6d8f0a2c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f"
 REBUILT = "sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
@@ -85,32 +84,6 @@ def repo(tmp_path: Path) -> Repo:
     repo = router_repo(tmp_path / "repo")
     repo.git("checkout", "-q", "-b", "feature")
     return repo
-
-
-def run(
-    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    """charter check ARGS through main(), in cwd."""
-    monkeypatch.chdir(cwd)
-    code = main(["check", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(
-    args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, dict[str, Any]]:
-    code, out, err = run([*args, "--format", "json"], cwd, capsys, monkeypatch)
-    assert err == ""
-    return code, json.loads(out)
-
-
-def run_process(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The installed charter executable in a real process."""
-    assert CHARTER, "the charter executable is not on PATH (pip install -e .)"
-    return subprocess.run(
-        [CHARTER, "check", *args], cwd=cwd, capture_output=True, text=True, env=git_env(), timeout=300
-    )
 
 
 def rows(report: dict[str, Any]) -> list[Row]:
@@ -159,7 +132,7 @@ def test_the_installed_executable_reports_the_same_change_byte_for_byte(
 
     for fmt in ("json", "text"):
         _, in_process, _ = run([*WITH_BASE, "--format", fmt], repo.root, capsys, monkeypatch)
-        process = run_process([*WITH_BASE, "--format", fmt, "."], repo.root)
+        process = run_process(["check", *WITH_BASE, "--format", fmt, "."], repo.root, git_env())
         assert (process.returncode, process.stderr) == (1, pull_request_notes_text() if fmt == "text" else "")
         assert process.stdout == in_process
     assert process.stdout.splitlines() == [
@@ -494,11 +467,14 @@ def test_editing_a_local_policy_is_judged_by_the_base_policies(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write(".charter.yaml", "policies: [default, policies/local]\n")
-    repo.write(LOCAL_POLICY, LOCAL_RULE.format(severity="error", domains="support, sales"))
-    repo.commit("A local policy")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo",
+        {
+            ".charter.yaml": "policies: [default, policies/local]\n",
+            LOCAL_POLICY: LOCAL_RULE.format(severity="error", domains="support, sales"),
+        },
+        "A local policy",
+    )
     marketing = variant("labels: {domain: support}", "labels: {domain: marketing}")
     repo.write(LOCAL_POLICY, LOCAL_RULE.format(**edit))
     change(repo, marketing, "Move the router to marketing")
@@ -540,10 +516,9 @@ def test_adding_a_configuration_the_base_did_not_have_is_pol001(
 def test_an_unchanged_configuration_is_no_policy_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write(".charter.yaml", "rules:\n  RBK002: {severity: warning}\n")
-    repo.commit("Configure charter")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo", {".charter.yaml": "rules:\n  RBK002: {severity: warning}\n"}, "Configure charter"
+    )
     change(repo, UNDRILLED, "Skip the drill")
 
     code, report = run_json(WITH_BASE, repo.root, capsys, monkeypatch)
@@ -912,7 +887,7 @@ def test_an_unknown_base_exits_2_with_one_sentence(
         "has that name; fetch it first\n"
     )
 
-    process = run_process(["--base", "origin/nope", *AS_OF], repo.root)
+    process = run_process(["check", "--base", "origin/nope", *AS_OF], repo.root, git_env())
     assert (process.returncode, process.stdout, process.stderr) == (2, "", err)
 
     # In GitHub Actions a missing base is most often a checkout without history.
@@ -953,10 +928,7 @@ def test_base_in_a_repository_without_commits_exits_2(
 def test_a_configuration_change_cannot_exclude_the_manifests_it_is_judged_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write(".charter.yaml", "failOn: error\n")
-    repo.commit("Configure charter")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(tmp_path / "repo", {".charter.yaml": "failOn: error\n"}, "Configure charter")
     repo.write(".charter.yaml", 'failOn: error\nexclude: ["ai-systems/**", "evidence/**"]\n')
     change(repo, UNDRILLED, "Skip the drill and stop checking the router")
 
@@ -971,10 +943,11 @@ def test_a_configuration_change_cannot_exclude_the_manifests_it_is_judged_on(
 def test_a_configuration_change_cannot_relax_fail_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write(".charter.yaml", "failOn: warning\nrules:\n  RBK002: {severity: warning}\n")
-    repo.commit("Configure charter")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo",
+        {".charter.yaml": "failOn: warning\nrules:\n  RBK002: {severity: warning}\n"},
+        "Configure charter",
+    )
     repo.write(".charter.yaml", "failOn: error\nrules:\n  RBK002: {severity: warning}\n")
     change(repo, UNDRILLED, "Skip the drill and let warnings pass")
 
@@ -987,11 +960,14 @@ def test_a_configuration_change_cannot_relax_fail_on(
 def test_deleting_the_configuration_keeps_the_base_policies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write(".charter.yaml", "policies: [default, policies/local]\n")
-    repo.write(LOCAL_POLICY, LOCAL_RULE.format(severity="error", domains="support, sales"))
-    repo.commit("A local policy")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo",
+        {
+            ".charter.yaml": "policies: [default, policies/local]\n",
+            LOCAL_POLICY: LOCAL_RULE.format(severity="error", domains="support, sales"),
+        },
+        "A local policy",
+    )
     repo.git("rm", "-q", "-r", ".charter.yaml", "policies")
     marketing = variant("labels: {domain: support}", "labels: {domain: marketing}")
     change(repo, marketing, "Move the router to marketing and drop the rule against it")
@@ -1013,10 +989,11 @@ PYPROJECT = '[project]\nname = "router-governance"\nversion = "{version}"\n'
 def test_a_pyproject_change_outside_tool_charter_is_no_policy_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write("pyproject.toml", PYPROJECT.format(version="1.0") + '\n[tool.charter]\nfailOn = "warning"\n')
-    repo.commit("Configure charter in pyproject.toml")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo",
+        {"pyproject.toml": PYPROJECT.format(version="1.0") + '\n[tool.charter]\nfailOn = "warning"\n'},
+        "Configure charter in pyproject.toml",
+    )
     repo.write("pyproject.toml", PYPROJECT.format(version="1.1") + '\n[tool.charter]\nfailOn = "warning"\n')
     repo.commit("Release 1.1", HEAD_DATE)
 
@@ -1029,10 +1006,11 @@ def test_a_pyproject_change_outside_tool_charter_is_no_policy_change(
 def test_adding_a_tool_charter_section_to_pyproject_is_pol001(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
-    repo.write("pyproject.toml", PYPROJECT.format(version="1.0"))
-    repo.commit("Package the governance tooling")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo",
+        {"pyproject.toml": PYPROJECT.format(version="1.0")},
+        "Package the governance tooling",
+    )
     repo.write(
         "pyproject.toml", PYPROJECT.format(version="1.0") + "\n[tool.charter.rules.RBK002]\nenabled = false\n"
     )
@@ -1069,11 +1047,12 @@ def test_a_broken_base_configuration_names_the_repository_file(
 def test_files_git_archive_would_leave_out_are_part_of_the_base(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = router_repo(tmp_path / "repo")
     # Kept out of release tarballs; the base is still everything that was committed.
-    repo.write(".gitattributes", "docs/ export-ignore\nai-systems/ export-ignore\n")
-    repo.commit("Slimmer release archives")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(
+        tmp_path / "repo",
+        {".gitattributes": "docs/ export-ignore\nai-systems/ export-ignore\n"},
+        "Slimmer release archives",
+    )
     change(repo, REBUILT_SAME_VERSION, "Retrain the router")
 
     code, report = run_json(WITH_BASE, repo.root, capsys, monkeypatch)
@@ -1116,7 +1095,7 @@ def test_in_the_benchmark_corpus_only_the_changed_system_has_new_findings(tmp_pa
         timeout=300,
     )
     planted: dict[str, list[str]] = json.loads((corpus / "planted-defects.json").read_text(encoding="utf-8"))
-    on_main = run_process([".", *AS_OF, "--format", "json"], corpus)
+    on_main = run_process(["check", ".", *AS_OF, "--format", "json"], corpus, git_env())
     assert on_main.returncode == 1, on_main.stderr
     before = json.loads(on_main.stdout)["findings"]
 
@@ -1134,7 +1113,7 @@ def test_in_the_benchmark_corpus_only_the_changed_system_has_new_findings(tmp_pa
     repo.write(file, changed)
     repo.commit(f"{name}: retrain", "2026-11-23T12:00:00+00:00")
 
-    result = run_process([".", "--base", "main", *AS_OF, "--format", "json"], corpus)
+    result = run_process(["check", ".", "--base", "main", *AS_OF, "--format", "json"], corpus, git_env())
 
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
@@ -1159,10 +1138,7 @@ def test_a_configuration_named_with_config_is_read_from_the_base_too(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = "governance/charter.yaml"
-    repo = router_repo(tmp_path / "repo")
-    repo.write(config, "failOn: error\n")
-    repo.commit("Configure charter")
-    repo.git("checkout", "-q", "-b", "feature")
+    repo = feature_repo(tmp_path / "repo", {config: "failOn: error\n"}, "Configure charter")
     repo.write(config, "failOn: error\nrules:\n  RBK002: {enabled: false}\n")
     change(repo, UNDRILLED, "Skip the drill")
 

@@ -13,6 +13,7 @@ from checker.cli import main
 from checker.gitrepo import CommitFiles
 from checker.sources import Resolved, WorkingTree, digest
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
+from tests.helpers import run_json
 
 AS_OF = ["--as-of", "2026-11-23"]
 WITH_BASE = ["--base", "main", *AS_OF]
@@ -87,11 +88,7 @@ def start(tmp_path: Path, manifest: str) -> Repo:
 def check(
     repo: Repo, args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Any:
-    monkeypatch.chdir(repo.root)
-    code = main(["check", *args, "--format", "json"])
-    captured = capsys.readouterr()
-    assert captured.err == ""
-    report = json.loads(captured.out)
+    code, report = run_json(args, repo.root, capsys, monkeypatch)
     return code, [(f["rule"], f["file"], f["line"], f["column"], f["message"]) for f in report["findings"]]
 
 

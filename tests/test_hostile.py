@@ -26,6 +26,7 @@ import pytest
 from checker.cli import main
 from checker.yamlload import MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES
 from tests.conftest import AS_OF, RULES_DIR
+from tests.git_helpers import variant, where
 
 HOSTILE = Path(__file__).parent / "hostile"
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
@@ -50,17 +51,6 @@ class Outcome:
     code: int
     findings: list[Found]
     notes: list[str]
-
-
-def where(text: str, needle: str) -> tuple[int, int]:
-    """1-based line and column of the first occurrence of needle in text."""
-    at = text.index(needle)
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-
-
-def variant(old: str, new: str, text: str = CLEAN) -> str:
-    assert text.count(old) == 1, f"{old!r} is not in the text exactly once"
-    return text.replace(old, new)
 
 
 def hostile(name: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -71,13 +72,18 @@ def table_rows(text: str) -> int:
     return sum(body.count("<tr>") for body in re.findall(r"<tbody>(.*?)</tbody>", html, re.S))
 
 
-def test_each_cut_lists_errors_before_warnings_before_notes_and_counts_the_rest(mixed: Report) -> None:
+@pytest.mark.parametrize("step", [1000, pytest.param(250, marks=pytest.mark.slow)])
+def test_each_cut_lists_errors_before_warnings_before_notes_and_counts_the_rest(
+    mixed: Report, step: int
+) -> None:
+    """Cuts at every step characters below the full report, down to 1,500: every fourth of them
+    in a plain run, all of them in the slow one."""
     full = render_markdown(mixed, limit=10**7)
     everything = active(full)
     by_severity = {s: [r for r in everything if r[0] == s] for s in ("error", "warning", "info")}
     assert all(by_severity.values())
     seen_modes = set()
-    for limit in range(len(full), 1500, -250):
+    for limit in range(len(full), 1500, -step):
         out = render_markdown(mixed, limit=limit)
         assert len(out) <= limit
         assert table_rows(out) == len(rows(out))
@@ -129,6 +135,21 @@ def test_a_cut_points_to_the_uploaded_artifact_in_actions(mixed: Report) -> None
     assert '<a href="https://github.example/acme/governance/actions/runs/4242">this workflow run</a>' in html
 
 
+def has_warnings(text: str) -> bool:
+    return any(r[0] == "warning" for r in rows(text))
+
+
+def first_true(items: Sequence[int], holds: Callable[[int], bool]) -> int:
+    """The index of the first item for which holds is true, by bisection: holds is false for the
+    items before it and true from it on."""
+    low, high = 0, len(items) - 1
+    assert holds(items[high])
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if holds(items[middle]) else (middle + 1, high)
+    return low
+
+
 def test_new_errors_come_before_existing_ones_and_both_before_warnings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,9 +164,11 @@ def test_new_errors_come_before_existing_ones_and_both_before_warnings(
     report = build_report(CheckOptions(["."], as_of=AS_OF, base="main"))
     full = render_markdown(report, limit=10**7)
 
-    # Room for the errors and little else.
-    cuts = (render_markdown(report, limit=limit) for limit in range(len(full), 0, -50))
-    cut = next(out for out in cuts if not any(r[0] == "warning" for r in rows(out)))
+    # Room for the errors and little else: the largest limit, in steps of 50, that lists no warning.
+    limits = range(len(full), 0, -50)
+    at = first_true(limits, lambda limit: not has_warnings(render_markdown(report, limit=limit)))
+    cut = render_markdown(report, limit=limits[at])
+    assert at > 0 and has_warnings(render_markdown(report, limit=limits[at - 1]))
 
     def errors(text: str, title: str) -> list[tuple[str, str, str]]:
         return [r for r in rows(section(text, title)) if r[0] == "error"]

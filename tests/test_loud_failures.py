@@ -21,6 +21,7 @@ from checker.cli import cli, main
 from checker.messages import template_problem
 from tests.conftest import AS_OF, RULES_DIR
 from tests.git_helpers import installed_charter
+from tests.helpers import charter, run_process
 
 CHARTER = installed_charter()
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
@@ -39,9 +40,7 @@ def tree(fixture_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", *AS_OF_ARG, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return charter(capsys, "check", *AS_OF_ARG, *args)
 
 
 def local_policy(message: str, condition: str = PURPOSE, params: str = "") -> str:
@@ -149,15 +148,7 @@ def _without_permission_override() -> None:
 
 
 def _charter(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHARTER, "the charter executable is not installed beside the interpreter"
-    return subprocess.run(
-        [CHARTER, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=_without_permission_override,
-    )
+    return run_process(list(args), cwd, timeout=120, preexec_fn=_without_permission_override)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

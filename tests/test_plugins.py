@@ -18,9 +18,8 @@ import pytest
 
 from checker.checks import BUILTINS
 from tests.conftest import AS_OF, RULES_DIR
-from tests.git_helpers import installed_charter
+from tests.helpers import run_process
 
-CHARTER = installed_charter()
 MANIFEST = "ai-systems/router.yaml"
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
 INTENDED_USE = "Route English and German tickets to one of 14 queues."
@@ -123,10 +122,9 @@ def tree(fixture_repo: Path) -> Path:
 
 
 def charter(tree: Path, paths: list[Path], *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHARTER, "the charter executable is not installed beside the interpreter"
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "PYTHONPATH")}
     env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
-    return subprocess.run([CHARTER, *args], cwd=tree, capture_output=True, text=True, env=env, timeout=120)
+    return run_process(list(args), tree, env, timeout=120)
 
 
 def check_with(tree: Path, paths: list[Path], check_name: str) -> subprocess.CompletedProcess[str]:

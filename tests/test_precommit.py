@@ -1,7 +1,8 @@
 """The `charter` pre-commit hook, installed from this repository and run by the real pre-commit.
 
 `pre-commit try-repo` builds the hook's environment from the repository with pip (PyPI access is
-needed), so these tests are marked slow: `-m "not slow"` leaves them out, `-m slow` runs only them.
+needed), so these tests are marked slow: a plain `pytest` leaves them out, `-m slow` runs only them
+(.ci/run runs both).
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from checker import gitrepo
 from tests.conftest import AS_OF, RULES_DIR, check_tree
 from tests.git_helpers import BASE_DATE, CLEAN, MANIFEST, Repo, git_env, init_repo, variant, where
 
@@ -51,13 +50,6 @@ def _left_out_by_try_repo() -> str | None:
 
 LEFT_OUT = _left_out_by_try_repo()
 installable = pytest.mark.skipif(LEFT_OUT is not None, reason=str(LEFT_OUT))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> Iterator[None]:
-    gitrepo.toplevel.cache_clear()
-    yield
-    gitrepo.toplevel.cache_clear()
 
 
 def moved(text: str, days: int) -> str:

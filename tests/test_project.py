@@ -7,27 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
 from checker.config import Config, load_config
 from checker.engine import Checker
 from checker.finding import Finding
 from checker.policy import load_policies
 from checker.project import build_project
 from tests.conftest import AS_OF, RULES_DIR, notes_text
+from tests.git_helpers import variant, where
+from tests.helpers import run
 
 CLEAN = (RULES_DIR / "_clean.yaml").read_text(encoding="utf-8")
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
-
-
-def where(text: str, needle: str) -> tuple[int, int]:
-    """1-based line and column of the first occurrence of needle in text."""
-    at = text.index(needle)
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-
-
-def variant(old: str, new: str, text: str = CLEAN) -> str:
-    assert text.count(old) == 1, f"{old!r} is not in the manifest exactly once"
-    return text.replace(old, new)
 
 
 @pytest.fixture
@@ -57,10 +47,7 @@ def schema(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
 def run_cli(
     args: list[str], cwd: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, str, str]:
-    monkeypatch.chdir(cwd)
-    code = main(["check", *AS_OF_ARG, *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run([*AS_OF_ARG, *args], cwd, capsys, monkeypatch)
 
 
 # --- which documents are Charter's -------------------------------------------------------------
@@ -386,34 +373,42 @@ def test_a_misspelt_required_key_is_reported_once_as_the_misspelling(repo: Path)
     ]
 
 
-def test_a_value_outside_an_enum_suggests_the_one_it_begins(repo: Path) -> None:
-    text = variant("stage: production", "stage: prod")
-    (repo / "ai-systems" / "router.yaml").write_text(text, encoding="utf-8")
-
-    assert schema(run_checker(repo)) == [
-        (
-            "SCH001",
-            "ai-systems/router.yaml",
-            *where(text, "prod\n"),
+@pytest.mark.parametrize(
+    ("old", "new", "at", "message"),
+    [
+        pytest.param(
+            "stage: production",
+            "stage: prod",
+            "prod\n",
             "spec.lifecycle.stage: 'prod' is not allowed, expected one of: proposed, experimental, pilot, "
             "production, paused, deprecated, retired; did you mean 'production'?",
-        )
-    ]
-
-
-def test_a_value_outside_an_enum_suggests_the_closest_spelling(repo: Path) -> None:
-    text = variant("    tier: high", "    tier: hihg")
-    (repo / "ai-systems" / "router.yaml").write_text(text, encoding="utf-8")
-
-    assert schema(run_checker(repo)) == [
-        (
-            "SCH001",
-            "ai-systems/router.yaml",
-            *where(text, "hihg"),
+            id="outside-an-enum-suggests-the-one-it-begins",
+        ),
+        pytest.param(
+            "    tier: high",
+            "    tier: hihg",
+            "hihg",
             "spec.risk.tier: 'hihg' is not allowed, expected one of: low, medium, high, critical; "
             "did you mean 'high'?",
-        )
-    ]
+            id="outside-an-enum-suggests-the-closest-spelling",
+        ),
+        pytest.param(
+            'accountable: "@dana"\n    technicalOwner',
+            "accountable: dana\n    technicalOwner",
+            "dana\n",
+            "spec.ownership.accountable: 'dana' does not have the expected form: a GitHub handle (@user) or "
+            "an e-mail address",
+            id="of-the-wrong-form-says-which-form-is-expected",
+        ),
+    ],
+)
+def test_a_wrong_value_is_reported_at_the_value_with_what_was_expected(
+    repo: Path, old: str, new: str, at: str, message: str
+) -> None:
+    text = variant(old, new)
+    (repo / "ai-systems" / "router.yaml").write_text(text, encoding="utf-8")
+
+    assert schema(run_checker(repo)) == [("SCH001", "ai-systems/router.yaml", *where(text, at), message)]
 
 
 def test_values_of_the_wrong_type_are_reported_at_the_value(repo: Path) -> None:
@@ -447,21 +442,6 @@ def test_values_of_the_wrong_type_are_reported_at_the_value(repo: Path) -> None:
             *where(text, "soon"),
             "spec.rollback.rtoMinutes: input should be a valid integer (got 'soon')",
         ),
-    ]
-
-
-def test_a_value_of_the_wrong_form_says_which_form_is_expected(repo: Path) -> None:
-    text = variant('accountable: "@dana"\n    technicalOwner', "accountable: dana\n    technicalOwner")
-    (repo / "ai-systems" / "router.yaml").write_text(text, encoding="utf-8")
-
-    assert schema(run_checker(repo)) == [
-        (
-            "SCH001",
-            "ai-systems/router.yaml",
-            *where(text, "dana\n"),
-            "spec.ownership.accountable: 'dana' does not have the expected form: a GitHub handle (@user) or "
-            "an e-mail address",
-        )
     ]
 
 

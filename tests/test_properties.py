@@ -7,7 +7,8 @@ id, lose no file (each one has a finding, a note, or is accepted), and never let
 the findings of its neighbours. Whether a file deserves SCH001 is decided independently of Charter:
 YAML's own reading of the text, judged by the JSON Schema that `charter schema` prints.
 
-The number of examples comes from the hypothesis profiles in conftest.py.
+The number of examples comes from the hypothesis profiles in conftest.py: each property runs a few
+dozen in every `pytest` run, and its twin (`..._full`, marked slow) the full profile's.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import assume, event, example, given, note
+from hypothesis import assume, event, note
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -37,6 +38,7 @@ from checker.cli import main
 from checker.commands.schema import document_schema
 from checker.yamlload import MAX_DEPTH, MAX_NODES, MAX_REPEATED
 from tests.conftest import AS_OF, RULES_DIR
+from tests.helpers import full_size, property_test
 from tests.strategies import (
     Raw,
     corrupted,
@@ -508,11 +510,17 @@ NUL_IN_A_REF = [
 ]
 
 
-@given(files=generated_files(), named=st.booleans(), cached=st.booleans())
-@example(files=TAG_A_VALUE_CANNOT_HOLD, named=False, cached=False)
-@example(files=API_VERSION_BEHIND_A_MERGE_KEY, named=True, cached=False)
-@example(files=BROKEN_TWIN_OF_THE_EVIDENCED_SYSTEM, named=False, cached=True)
-@example(files=NUL_IN_A_REF, named=False, cached=False)
+@property_test(
+    files=generated_files(),
+    named=st.booleans(),
+    cached=st.booleans(),
+    examples=[
+        {"files": TAG_A_VALUE_CANNOT_HOLD, "named": False, "cached": False},
+        {"files": API_VERSION_BEHIND_A_MERGE_KEY, "named": True, "cached": False},
+        {"files": BROKEN_TWIN_OF_THE_EVIDENCED_SYSTEM, "named": False, "cached": True},
+        {"files": NUL_IN_A_REF, "named": False, "cached": False},
+    ],
+)
 def test_any_files_get_findings_or_acceptance_and_never_a_crash(
     scratch: Path, files: list[GeneratedFile], named: bool, cached: bool
 ) -> None:
@@ -563,6 +571,11 @@ def test_any_files_get_findings_or_acceptance_and_never_a_crash(
             assert (again.code, again.out) == (run.code, run.out)
 
 
+test_any_files_get_findings_or_acceptance_and_never_a_crash_full = full_size(
+    test_any_files_get_findings_or_acceptance_and_never_a_crash
+)
+
+
 # --- the JSON Schema and the loader agree ------------------------------------------------------
 
 
@@ -606,11 +619,15 @@ INFINITE_THRESHOLD = _router_with(("spec", "monitoring", "signals", 0, "baseline
 THRESHOLD_BEYOND_A_DOUBLE = _router_with(("spec", "monitoring", "signals", 0, "warn"), 10**400)
 
 
-@given(document=schema_documents())
-@example(document=NAME_WITH_A_FINAL_NEWLINE)
-@example(document=ADDRESS_WITH_A_CONTROL_CHARACTER)
-@example(document=INFINITE_THRESHOLD)
-@example(document=THRESHOLD_BEYOND_A_DOUBLE)
+@property_test(
+    document=schema_documents(),
+    examples=[
+        {"document": NAME_WITH_A_FINAL_NEWLINE},
+        {"document": ADDRESS_WITH_A_CONTROL_CHARACTER},
+        {"document": INFINITE_THRESHOLD},
+        {"document": THRESHOLD_BEYOND_A_DOUBLE},
+    ],
+)
 def test_the_json_schema_accepts_exactly_what_the_loader_accepts(scratch: Path, document: Any) -> None:
     text = render([document])
     reading = _Reading()
@@ -638,6 +655,11 @@ def test_the_json_schema_accepts_exactly_what_the_loader_accepts(scratch: Path, 
         assert loader_errors, refused
     else:
         assert (schema_errors == []) == (loader_errors == []), (schema_errors, loader_errors)
+
+
+test_the_json_schema_accepts_exactly_what_the_loader_accepts_full = full_size(
+    test_the_json_schema_accepts_exactly_what_the_loader_accepts
+)
 
 
 def test_a_malformed_twin_with_a_list_for_its_tier_is_no_crash(scratch: Path) -> None:

@@ -41,11 +41,6 @@ needs_schema = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> None:
-    gitrepo.toplevel.cache_clear()
-
-
 @pytest.fixture
 def changed_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A change that drops the on-call route (new OWN002) and adds an activity the MNT001 waiver covers."""

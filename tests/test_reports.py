@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from checker import __version__, gitrepo
-from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
 from checker.gfm import COMMENT_LIMIT, MARKER
 from checker.reporters import REPORTERS
 from checker.reporters.markdown import render_markdown
 from tests.conftest import AS_OF, NEEDS_BASE, RULES_DIR, pull_request_notes_text
+from tests.helpers import charter
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -46,14 +46,8 @@ def where(text: str, needle: str) -> str:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(["check", *args])
-    return code, capsys.readouterr().out
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> None:
-    # The repository root is cached per directory; these tests create repositories.
-    gitrepo.toplevel.cache_clear()
+    code, out, _ = charter(capsys, "check", *args)
+    return code, out
 
 
 # A real git repository ---------------------------------------------------------------------------

@@ -17,8 +17,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker import gitrepo
-from checker.cli import main
 from tests.conftest import (
     AS_OF,
     BASE_NOTE,
@@ -31,6 +29,7 @@ from tests.conftest import (
 )
 from tests.conftest import pull_request_notes_text as notes_text_pr
 from tests.git_helpers import CLEAN, MANIFEST, router_repo
+from tests.helpers import charter
 from tests.test_report_formats import SARIF_SCHEMA, needs_schema
 
 AS_OF_ARG = ["--as-of", AS_OF.isoformat()]
@@ -42,11 +41,6 @@ NOTES = (
     + [(rule, PULL_REQUEST_NOTE) for rule in NEEDS_PULL_REQUEST]
 )
 PASSED = "1 system checked: 0 errors, 0 warnings, 0 info, 0 waived"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_git_lookups() -> None:
-    gitrepo.toplevel.cache_clear()
 
 
 @pytest.fixture
@@ -61,9 +55,7 @@ def plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", *AS_OF_ARG, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return charter(capsys, "check", *AS_OF_ARG, *args)
 
 
 def test_text_writes_each_note_once_on_stderr_and_counts_none(

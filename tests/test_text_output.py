@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import notes_text
+from tests.helpers import in_process
 from tests.test_reports import CLEAN, LAST_DRILL, MANIFEST, OLD_DRILL, ON_CALL, repository, variant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,13 +26,7 @@ SECOND = "ai-systems/second.yaml"
 
 
 def run_charter(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["charter", "check", "--as-of", "2026-11-23", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return in_process(cwd, "check", "--as-of", "2026-11-23", *args)
 
 
 @pytest.fixture
