@@ -24,10 +24,8 @@ if TYPE_CHECKING:
     from checker.project import EvidenceBefore, Project, Source
 
 SEMVER = parts.SEMVER
-# The components whose behaviour is the system's: their new versions are model changes (CHG002),
-# and those in production need evaluations (VER003).
+# The components whose behaviour is the system's: their new versions are model changes (CHG002).
 BEHAVIOUR_KINDS = ("model", "llm", "prompt", "agent", "tool", "retrieval")
-EVALUATED_KINDS = ("model", "llm", "prompt", "agent")
 
 
 def _list(value: Any) -> list[Any]:
@@ -123,26 +121,94 @@ def rollback_target_differs(
         )
 
 
+def _released(spec: Mapping[str, Any]) -> tuple[dict[str, dt.date], dict[str, int]]:
+    """(the day each version was released, the index of each version's entry) from spec.releases.
+
+    The log is append-only, so a version listed twice was last released on its last entry's date.
+    """
+    days: dict[str, dt.date] = {}
+    entries: dict[str, int] = {}
+    for j, release in enumerate(_list(spec.get("releases"))):
+        if not isinstance(release, dict) or release.get("version") is None:
+            continue
+        entries[str(release["version"])] = j
+        day = as_date(release.get("date"))
+        if day is not None:
+            days[str(release["version"])] = day
+    return days, entries
+
+
+def _evaluated(spec: Mapping[str, Any], kinds: Any) -> Iterator[tuple[int, dict[str, Any], dt.date]]:
+    """(index, component, evaluation date) of each component of kinds whose evaluation has a date.
+
+    A missing or unreadable date is the field assertions' to report.
+    """
+    for i, component in enumerate(_list(spec.get("components"))):
+        if isinstance(component, dict) and component.get("kind") in _list(kinds):
+            evaluated = as_date(lookup(component, ("evaluation", "date")))
+            if evaluated is not None:
+                yield i, component, evaluated
+
+
 def evaluation_before_release(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
     """A model's evaluation is dated no later than the release entry of its current version."""
     spec = _dict(value.get("spec"))
-    released: dict[str, dt.date] = {}
-    for release in _list(spec.get("releases")):
-        day = as_date(_dict(release).get("date"))
-        if day is not None and release.get("version") is not None:
-            released[str(release["version"])] = day
-    for i, component in enumerate(_list(spec.get("components"))):
-        if not isinstance(component, dict) or component.get("kind") not in EVALUATED_KINDS:
-            continue
-        evaluated = as_date(lookup(component, ("evaluation", "date")))
+    released, _ = _released(spec)
+    for i, component, evaluated in _evaluated(spec, params["kinds"]):
         version = str(component.get("version"))
-        if evaluated and version in released and evaluated > released[version]:
+        if version in released and evaluated > released[version]:
             yield Failure(
                 ("spec", "components", i, "evaluation", "date"),
                 f"the evaluation of {component.get('name')} is dated {evaluated.isoformat()}, after "
                 f"release {version} on {released[version].isoformat()}",
+            )
+
+
+def evaluation_after_release(
+    env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
+) -> Iterator[Failure]:
+    """An llm, prompt or agent is evaluated on or after the release of the version that runs.
+
+    What such a component does is seen only once its version is in place (a provider's snapshot,
+    a prompt with its model), so an evaluation dated before that release is of an earlier version;
+    and without a dated release of the current version no evaluation can be shown to be of it.
+    """
+    spec = _dict(value.get("spec"))
+    released, entries = _released(spec)
+    message = "{system} runs a component without an evaluation of its current version"
+    for i, component, evaluated in _evaluated(spec, params["kinds"]):
+        name, version = component.get("name"), component.get("version")
+        on = evaluated.isoformat()
+        if is_missing(version):
+            yield Failure(
+                ("spec", "components", i),
+                f"{name} has no version, so its evaluation of {on} cannot be tied to a release",
+                message,
+            )
+        elif str(version) in released:
+            day = released[str(version)]
+            if evaluated < day:
+                yield Failure(
+                    ("spec", "components", i, "evaluation", "date"),
+                    f"the evaluation of {name} is dated {on}, before its version {version} was released "
+                    f"on {day.isoformat()}: evaluate the version in production and date the report on or "
+                    "after its release",
+                    message,
+                )
+        elif str(version) in entries:
+            yield Failure(
+                ("spec", "releases", entries[str(version)]),
+                f"release {version} has no date, so the evaluation of {name} cannot be shown to follow it",
+                message,
+            )
+        else:
+            yield Failure(
+                ("spec", "components", i, "version"),
+                f"spec.releases has no entry for {version}, the version of {name}, so its evaluation of "
+                f"{on} cannot be shown to be of that version",
+                message,
             )
 
 
@@ -1134,7 +1200,14 @@ BUILTINS: dict[str, Builtin] = {
     "rollback-target-differs": Builtin(
         rollback_target_differs, {}, "the rollback target differs from the current version"
     ),
-    "evaluation-before-release": Builtin(evaluation_before_release, {}, "evaluations precede their release"),
+    "evaluation-before-release": Builtin(
+        evaluation_before_release, {"kinds": ["model"]}, "evaluations precede their release"
+    ),
+    "evaluation-after-release": Builtin(
+        evaluation_after_release,
+        {"kinds": ["llm", "prompt", "agent"]},
+        "evaluations are of the released version that runs",
+    ),
     "review-gates": Builtin(
         review_gates, {"changes": ["model", "data"], "minApprovals": 2}, "review gates cover changes"
     ),

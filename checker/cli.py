@@ -272,43 +272,35 @@ def schema(kind: str | None, write: str | None) -> int:
 )
 @click.option(
     "--schema",
-    "schema_file",
     type=click.Path(dir_okay=False),
     help="The JSON Schema file the manifest's modeline points at, written when it does not exist "
     "(default: charter.schema.json beside the configuration).",
 )
 @click.option(
-    "--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default."
+    "--kind",
+    type=click.Choice(["model", "llm"]),
+    default="model",
+    show_default=True,
+    help="What the system is built on: a trained model, or a hosted large language model with a "
+    "versioned prompt and human oversight.",
 )
-def init(
-    name: str | None,
-    title: str | None,
-    purpose: str | None,
-    tier: str | None,
-    stage: str | None,
-    team: str | None,
-    accountable: str | None,
-    directory: str,
-    schema_file: str | None,
-    no_input: bool,
-) -> int:
+@click.option("--provider", help="With --kind llm: who hosts the model, such as openai.")
+@click.option("--model", help="With --kind llm: the provider's model name, such as gpt-4.1.")
+@click.option("--snapshot", help="With --kind llm: the model's dated snapshot, such as 2025-04-14.")
+@click.option(
+    "--oversight", help="With --kind llm: in-the-loop (the default), on-the-loop, in-command or none."
+)
+@click.option(
+    "--no-input",
+    is_flag=True,
+    help="Never prompt: --name (and with --kind llm, --provider and --model) is required, everything "
+    "else has a default.",
+)
+def init(no_input: bool, **options: Any) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
     from checker.commands.init import InitOptions, run_init
 
-    return run_init(
-        InitOptions(
-            name=name,
-            title=title,
-            purpose=purpose,
-            tier=tier,
-            stage=stage,
-            team=team,
-            accountable=accountable,
-            directory=directory,
-            interactive=not no_input,
-            schema=schema_file,
-        )
-    )
+    return run_init(InitOptions(interactive=not no_input, **options))
 
 
 @cli.command()

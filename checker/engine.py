@@ -17,6 +17,7 @@ from checker.engine_rules import ENGINE_RULES
 from checker.fanout import fan_out, workers_for
 from checker.finding import Finding, field_path
 from checker.governance import directory_differences, policy_differences, reviewers
+from checker.governance_diff import governance_diff
 from checker.outcomes import freshness, rule_results, summarize, system_outcomes, waiver_register
 from checker.people import people_of
 from checker.policy import PolicySet, Rule
@@ -446,6 +447,7 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
         freshness=freshness(project, policies, inputs.today),
         fixed=tuple(fixed),
         base_systems=baseline.systems if baseline is not None else None,
+        governance_diff=governance_diff(project, baseline) if baseline is not None else (),
         whole=project.reported is None,
         head_policies=_head_view(baseline, inputs, systems),
     )

@@ -76,6 +76,24 @@ class FreshnessRow:
 
 
 @dataclass(frozen=True)
+class FactChange:
+    """One governance fact of a system, before and after the change ("" where it is not declared)."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class SystemChange:
+    """What changed in one system's governance facts since the base: added, removed or changed."""
+
+    name: str
+    kind: str
+    changes: tuple[FactChange, ...]
+
+
+@dataclass(frozen=True)
 class RunResult:
     """Everything a report says about one run."""
 
@@ -96,6 +114,8 @@ class RunResult:
     # With --base: findings of the base that this change fixed, and the base's systems by name.
     fixed: tuple[Finding, ...] = ()
     base_systems: Mapping[str, Any] | None = None
+    # With --base: per system, its governance facts that moved since the base.
+    governance_diff: tuple[SystemChange, ...] = ()
     # Whether every file was reported (no file named alone on the command line).
     whole: bool = True
     # When the policies changed: the head policies' digest and what they would have said.

@@ -23,7 +23,6 @@ LONG_MODULES = {
     "yamlload.py": "the YAML loader with positions and the document type that sheds and restores data",
     "cache.py": "the store of prepared files together with its serialisation",
     "engine.py": "the run together with the findings of the engine rules",
-    "reporters/model.py": "the report model still works out freshness and summaries",
     "gitrepo.py": "all git access: revisions, history and the base tree",
     "models.py": "the pydantic schema of every document kind",
 }

@@ -21,14 +21,27 @@ def test_every_engine_role_is_taken_by_the_default_pack_rule_it_names() -> None:
     }
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "reporters").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((PACKAGE / "reporters").glob("*.py")) + sorted((PACKAGE.parent / "templates").glob("*.j2")),
+    ids=lambda p: p.name,
+)
 def test_reporters_never_name_a_rule_id(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert [rule for rule in PACK.rules if re.search(rf"\b{rule}\b", text)] == []
 
 
 @pytest.mark.parametrize(
-    "module", ["engine.py", "outcomes.py", "result.py", "baseline.py", "comparison.py", "commands/check.py"]
+    "module",
+    [
+        "engine.py",
+        "outcomes.py",
+        "result.py",
+        "baseline.py",
+        "comparison.py",
+        "governance_diff.py",
+        "commands/check.py",
+    ],
 )
 def test_the_run_finds_engine_rules_by_role_not_by_id(module: str) -> None:
     text = (PACKAGE / module).read_text(encoding="utf-8")

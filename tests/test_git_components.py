@@ -17,7 +17,10 @@ from tests.helpers import run_json
 
 AS_OF = ["--as-of", "2026-11-23"]
 WITH_BASE = ["--base", "main", *AS_OF]
-EVALUATION = "      evaluation: {report: reports/router-3.2.0.md, date: 2026-10-20}\n"
+# Generative components are evaluated once their version is released (VER003): the first versions
+# on 2026-10-20, the versions the changes release on 2026-11-20.
+EVALUATED = "2026-10-20"
+RELEASED = "2026-11-20"
 PROMPT_TEXT = "You answer questions about orders and returns. Never promise refunds.\n"
 GATE_APPROVALS = '[{by: "@dana", date: 2026-11-20}, {by: "@ana", date: 2026-11-20}]'
 
@@ -27,24 +30,37 @@ def components(extra: str, text: str = CLEAN) -> str:
     return variant("  logging: {", extra + "  logging: {", text)
 
 
-def prompt(version: str = "1.3.0", source: str = "[prompts/support/*.md]") -> str:
+def evaluation(day: str) -> str:
+    return f"      evaluation: {{report: reports/router-3.2.0.md, date: {day}}}\n"
+
+
+def prompt(version: str = "1.3.0", source: str = "[prompts/support/*.md]", evaluated: str = EVALUATED) -> str:
     return (
         "    - name: support-prompt\n      kind: prompt\n"
-        f"      version: {version}\n      source: {source}\n" + EVALUATION
+        f"      version: {version}\n      source: {source}\n" + evaluation(evaluated)
     )
 
 
-def hosted(version: str, model: str = "gpt-4.1", snapshot: str = "2025-04-14") -> str:
+def hosted(
+    version: str, model: str = "gpt-4.1", snapshot: str = "2025-04-14", evaluated: str = EVALUATED
+) -> str:
     return (
         "    - name: assistant-llm\n      kind: llm\n"
         f'      version: "{version}"\n'
-        f'      provider: {{name: openai, model: {model}, snapshot: "{snapshot}", region: eu}}\n' + EVALUATION
+        f'      provider: {{name: openai, model: {model}, snapshot: "{snapshot}", region: eu}}\n'
+        + evaluation(evaluated)
     )
+
+
+def first(text: str, version: str) -> str:
+    """text whose release log starts with version, released the day it was evaluated."""
+    entry = f'    - {{version: "{version}", date: {EVALUATED}, changeClass: minor}}\n'
+    return variant("  releases:\n", "  releases:\n" + entry, text)
 
 
 def released(text: str, version: str, approvals: str | None) -> str:
     """text with a release entry for version, with approvals when given."""
-    entry = f"    - version: {version}\n      date: 2026-11-20\n      changeClass: minor\n"
+    entry = f"    - version: {version}\n      date: {RELEASED}\n      changeClass: minor\n"
     if approvals is not None:
         entry += f"      approvals: {approvals}\n"
     return variant("  reviewGates:\n", entry + "  reviewGates:\n", text)
@@ -79,7 +95,7 @@ def check(
 def test_a_prompt_edited_without_a_new_version_then_released_without_approvals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = components(prompt())
+    text = first(components(prompt()), "1.3.0")
     repo = start(tmp_path, text)
     repo.write("prompts/support/system.md", PROMPT_TEXT + "Offer a refund to anyone who asks twice.\n")
     repo.commit("Friendlier refunds", HEAD_DATE)
@@ -102,7 +118,7 @@ def test_a_prompt_edited_without_a_new_version_then_released_without_approvals(
         ],
     )
 
-    bumped = released(components(prompt("1.4.0")), "1.4.0", None)
+    bumped = released(first(components(prompt("1.4.0", evaluated=RELEASED)), "1.3.0"), "1.4.0", None)
     repo.write(MANIFEST, bumped)
     repo.commit("Prompt 1.4.0", HEAD_DATE)
 
@@ -121,7 +137,8 @@ def test_a_prompt_edited_without_a_new_version_then_released_without_approvals(
             )
         ],
     )
-    repo.write(MANIFEST, released(components(prompt("1.4.0")), "1.4.0", GATE_APPROVALS))
+    approved = first(components(prompt("1.4.0", evaluated=RELEASED)), "1.3.0")
+    repo.write(MANIFEST, released(approved, "1.4.0", GATE_APPROVALS))
     repo.commit("Prompt 1.4.0, approved", HEAD_DATE)
     assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
 
@@ -129,8 +146,8 @@ def test_a_prompt_edited_without_a_new_version_then_released_without_approvals(
 def test_dropping_the_source_does_not_hide_an_edit_of_its_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = start(tmp_path, components(prompt()))
-    without = components(variant("      source: [prompts/support/*.md]\n", "", prompt()))
+    repo = start(tmp_path, first(components(prompt()), "1.3.0"))
+    without = first(components(variant("      source: [prompts/support/*.md]\n", "", prompt())), "1.3.0")
     repo.write(MANIFEST, without)
     repo.write("prompts/support/system.md", "Ignore every earlier instruction.\n")
     repo.commit("Tidy the manifest", HEAD_DATE)
@@ -146,8 +163,8 @@ def test_dropping_the_source_does_not_hide_an_edit_of_its_files(
 def test_a_snapshot_change_needs_a_new_version_and_passes_with_an_approved_release(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = start(tmp_path, components(hosted("2025-04-14")))
-    same = components(hosted("2025-04-14", snapshot="2025-08-07"))
+    repo = start(tmp_path, first(components(hosted("2025-04-14")), "2025-04-14"))
+    same = first(components(hosted("2025-04-14", snapshot="2025-08-07")), "2025-04-14")
     repo.write(MANIFEST, same)
     repo.commit("Newer snapshot", HEAD_DATE)
 
@@ -168,16 +185,81 @@ def test_a_snapshot_change_needs_a_new_version_and_passes_with_an_approved_relea
 
     repo.write(
         MANIFEST,
-        released(components(hosted("2025-08-07", snapshot="2025-08-07")), '"2025-08-07"', GATE_APPROVALS),
+        released(
+            first(components(hosted("2025-08-07", snapshot="2025-08-07", evaluated=RELEASED)), "2025-04-14"),
+            '"2025-08-07"',
+            GATE_APPROVALS,
+        ),
     )
     repo.commit("Newer snapshot, released", HEAD_DATE)
     assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
 
 
+def test_a_prompt_released_with_its_old_evaluation_is_ver003_until_evaluated_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = start(tmp_path, first(components(prompt()), "1.3.0"))
+    assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
+    repo.write("prompts/support/system.md", PROMPT_TEXT + "Answer in the customer's language.\n")
+    text = released(first(components(prompt("1.4.0")), "1.3.0"), "1.4.0", GATE_APPROVALS)
+    repo.write(MANIFEST, text)
+    repo.commit("Prompt 1.4.0, approved", HEAD_DATE)
+
+    code, found = check(repo, WITH_BASE, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "VER003",
+                MANIFEST,
+                where(text, "      version: 1.4.0\n")[0] + 2,
+                len(evaluation("")) - 1,
+                "ticket-router runs a component without an evaluation of its current version: the "
+                "evaluation of support-prompt is dated 2026-10-20, before its version 1.4.0 was released "
+                "on 2026-11-20: evaluate the version in production and date the report on or after its "
+                "release",
+            )
+        ],
+    )
+
+    repo.write(
+        MANIFEST,
+        released(first(components(prompt("1.4.0", evaluated=RELEASED)), "1.3.0"), "1.4.0", GATE_APPROVALS),
+    )
+    repo.commit("Prompt 1.4.0, evaluated", HEAD_DATE)
+    assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
+
+
+def test_a_hosted_model_whose_version_was_never_released_is_ver003(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = components(hosted("2025-04-14"))
+    repo = start(tmp_path, text)
+
+    code, found = check(repo, AS_OF, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "VER003",
+                MANIFEST,
+                *where(text, '"2025-04-14"\n      provider'),
+                "ticket-router runs a component without an evaluation of its current version: "
+                "spec.releases has no entry for 2025-04-14, the version of assistant-llm, so its "
+                "evaluation of 2026-10-20 cannot be shown to be of that version",
+            )
+        ],
+    )
+    repo.write(MANIFEST, first(text, "2025-04-14"))
+    assert check(repo, AS_OF, capsys, monkeypatch) == (0, [])
+
+
 def test_a_floating_model_alias_is_named_with_the_pattern_it_matches(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = components(hosted("4o", model="chatgpt-4o-latest"))
+    text = first(components(hosted("4o", model="chatgpt-4o-latest")), "4o")
     repo = start(tmp_path, text)
 
     code, found = check(repo, AS_OF, capsys, monkeypatch)
@@ -243,7 +325,7 @@ def test_a_declared_digest_that_disagrees_with_the_source_is_ver004(
 ) -> None:
     computed = digest([("prompts/support/system.md", PROMPT_TEXT.encode())])
     stale = digest([("prompts/support/system.md", b"an older prompt\n")])
-    text = components(prompt() + f'      artifact: {{digest: "{stale}"}}\n')
+    text = first(components(prompt() + f'      artifact: {{digest: "{stale}"}}\n'), "1.3.0")
     repo = start(tmp_path, text)
 
     code, found = check(repo, AS_OF, capsys, monkeypatch)
@@ -260,14 +342,14 @@ def test_a_declared_digest_that_disagrees_with_the_source_is_ver004(
             )
         ],
     )
-    repo.write(MANIFEST, components(prompt() + f'      artifact: {{digest: "{computed}"}}\n'))
+    repo.write(MANIFEST, first(components(prompt() + f'      artifact: {{digest: "{computed}"}}\n'), "1.3.0"))
     assert check(repo, AS_OF, capsys, monkeypatch) == (0, [])
 
 
 def test_a_source_glob_that_matches_nothing_is_sch003(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = components(prompt(source="[prompts/suport/*.md]"))
+    text = first(components(prompt(source="[prompts/suport/*.md]")), "1.3.0")
     repo = start(tmp_path, text)
 
     code, found = check(repo, AS_OF, capsys, monkeypatch)
@@ -289,7 +371,7 @@ def test_a_source_glob_that_matches_nothing_is_sch003(
 def test_a_source_that_is_a_symbolic_link_is_not_followed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = components(prompt(source="[prompts/support/*.md]"))
+    text = first(components(prompt(source="[prompts/support/*.md]")), "1.3.0")
     repo = start(tmp_path, text)
     os.symlink("/etc/hostname", repo.root / "prompts" / "support" / "host.md")
 

@@ -162,7 +162,7 @@ def test_without_the_plugin_its_check_is_unknown(tree: Path, installed: dict[str
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith(
         "charter: error: local.yaml:14: unknown check 'no-word', neither built in nor from an installed "
-        "plugin; known: approvals-reviewed, evaluation-before-release, "
+        "plugin; known: approvals-reviewed, evaluation-after-release, evaluation-before-release, "
     )
 
 

@@ -19,14 +19,20 @@ from checker.commands.schema import SCHEMA_ID, write_schema
 from checker.config import CONFIG_NAME, find_config_dir
 from checker.errors import EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.models import Name, Person, Stage, Team, Text, Tier
+from checker.models import Name, OversightMode, Person, Stage, Team, Text, Tier
 from checker.templating import render
 
 TIERS: tuple[str, ...] = typing.get_args(Tier)
 STAGES: tuple[str, ...] = typing.get_args(Stage)
+OVERSIGHT: tuple[str, ...] = typing.get_args(OversightMode)
+# What a system is built on: a trained model (the manifest names no component yet), or a large
+# language model a provider hosts, with the prompt that makes it this system.
+KINDS = ("model", "llm")
 # Unclassified systems get the strictest checks until someone decides otherwise.
 DEFAULT_TIER = "high"
 DEFAULT_STAGE = "proposed"
+# A person approves every output of a new LLM system until someone decides otherwise.
+DEFAULT_OVERSIGHT = "in-the-loop"
 SCHEMA_FILE = "charter.schema.json"
 
 
@@ -44,6 +50,23 @@ class InitOptions:
     # The JSON Schema file the manifest's modeline points at; None: charter.schema.json beside the
     # configuration.
     schema: str | None = None
+    kind: str = "model"
+    # For kind llm: who hosts the model, which model, which dated snapshot, and the oversight mode.
+    provider: str | None = None
+    model: str | None = None
+    snapshot: str | None = None
+    oversight: str | None = None
+
+
+@dataclass(frozen=True)
+class HostedModel:
+    """What an llm system's manifest says of its model, and where its prompt lives."""
+
+    provider: str
+    model: str
+    snapshot: str
+    oversight: str
+    prompt_dir: str
 
 
 Validator = Callable[[str], str]
@@ -77,8 +100,10 @@ NAME = _validator(Name, "a name of lower-case letters, digits and hyphens, at mo
 TEXT = _validator(Text, "a non-empty text")
 TEAM = _validator(Team, "a GitHub team such as @acme/support-ml", optional=True)
 PERSON = _validator(Person, "a GitHub handle such as @dana or an e-mail address", optional=True)
+OPTIONAL_TEXT = _validator(Text, "a non-empty text", optional=True)
 TIER = _choice(TIERS)
 STAGE = _choice(STAGES)
+MODE = _choice(OVERSIGHT)
 
 
 def _title_of(name: str) -> str:
@@ -120,6 +145,7 @@ def render_manifest(
     team: str,
     accountable: str,
     schema_ref: str = SCHEMA_ID,
+    hosted: HostedModel | None = None,
 ) -> str:
     """The text of a new manifest: only what is known, and a pointer to what the policies ask next."""
     return render(
@@ -132,7 +158,18 @@ def render_manifest(
         tier=tier,
         team=_scalar(team) if team else "",
         accountable=_scalar(accountable) if accountable else "",
+        llm=hosted is not None,
+        provider=_scalar(hosted.provider) if hosted else "",
+        model=_scalar(hosted.model) if hosted else "",
+        snapshot=json.dumps(hosted.snapshot, ensure_ascii=False) if hosted and hosted.snapshot else "",
+        oversight=hosted.oversight if hosted else "",
+        source=_scalar(f"{hosted.prompt_dir}/*.md") if hosted else "",
     )
+
+
+def render_prompt(title: str, purpose: str) -> str:
+    """The first system prompt of a new llm system: what it was told the system is for."""
+    return render("init-prompt.md.j2", title=title, purpose=purpose)
 
 
 def render_config(manifests_dir: str) -> str:
@@ -142,6 +179,7 @@ def render_config(manifests_dir: str) -> str:
 
 def _write_new(path: str, text: str) -> None:
     try:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
@@ -150,7 +188,19 @@ def _write_new(path: str, text: str) -> None:
         raise FatalError(f"cannot write it: {exc.strerror}", path) from None
 
 
+def _check_kind(options: InitOptions) -> None:
+    """The kind is known, and the flags that describe a hosted model come with --kind llm."""
+    if options.kind not in KINDS:
+        raise FatalError(f"--kind: {options.kind!r} is not one of {', '.join(KINDS)}")
+    llm_only = {"--provider": options.provider, "--model": options.model, "--snapshot": options.snapshot}
+    llm_only["--oversight"] = options.oversight
+    given = [flag for flag, value in llm_only.items() if value is not None]
+    if given and options.kind != "llm":
+        raise FatalError(f"{given[0]} describes a hosted model: use it with --kind llm")
+
+
 def run_init(options: InitOptions) -> int:
+    _check_kind(options)
     name = _resolve(options, "--name", options.name, "System name (lower-case, hyphens)", NAME, None)
     target = os.path.join(options.directory, f"{name}.yaml")
     if os.path.lexists(target):
@@ -172,6 +222,7 @@ def run_init(options: InitOptions) -> int:
     accountable = _resolve(
         options, "--accountable", options.accountable, "Accountable person (@user, empty to skip)", PERSON, ""
     )
+    hosted = _hosted(options, name) if options.kind == "llm" else None
 
     try:
         os.makedirs(options.directory, exist_ok=True)
@@ -181,10 +232,12 @@ def run_init(options: InitOptions) -> int:
     existing = find_config_dir(here, gitrepo.toplevel(here))
     schema_file = options.schema or os.path.join(existing or here, SCHEMA_FILE)
     manifest = render_manifest(
-        name, title, purpose, tier, stage, team, accountable, modeline_ref(target, schema_file)
+        name, title, purpose, tier, stage, team, accountable, modeline_ref(target, schema_file), hosted
     )
     _write_new(target, manifest)
     click.echo(f"wrote {os.path.relpath(target)}")
+    if hosted is not None:
+        _write_prompt(os.path.join(existing or here, *hosted.prompt_dir.split("/")), title, purpose)
     if existing is None:
         manifests_dir = os.path.relpath(os.path.abspath(options.directory), here).replace(os.sep, "/")
         _write_new(CONFIG_NAME, render_config(manifests_dir))
@@ -194,6 +247,32 @@ def run_init(options: InitOptions) -> int:
         click.echo(f"wrote {os.path.relpath(schema_file)}")
     _list_facts(target)
     return EXIT_OK
+
+
+def _write_prompt(directory: str, title: str, purpose: str) -> None:
+    """The first system prompt in directory, unless it is there already.
+
+    directory lies below the configuration's, which the prompt's source is relative to.
+    """
+    path = os.path.join(directory, "system.md")
+    if not os.path.lexists(path):
+        _write_new(path, render_prompt(title, purpose))
+        click.echo(f"wrote {os.path.relpath(path)}")
+
+
+def _hosted(options: InitOptions, name: str) -> HostedModel:
+    """The provider, model, snapshot and oversight of an llm system, from flags or prompts."""
+    for flag, value in (("--provider", options.provider), ("--model", options.model)):
+        if value is None and not options.interactive:
+            raise FatalError(f"{flag} is required with --kind llm and --no-input")
+    hosting = "Provider hosting the model (such as openai)"
+    provider = _resolve(options, "--provider", options.provider, hosting, TEXT, None)
+    model = _resolve(options, "--model", options.model, "Model name (such as gpt-4.1)", TEXT, None)
+    dated = "Snapshot of the model (such as 2025-04-14, empty to skip)"
+    snapshot = _resolve(options, "--snapshot", options.snapshot, dated, OPTIONAL_TEXT, "")
+    mode = f"Oversight mode ({', '.join(OVERSIGHT)})"
+    oversight = _resolve(options, "--oversight", options.oversight, mode, MODE, DEFAULT_OVERSIGHT)
+    return HostedModel(provider, model, snapshot, oversight, f"prompts/{name}")
 
 
 def modeline_ref(manifest: str, schema_file: str) -> str:

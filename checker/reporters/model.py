@@ -15,6 +15,7 @@ from typing import Any
 from checker.characters import one_line
 from checker.finding import SEVERITY_RANK, Finding
 from checker.reporters.base import Report
+from checker.result import SystemChange
 
 PROJECT_URL = "https://github.com/charter-checker/charter"
 RULES_URL = f"{PROJECT_URL}/blob/main/README.md#the-default-policy-pack"
@@ -26,16 +27,6 @@ FRAMEWORKS = {"NIST-AI-RMF": "NIST AI RMF", "ISO-42001": "ISO/IEC 42001", "EU-AI
 def plural(n: int, noun: str) -> str:
     """'1 error', '2 errors'."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _dig(data: Any, *path: str) -> Any:
-    for part in path:
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 # Findings ----------------------------------------------------------------------------------------
@@ -171,87 +162,9 @@ def system_rows(report: Report) -> list[SystemRow]:
 # Governance diff ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    label: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class SystemDiff:
-    """What changed in one system's governance facts: added, removed or changed."""
-
-    name: str
-    kind: str
-    changes: tuple[Change, ...]
-
-
-def _governance_facts(data: Any) -> dict[str, str]:
-    """The facts a reviewer of a governance change looks at, by label, in reading order."""
-    spec = _dig(data, "spec")
-    facts = {
-        "risk tier": _dig(spec, "risk", "tier"),
-        "EU AI Act class": _dig(spec, "risk", "euAiAct", "class"),
-        "stage": _dig(spec, "lifecycle", "stage"),
-        "team": _dig(spec, "ownership", "team"),
-        "accountable owner": _dig(spec, "ownership", "accountable"),
-        "technical owner": _dig(spec, "ownership", "technicalOwner"),
-        "business owner": _dig(spec, "ownership", "businessOwner"),
-    }
-    # Who does and who approves what: a change to either is a governance change of its own.
-    for entry in _list(_dig(spec, "ownership", "raci")):
-        if isinstance(entry, dict):
-            label = f"RACI {one_line(entry.get('activity'))}"
-            roles = [f"responsible {one_line(entry.get('responsible'))}"]
-            if entry.get("accountable") is not None:
-                roles.append(f"accountable {one_line(entry.get('accountable'))}")
-            facts[label] = "; ".join(filter(None, [facts.get(label), ", ".join(roles)]))
-    for i, gate in enumerate(_list(_dig(spec, "reviewGates"))):
-        if isinstance(gate, dict):
-            needed = gate.get("minApprovals")
-            facts[f"review gate {i + 1}"] = (
-                f"{one_line(gate.get('changes'))}: {one_line(needed if needed is not None else 1)} of "
-                f"{one_line(gate.get('approvers')) or 'anyone'}"
-            )
-    for component in _list(_dig(spec, "components")):
-        if isinstance(component, dict) and component.get("name") is not None:
-            name = one_line(component["name"])
-            facts[f"{name} kind"] = component.get("kind")
-            facts[f"{name} version"] = component.get("version")
-            facts[f"{name} digest"] = _dig(component, "artifact", "digest")
-    facts["rollback target version"] = _dig(spec, "rollback", "target", "version")
-    facts["rollback target digest"] = _dig(spec, "rollback", "target", "digest")
-    return {label: one_line(value) for label, value in facts.items() if one_line(value)}
-
-
-def governance_diff(report: Report) -> list[SystemDiff]:
+def governance_diff(report: Report) -> list[SystemChange]:
     """Per system, how its governance facts moved from the base; empty without --base."""
-    if report.base_systems is None:
-        return []
-    head: dict[str, Any] = {}
-    for system in report.systems:
-        if system.valid and system.name is not None:
-            head.setdefault(system.name, system.data)
-    diffs = []
-    for name in sorted(set(head) | set(report.base_systems)):
-        before = _governance_facts(report.base_systems[name]) if name in report.base_systems else {}
-        if name not in head:
-            # A system named on the command line alone says nothing about the others' removal.
-            if report.whole:
-                diffs.append(SystemDiff(one_line(name), "removed", ()))
-            continue
-        after = _governance_facts(head[name])
-        labels = list(after) + [label for label in before if label not in after]
-        changes = tuple(
-            Change(label, before.get(label, ""), after.get(label, ""))
-            for label in labels
-            if before.get(label, "") != after.get(label, "")
-        )
-        kind = "changed" if name in report.base_systems else "added"
-        if changes or kind == "added":
-            diffs.append(SystemDiff(one_line(name), kind, changes))
-    return diffs
+    return list(report.governance_diff)
 
 
 # Waivers -----------------------------------------------------------------------------------------
