@@ -20,12 +20,16 @@ import json
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 from checker import __version__
+from checker.packs import MAX_PACKS, Packs, place
 from checker.plaindata import Invalid, conform, encode
 
-FORMAT = 9
+# 9: validation and the context fields changed with the new component kinds.
+# 10: full results in packs (see checker.packs), without the positions nothing read back.
+FORMAT = 10
 # As JSON gives it back: a list.
 _STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]
@@ -84,8 +88,29 @@ def _load(path: str) -> dict[str, Any] | None:
     """The JSON object stored at path with this version's stamp; None for anything else."""
     try:
         with open(path, "rb") as handle:
+            return _stamped(handle.read())
+    except OSError:
+        return None
+
+
+def _other_version(path: str) -> bool:
+    """Whether the JSON object at path has the stamp of another version of Charter: not damage."""
+    try:
+        with open(path, "rb") as handle:
             stored = json.loads(handle.read())
     except (OSError, ValueError, RecursionError):
+        return False
+    stamp = stored.get("stamp") if type(stored) is dict else None
+    return type(stamp) is list and stamp != _STAMP
+
+
+def _stamped(data: bytes | None) -> dict[str, Any] | None:
+    """The JSON object data holds with this version's stamp; None for anything else."""
+    if data is None:
+        return None
+    try:
+        stored = json.loads(data)
+    except (ValueError, RecursionError):
         # ValueError: not JSON, not UTF-8, or a number too long to read.
         return None
     if type(stored) is not dict or stored.get("stamp") != _STAMP:
@@ -181,8 +206,52 @@ def _names(stored: list[str] | None, suffixes: tuple[str, ...] | None = None) ->
     )
 
 
+@dataclass(frozen=True)
+class Record:
+    """What the cache keeps of one file read afresh, made wherever the file was read (see keep)."""
+
+    sig: Signature
+    candidate: bool
+    routes: str
+    notes: str
+    # The context summary, as JSON text.
+    kept: str
+    blob: str
+    # The full result, as its record in a pack.
+    data: bytes
+
+
+def record(
+    file: str,
+    sig: Signature | None,
+    candidate: bool,
+    routes: tuple[Route, ...],
+    notes: list[str],
+    plain: Any,
+    full: Any,
+    blob: str,
+) -> Record | None:
+    """What the cache keeps of file: its context summary (plain) and full result, both plain data.
+
+    None when there is nothing it can keep: no signature, or routes it cannot write.
+    """
+    text = _routes_text(routes)
+    if sig is None or text is None:
+        return None
+    stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
+    return Record(
+        sig,
+        candidate,
+        text,
+        "[]" if not notes else json.dumps(notes),
+        _dump(plain).decode(),
+        blob,
+        _dump({**stored, "result": full}),
+    )
+
+
 class FileCache:
-    """Per file: a summary kept in one index, and the full result in a file of its own.
+    """Per file: a summary kept in one index, and the full result as a record in a pack.
 
     Everything read back is checked for shape and type, and belongs to the file whose name, size,
     modification time and inode it states; anything else is a miss, and the file is read again.
@@ -195,93 +264,111 @@ class FileCache:
         # directories and links, each joined with NUL.
         self.dirs: dict[str, Any] = {}
         self.dirty = False
+        # What was found damaged, by file ("" for the index): never used, and said in a note.
+        self.damage: dict[str, str] = {}
+        self.packs = Packs(directory) if directory is not None else None
         if directory is None:
             return
-        stored = _load(os.path.join(directory, "index.json"))
+        path = os.path.join(directory, "index.json")
+        stored = _load(path)
         if stored is not None and type(stored.get("files")) is dict and type(stored.get("dirs")) is dict:
             self.index, self.dirs = stored["files"], stored["dirs"]
+        elif stored is not None or (os.path.exists(path) and not _other_version(path)):
+            self.damaged("", "its index is not one Charter wrote")
 
-    def _full_path(self, file: str) -> str:
-        assert self.directory is not None
-        # A name that is not UTF-8 comes from the file system with its bytes escaped; fsencode restores them.
-        name = hashlib.sha256(os.fsencode(file)).hexdigest()
-        return os.path.join(self.directory, "files", name[:2], name + ".json")
+    def damaged(self, file: str, why: str) -> None:
+        """Take note that what the cache kept of file is damaged; the file is then read again."""
+        self.damage.setdefault(file, why)
+
+    def notes(self) -> list[str]:
+        """What the run says about a damaged cache: once, with the first thing found."""
+        if not self.damage:
+            return []
+        file, why = next(iter(self.damage.items()))
+        others = len(self.damage) - 1
+        what = f"{file}: {why}" if file else why
+        more = f", and {others} other file{'s' if others > 1 else ''}" if others else ""
+        return [f"the cache in {self.directory} is damaged ({what}{more}): what it kept was read again"]
 
     def summary(self, file: str, sig: Signature | None, candidate: bool) -> Summary | None:
         """The cached summary of file, when its signature and reading are the same."""
         entry = self.index.get(file)
-        if sig is None or type(entry) is not dict:
+        if sig is None or entry is None:
             return None
-        get = entry.get
+        get = entry.get if type(entry) is dict else None
+        if get is None or not all(type(get(k)) is int for k in ("size", "mtime", "inode")):
+            self.damaged(file, "its entry in the index is not one Charter writes")
+            return None
         if (get("size"), get("mtime"), get("inode")) != sig or get("named") is not candidate:
-            return None
+            return None  # another version of the file, or read another way
         plain, notes = get("kept"), get("notes")
-        if type(plain) is not str:
-            return None
         notes = [] if notes == "[]" else _parsed(notes)
         found = _routes(get("routes"))
-        return None if found is None or not _texts(notes) else (found, notes, plain)
+        if type(plain) is not str or found is None or not _texts(notes):
+            self.damaged(file, "its entry in the index is not one Charter writes")
+            return None
+        return found, notes, plain
+
+    def _record(self, file: str, key: str) -> dict[str, Any] | None:
+        """The record of file that its index entry places at key, when it is file's."""
+        entry = self.index.get(file)
+        if self.packs is None or type(entry) is not dict or key not in entry:
+            return None
+        where = place(entry[key])
+        if where is None:
+            self.damaged(file, "the index gives a place no record can be at")
+            return None
+        stored = _stamped(self.packs.read(where))
+        if stored is None or stored.get("file") != file or type(stored.get("candidate")) is not bool:
+            self.damaged(file, f"{where[0]} does not hold its record where the index says")
+            return None
+        return stored
 
     def full(self, file: str, sig: Signature | None, candidate: bool) -> Any | None:
         """The cached full result of file as plain data, when its signature and reading are the same."""
         if self.directory is None or sig is None or self.summary(file, sig, candidate) is None:
             return None
-        stored = _load(self._full_path(file))
-        if stored is None or stored.get("file") != file or stored.get("candidate") is not candidate:
+        stored = self._record(file, "at")
+        if stored is None:
             return None
-        return stored.get("result") if _same(stored.get("sig"), sig) else None
+        if not _same(stored.get("sig"), sig) or stored["candidate"] is not candidate:
+            self.damaged(file, "its record is not of the file as the index says it was read")
+            return None
+        return stored.get("result")
 
     def previous(self, file: str, blob: str, candidate: bool) -> Any | None:
         """The full result of file as it was when its content had the git blob id blob.
 
         Each file keeps the version before its latest change: usually what a base revision has.
         """
-        if self.directory is None:
-            return None
-        for path in (self._full_path(file), self._full_path(file) + ".previous"):
-            stored = _load(path)
-            if (
-                stored is not None
-                and stored.get("file") == file
-                and stored.get("candidate") is candidate
-                and stored.get("blob") == blob
-            ):
+        for key in ("at", "before"):
+            stored = self._record(file, key)
+            if stored is not None and stored["candidate"] is candidate and stored.get("blob") == blob:
                 return stored.get("result")
         return None
 
-    def put(
-        self,
-        file: str,
-        sig: Signature | None,
-        candidate: bool,
-        routes: tuple[Route, ...],
-        notes: list[str],
-        plain: Any,
-        full: Any,
-        blob: str,
-    ) -> None:
-        """Keep the context summary (plain) and the full result of file, both plain data."""
-        text = _routes_text(routes)
-        if self.directory is None or sig is None or text is None:
+    def keep(self, file: str, record: Record) -> None:
+        """Keep what record holds of file: the summary in the index, the full result in the run's pack."""
+        if self.packs is None:
             return
-        target = self._full_path(file)
-        try:
-            old = self.index.get(file)
-            if type(old) is dict and old.get("blob") != blob and os.path.exists(target):
-                os.replace(target, target + ".previous")
-            stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
-            _write_atomically(target, {**stored, "result": full})
-        except OSError:
+        at = self.packs.write(record.data)
+        if at is None:
             return  # a read-only checkout still gets its answer, just not faster next time
+        old = self.index.get(file)
+        old = old if type(old) is dict else {}
+        # The version before the latest change stays, for a base revision that still has it.
+        before = old.get("at") if old.get("blob") != record.blob else old.get("before")
         self.index[file] = {
-            "size": sig[0],
-            "mtime": sig[1],
-            "inode": sig[2],
-            "named": candidate,
-            "routes": text,
-            "notes": json.dumps(notes),
-            "kept": json.dumps(plain, separators=(",", ":")),
-            "blob": blob,
+            "size": record.sig[0],
+            "mtime": record.sig[1],
+            "inode": record.sig[2],
+            "named": record.candidate,
+            "routes": record.routes,
+            "notes": record.notes,
+            "kept": record.kept,
+            "blob": record.blob,
+            "at": at,
+            **({"before": before} if place(before) is not None else {}),
         }
         self.dirty = True
 
@@ -316,14 +403,41 @@ class FileCache:
         self.dirty = True
 
     def save(self) -> None:
-        if self.directory is None or not self.dirty:
+        """Write the index once, after the run's pack is complete, and drop packs nothing names."""
+        if self.directory is None or self.packs is None or not self.dirty:
             return
+        named = self._gathered()
+        self.packs.close()
         try:
             index = os.path.join(self.directory, "index.json")
             _write_atomically(index, {"stamp": _STAMP, "files": self.index, "dirs": self.dirs})
         except (OSError, ValueError):
             return
         self.dirty = False
+        self.packs.finish(named)
+
+    def _gathered(self) -> set[str]:
+        """The packs the index names, after moving every live record into this run's pack if too many."""
+        assert self.packs is not None
+        places = [
+            (entry, key, where)
+            for entry in self.index.values()
+            if type(entry) is dict
+            for key in ("at", "before")
+            if (where := place(entry.get(key))) is not None
+        ]
+        named = {where[0] for _, _, where in places}
+        if len(named) <= MAX_PACKS:
+            return named
+        named = set()
+        for entry, key, where in places:
+            moved = self.packs.gather(where)
+            if moved is None:
+                entry.pop(key, None)
+            else:
+                entry[key] = moved
+                named.add(moved[0])
+        return named
 
 
 class Prepared:

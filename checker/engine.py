@@ -14,6 +14,7 @@ from checker.checks import departures, waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.config import Governance, Settings
 from checker.engine_rules import ENGINE_RULES
+from checker.fanout import fan_out, workers_for
 from checker.finding import Finding, field_path
 from checker.governance import directory_differences, policy_differences, reviewers
 from checker.governance_diff import governance_diff
@@ -78,6 +79,10 @@ class PolicyChange:
     file: str
     detail: str
     governance: Governance | None = None
+
+
+# Below this many documents to judge a process, judging them costs less than starting it.
+_DOCUMENTS_A_PROCESS = 2048
 
 
 class Checker:
@@ -162,6 +167,9 @@ class Checker:
             return system if isinstance(system, str) else None
         return source.name if isinstance(source.name, str) else None
 
+    def _findings_of(self, source: Source) -> list[Finding]:
+        return list(self._rule_findings(source))
+
     def _rule_findings(self, source: Source) -> Iterable[Finding]:
         system = self._system_of(source)
         env = Env(self.project, source.doc, source.file, system, self.today)
@@ -243,9 +251,13 @@ class Checker:
     def run(self) -> list[Finding]:
         findings: list[Finding] = list(self._schema_findings())
         findings.extend(self._policy_findings())
-        for source in self.project.sources:
-            if source.valid and self.project.is_reported(source.file):
-                findings.extend(self._rule_findings(source))
+        checked = [s for s in self.project.sources if s.valid and self.project.is_reported(s.file)]
+        # Each document's rules read the project and change nothing: over the cores when there are
+        # many. A process then reads much of the project, copying what it touches, and works out
+        # what the rules look up again: worth it for a few thousand documents a process.
+        workers = workers_for(len(checked), _DOCUMENTS_A_PROCESS)
+        for found in fan_out(self._findings_of, checked, workers):
+            findings.extend(found)
         names = {f.system for f in findings if f.system is not None}
         waivers = _valid_waivers(self.project, sorted(names), self.today, self.policies)
         out = []

@@ -78,9 +78,16 @@ def system_outcomes(
 ) -> tuple[SystemOutcome, ...]:
     """Every reported AISystem with its findings counted: by name, so that its evidence findings count too."""
     rows = []
+    # Grouped once, in the findings' order: each system's are then found without a pass over all.
+    by_system: dict[str, list[Finding]] = {}
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.system is not None:
+            by_system.setdefault(finding.system, []).append(finding)
+        by_file.setdefault(finding.file, []).append(finding)
     for source in _reported_systems(project):
         name = source.name if isinstance(source.name, str) else None
-        mine = [f for f in findings if (f.system == name if name else f.file == source.file)]
+        mine = by_system.get(name, []) if name else by_file.get(source.file, [])
         summary = summarize(mine, 1, fail_on)
         ran = _ran(source, project, policies, results, today)
         rows.append(SystemOutcome(name, source.file, source.valid, source.data, summary, ran))

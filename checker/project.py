@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from checker.cache import FileCache, Route, Summary, blob_id, signature
+from checker.cache import FileCache, Record, Route, Signature, Summary, record, signature
 from checker.config import Config
 from checker.discovery import (
     LINK_MODE,
@@ -21,10 +23,11 @@ from checker.discovery import (
     walk,
     working_tree,
 )
+from checker.fanout import fan_out, workers_for
 from checker.finding import SchemaProblem
 from checker.paths import within
 from checker.plaindata import Invalid, decode, encode
-from checker.yamlload import MAX_BYTES, Document, load_file
+from checker.yamlload import Document, load_file
 
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
@@ -82,10 +85,13 @@ class _Deferred:
     its routes promised, the file is read again instead.
     """
 
-    __slots__ = ("_sources", "candidate", "file", "path", "routes", "text")
+    __slots__ = ("_sources", "cache", "candidate", "file", "path", "routes", "text")
 
-    def __init__(self, text: str, routes: tuple[Route, ...], path: str, file: str, candidate: bool) -> None:
+    def __init__(
+        self, text: str, routes: tuple[Route, ...], path: str, file: str, candidate: bool, cache: FileCache
+    ) -> None:
         self.text, self.routes, self.path, self.file, self.candidate = text, routes, path, file, candidate
+        self.cache = cache
         self._sources: list[Source] | None = None
 
     def sources(self) -> list[Source]:
@@ -95,6 +101,7 @@ class _Deferred:
             except (ValueError, RecursionError):  # Invalid, or not JSON
                 found = None
             if found is None or tuple(_route(s) for s in found) != self.routes:
+                self.cache.damaged(self.file, "its entry in the index is not one Charter writes")
                 found = [_context_only(s) for s in _read(self.path, self.file, self.candidate).sources]
             self._sources = found
         return self._sources
@@ -499,29 +506,92 @@ def build_project(
             reported.update(project.display(p) for p in met if p == full or p.startswith(inside))
         project.reported = reported
 
-    shown = project.display_root.rstrip(os.sep) + os.sep
-    for order, path in enumerate(context):
-        # The same as project.display(path), without a call for the common case.
-        simple = path.startswith(shown) and os.sep == "/" and "/../" not in path
-        file = path[len(shown) :] if simple else project.display(path)
-        below = path.startswith(prefix)
-        rel = (path[len(prefix) :] if below else os.path.relpath(path, root)).replace(os.sep, "/")
-        candidate = path in explicit_files or rules.globs.match(rel)
-        # Files read only as context need no more than what other files' rules look at.
-        light = project.reported is not None and file not in project.reported
-        entry = _cached_or_read(path, file, candidate, light, cache)
-        if isinstance(entry, tuple):
-            routes, notes, text = entry
-            project.notes.extend(notes)
-            project._deferred.append((order, file, routes, _Deferred(text, routes, path, file, candidate)))
-            continue
-        project.problems.extend(_placed(rules, rel, entry))
-        project.notes.extend(entry.notes)
-        for source in entry.sources:
-            project._order[id(source)] = order
-        project.sources.extend(entry.sources)
+    with _uncollected():
+        _read_all(project, context, rules, explicit_files, cache)
     project.index()
     return project
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """Read without the cyclic garbage collector, and keep what was read out of its later passes.
+
+    Its passes over the documents read so far cost a tenth of a cold run; the documents live as
+    long as the run and hold no cycles to free, so they are frozen out of its view once read.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+class _Job(NamedTuple):
+    """One file of a project to take from the cache or read."""
+
+    path: str
+    file: str
+    rel: str
+    candidate: bool
+    # Read only as context: no more than what other files' rules look at is needed.
+    light: bool
+    sig: Signature | None
+    # Whether what is read is to be kept in the cache.
+    keeping: bool
+
+
+def _read_all(
+    project: Project, context: list[str], rules: Rules, explicit_files: set[str], cache: FileCache | None
+) -> None:
+    """Read (or take from the cache) each file of context, in order, into project.
+
+    What the cache does not have is read afresh, over several processes when there is much of it.
+    """
+    jobs = [_job(project, path, rules, explicit_files, cache) for path in context]
+    kept = [_kept(job, cache) for job in jobs]
+    missing = [job for job, hit in zip(jobs, kept, strict=True) if hit is None]
+    if missing:
+        # Loaded once here, not in each process that reads.
+        import checker.validate  # noqa: F401
+    fresh = iter(fan_out(_fresh, missing, workers_for(len(missing))))
+    for order, (job, hit) in enumerate(zip(jobs, kept, strict=True)):
+        if hit is None:
+            hit, record = next(fresh)
+            if record is not None and cache is not None:
+                cache.keep(job.file, record)
+        if isinstance(hit, tuple):
+            routes, notes, text = hit
+            project.notes.extend(notes)
+            assert cache is not None  # only the cache gives a summary
+            deferred = _Deferred(text, routes, job.path, job.file, job.candidate, cache)
+            project._deferred.append((order, job.file, routes, deferred))
+            continue
+        project.problems.extend(_placed(rules, job.rel, hit))
+        project.notes.extend(hit.notes)
+        for source in hit.sources:
+            project._order[id(source)] = order
+        project.sources.extend(hit.sources)
+
+
+def _job(
+    project: Project, path: str, rules: Rules, explicit_files: set[str], cache: FileCache | None
+) -> _Job:
+    root = project.root
+    prefix = root.rstrip(os.sep) + os.sep
+    shown = project.display_root.rstrip(os.sep) + os.sep
+    # The same as project.display(path), without a call for the common case.
+    simple = path.startswith(shown) and os.sep == "/" and "/../" not in path
+    file = path[len(shown) :] if simple else project.display(path)
+    below = path.startswith(prefix)
+    rel = (path[len(prefix) :] if below else os.path.relpath(path, root)).replace(os.sep, "/")
+    candidate = path in explicit_files or rules.globs.match(rel)
+    light = project.reported is not None and file not in project.reported
+    sig = signature(path) if cache is not None else None
+    keeping = cache is not None and cache.directory is not None
+    return _Job(path, file, rel, candidate, light, sig, keeping)
 
 
 def _link_findings(project: Project, found: Found, rules: Rules, working: bool) -> None:
@@ -555,6 +625,8 @@ class FileResult:
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    # The git blob id of the bytes read (see checker.cache.blob_id), for the cache.
+    blob: str = ""
 
 
 # The fields that other files' rules and the engine read from a document that is only context
@@ -695,58 +767,61 @@ def _positions(value: Any) -> dict[tuple[str | int, ...], tuple[int, int]]:
     return found
 
 
-def _decoded(plain: Any | None, file: str, path: str) -> FileResult | None:
+def _decoded(plain: Any | None, file: str, path: str, cache: FileCache | None) -> FileResult | None:
     """The cached result of file, read at path, or None when the cache had none that holds."""
     if plain is None:
         return None
     try:
         return _from_plain(plain, file, path)
-    except Invalid:
+    except Invalid as exc:
+        if cache is not None:
+            cache.damaged(file, f"its kept result is not one Charter writes ({exc})")
         return None
 
 
 def _either_reading(
-    kept: Callable[[bool], Any | None], file: str, path: str, candidate: bool
+    kept: Callable[[bool], Any | None], file: str, path: str, candidate: bool, cache: FileCache | None = None
 ) -> FileResult | None:
     """The kept result of file (read at path) as candidate, or read the other way when that was clean.
 
     Being named (a candidate) changes only how a problem or a note is taken, so a reading without
     either holds for a run that names the file and for one that only finds it.
     """
-    result = _decoded(kept(candidate), file, path)
+    result = _decoded(kept(candidate), file, path, cache)
     if result is None:
-        other = _decoded(kept(not candidate), file, path)
+        other = _decoded(kept(not candidate), file, path, cache)
         if other is not None and not other.problems and not other.notes:
             result = other
     return result
 
 
-def _cached_or_read(
-    path: str, file: str, candidate: bool, light: bool, cache: FileCache | None
-) -> FileResult | Summary:
-    sig = signature(path) if cache is not None else None
-    if cache is not None:
-        if light:
-            summary = cache.summary(file, sig, candidate)
-            if summary is not None:
-                return summary
-        else:
-            hit = _either_reading(functools.partial(cache.full, file, sig), file, path, candidate)
-            if hit is not None:
-                return hit
-    full = _read(path, file, candidate)
+def _kept(job: _Job, cache: FileCache | None) -> FileResult | Summary | None:
+    """What the cache holds of job's file, as the run needs it; None when it has nothing that holds."""
+    if cache is None:
+        return None
+    if job.light:
+        return cache.summary(job.file, job.sig, job.candidate)
+    kept = functools.partial(cache.full, job.file, job.sig)
+    return _either_reading(kept, job.file, job.path, job.candidate, cache)
+
+
+def _fresh(job: _Job) -> tuple[FileResult, Record | None]:
+    """job's file read afresh, as the run needs it, and what the cache is to keep of it."""
+    path = job.path
+    full = _read(path, job.file, job.candidate)
     small = None
-    if light or cache is not None:
+    if job.light or job.keeping:
         small = FileResult(full.problems, full.notes, [_context_only(s) for s in full.sources])
     # Positions are most of a document's memory and are needed only where a finding is: they are
     # read again from the file for the few documents that have one.
     for source in full.sources:
         source.doc.shed(path)
-    if cache is not None and small is not None:
+    kept = None
+    if job.keeping and small is not None:
         routes = tuple(_route(s) for s in small.sources)
-        blob = blob_id(path, MAX_BYTES) if cache.directory is not None else None
-        cache.put(file, sig, candidate, routes, small.notes, _to_plain(small), _to_plain(full), blob or "")
-    return small if light and small is not None else full
+        plain, whole = _to_plain(small), _to_plain(full)
+        kept = record(job.file, job.sig, job.candidate, routes, small.notes, plain, whole, full.blob)
+    return (small if job.light and small is not None else full), kept
 
 
 def _foreign(file: str, doc: Document) -> FileProblem | None:
@@ -772,8 +847,9 @@ def _read(path: str, file: str, candidate: bool) -> FileResult:
     # file a run needs comes from the cache.
     from checker.validate import schema_problems
 
-    result = FileResult()
-    loaded = load_file(path)
+    # The positions below the first levels are read again for the few documents with a finding.
+    loaded = load_file(path, positions=False)
+    result = FileResult(blob=loaded.blob)
     if loaded.problems and (candidate or loaded.mentions_charter):
         for unreadable in loaded.problems:
             result.problems.append(FileProblem(file, unreadable.line, unreadable.column, unreadable.message))

@@ -85,7 +85,7 @@ def _shown(value: Any) -> str:
 
 def _input(err: Any, doc: Document, path: FieldPath) -> str:
     """The offending value as the user wrote it: no rather than False, 3.10 rather than 3.1."""
-    written = doc.written.get(path)
+    written = doc.spelling(path)
     return written if written is not None else _shown(err.get("input"))
 
 
@@ -208,7 +208,7 @@ def _problem(model: type[BaseModel], doc: Document, err: Any) -> SchemaProblem:
     message = message[0].lower() + message[1:] if message else message
     ctx = err.get("ctx") or {}
     value = err.get("input")
-    written = doc.written.get(path)
+    written = doc.spelling(path)
     odd = _odd_number(value) if kind in ("int_type", "float_type") and isinstance(value, str) else None
     if kind in ("literal_error", "enum"):
         options = [o.strip().strip("'") for o in ctx.get("expected", "").replace(" or ", ", ").split(",")]
@@ -264,7 +264,9 @@ def _names_something(model: type[BaseModel], path: FieldPath) -> bool:
 
 def _character_problems(model: type[BaseModel], doc: Document) -> list[SchemaProblem]:
     """Keys and values with invisible, bidi, look-alike or (where they name something) control characters."""
-    problems = []
+    problems: list[SchemaProblem] = []
+    if doc.plain:
+        return problems
     for path, is_key, text in characters.walk(doc.data):
         if characters.plain(text):
             continue

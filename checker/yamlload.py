@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import stat
@@ -13,10 +14,12 @@ from typing import Any, BinaryIO
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from checker import characters
+
 try:  # libyaml's C parser when the wheel ships it; the pure-Python one otherwise
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 Key = str | int
 FieldPath = tuple[Key, ...]
@@ -52,6 +55,33 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _constructor = yaml.SafeLoader("")
+# The tag each plain scalar resolves to, by its text: the same keys and values recur in every file.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 100_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with the tag of each plain scalar looked up once per distinct text.
+
+    The parser asks for every node's tag in Python; without path resolvers (the safe loader has
+    none) the answer depends on the text alone for a plain scalar, and is the default otherwise.
+    """
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if self.yaml_path_resolvers:  # pragma: no cover - none are ever added
+            return str(super().resolve(kind, value, implicit))
+        if kind is not ScalarNode:
+            return _SEQ if kind is SequenceNode else _MAP
+        if not implicit[0]:
+            return _STR
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[value] = tag
+        return tag  # type: ignore[no-any-return]
+
+
 # How a file that cannot be read as YAML still shows it was meant to be Charter's (block, flow or JSON).
 _CHARTER_API = re.compile(r"apiVersion[\"']?\s*:\s*[\"']?charter/")
 _CHARTER_API_BYTES = re.compile(_CHARTER_API.pattern.encode())
@@ -91,6 +121,10 @@ class Document:
     # was written, so that a field expecting text can say what to quote.
     written: dict[FieldPath, str] = field(default_factory=dict)
 
+    # Whether the text it was read from is printable ASCII, tabs and line feeds, with no backslash
+    # to escape anything else: then so is every key and value, and none needs a closer look.
+    plain: bool = False
+
     def shed(self, path: str) -> None:
         """Drop the positions; the first locate() reads them again from the file at path."""
         self.keys, self.values, self.written, self.origin = {}, {}, {}, (path, self.index)
@@ -103,6 +137,11 @@ class Document:
         positions = _reread(path).get(index)
         if positions is not None:
             self.keys, self.values, self.written = positions
+
+    def spelling(self, path: FieldPath) -> str | None:
+        """How the scalar at path was written, when YAML read it as something other than text."""
+        self._restore()
+        return self.written.get(path)
 
     def locate(self, path: FieldPath) -> Loc:
         """Position of the value at path, or of the closest parent that exists."""
@@ -149,6 +188,8 @@ class LoadedFile:
     documents: list[Document]
     problems: list[YamlProblem]
     mentions_charter: bool
+    # The id git gives the bytes read (see checker.cache.blob_id); empty when none were.
+    blob: str = ""
 
 
 def _mark(node: Node) -> Loc:
@@ -196,17 +237,33 @@ class _AliasBomb(YamlProblem):
     """The document repeats more than MAX_REPEATED values through aliases."""
 
 
+class _Unplaced(Exception):
+    """A duplicate key met where positions are not kept: its document is built again with them."""
+
+
 class _Builder:
     """Turns a composed node graph into data and positions, within fixed bounds."""
 
-    def __init__(self, doc: Document, counted: int) -> None:
+    def __init__(self, doc: Document, counted: int, guarded: bool = True, deep: int = MAX_DEPTH + 1) -> None:
         self.doc = doc
+        # Unguarded for text that can neither repeat values through aliases nor cross the bound of
+        # nodes (see load_text): nothing then needs counting or remembering.
+        self.guarded = guarded
+        # Positions are kept down to this depth: the first levels alone when the rest is read
+        # again from the file if ever needed (see load_file).
+        self.deep = deep
         # The file's documents share one budget of nodes, as on the event stream.
-        self.count = counted
+        self.count = self.counted = counted
         # An alias is the same node met again (an anchor always comes first); its own position is
         # only in the event stream. Everything built again is counted, to stop alias bombs early.
         self.seen: set[int] = set()
         self.repeated = 0
+
+    def everywhere(self) -> None:
+        """Start the document again, keeping every position this time."""
+        self.doc.keys, self.doc.values, self.doc.written, self.doc.problems = {}, {}, {}, []
+        self.count, self.seen, self.repeated = self.counted, set(), 0
+        self.deep = MAX_DEPTH + 1
 
     @property
     def aliased(self) -> bool:
@@ -230,20 +287,23 @@ class _Builder:
         if self.count > MAX_NODES:
             raise _too_many(node.start_mark)
 
-    def build(self, node: Node, path: FieldPath, depth: int) -> Any:
-        self._tick(node)
+    def build(self, node: Node, path: FieldPath | None, depth: int) -> Any:
+        if self.guarded:
+            self._tick(node)
         if depth > MAX_DEPTH:
             raise _Crossed(f"the document is nested more than {MAX_DEPTH} levels deep", *_mark(node))
-        self._meet(node)
-        mark = node.start_mark
-        self.doc.values[path] = (mark.line + 1, mark.column + 1)
+        if self.guarded:
+            self._meet(node)
+        if path is not None:
+            mark = node.start_mark
+            self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
             try:
                 value = _scalar(node)
             except YamlProblem as problem:
                 self.doc.problems.append(problem)
                 return node.value
-            if not isinstance(value, str) and node.value:
+            if path is not None and not isinstance(value, str) and node.value:
                 self.doc.written[path] = node.value
             return value
         # A tag on a list or mapping (!!python/object:..., !!set, !custom) asks for something other
@@ -251,6 +311,8 @@ class _Builder:
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 self.doc.problems.append(_tag_problem(node))
+            if path is None or depth >= self.deep:
+                return [self.build(item, None, depth + 1) for item in node.value]
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             if node.tag != _MAP:
@@ -258,32 +320,38 @@ class _Builder:
             return self._mapping(node, path, depth)
         raise YamlProblem("unsupported YAML node", *_mark(node))  # pragma: no cover
 
-    def _mapping(self, node: MappingNode, path: FieldPath, depth: int) -> dict[Any, Any]:
+    def _merge_key(self, node: MappingNode, key_node: Node, value_node: Node, path: FieldPath | None) -> None:
+        """A merge key is refused: a problem of the document, or of the file when it hides the apiVersion."""
+        if not path and "apiVersion" not in _keys(node) and _hides_charter(value_node):
+            # Merging nothing would leave a document without its apiVersion, which is then
+            # not Charter's and never checked: the file is reported instead.
+            raise YamlProblem(
+                "merge keys (<<) are not allowed in Charter documents: this one hides the "
+                "document's apiVersion; write the keys out",
+                *_mark(key_node),
+            )
+        self.doc.problems.append(
+            YamlProblem(
+                "merge keys (<<) are not allowed in Charter documents: they can hide or override "
+                "values; write the keys out",
+                *_mark(key_node),
+            )
+        )
+
+    def _mapping(self, node: MappingNode, path: FieldPath | None, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                if not path and "apiVersion" not in _keys(node) and _hides_charter(value_node):
-                    # Merging nothing would leave a document without its apiVersion, which is then
-                    # not Charter's and never checked: the file is reported instead.
-                    raise YamlProblem(
-                        "merge keys (<<) are not allowed in Charter documents: this one hides the "
-                        "document's apiVersion; write the keys out",
-                        *_mark(key_node),
-                    )
-                self.doc.problems.append(
-                    YamlProblem(
-                        "merge keys (<<) are not allowed in Charter documents: they can hide or override "
-                        "values; write the keys out",
-                        *_mark(key_node),
-                    )
-                )
+                self._merge_key(node, key_node, value_node, path)
                 continue
-            self._tick(key_node)
+            if self.guarded:
+                self._tick(key_node)
             if not isinstance(key_node, ScalarNode):
                 problem = YamlProblem("a mapping key must be a plain scalar", *_mark(key_node))
                 self.doc.problems.append(problem)
                 continue
-            self._meet(key_node)
+            if self.guarded:
+                self._meet(key_node)
             try:
                 key = _scalar(key_node)
             except YamlProblem as problem:
@@ -291,8 +359,10 @@ class _Builder:
                 key = key_node.value
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = key_node.value
-            sub = (*path, key)
+            sub = (*path, key) if path is not None and depth < self.deep else None
             if key in out:
+                if sub is None:
+                    raise _Unplaced  # the first one's line is needed: built again with every position
                 # Neither value is used: the document is reported, and never judged on either one,
                 # so a later, weaker value (tier: low after tier: high) cannot slip through.
                 first = self.doc.keys[sub]
@@ -304,8 +374,9 @@ class _Builder:
                     )
                 )
                 continue
-            mark = key_node.start_mark
-            self.doc.keys[sub] = (mark.line + 1, mark.column + 1)
+            if sub is not None:
+                mark = key_node.start_mark
+                self.doc.keys[sub] = (mark.line + 1, mark.column + 1)
             out[key] = self.build(value_node, sub, depth + 1)
         return out
 
@@ -551,8 +622,12 @@ def _documents(text: str, limit: int | None) -> Iterator[Node]:
         loader.dispose()
 
 
-def load_text(text: str) -> LoadedFile:
-    """Parse every document of text; a problem stops only the document it is in and what follows."""
+def load_text(text: str, origin: str | None = None) -> LoadedFile:
+    """Parse every document of text; a problem stops only the document it is in and what follows.
+
+    With origin, the file text was read from, only the first levels' positions are kept: the others
+    are read again from there when a finding needs them (see Document.locate).
+    """
     documents: list[Document] = []
     problems: list[YamlProblem] = []
     index = 0
@@ -560,12 +635,15 @@ def load_text(text: str) -> LoadedFile:
     over = _over_bounds(text) if checked else None
     aliases: dict[int, list[_AliasUse]] | None = None
     counted = 0
+    plain = "\\" not in text and characters.plain(text)
     try:
         for node in _documents(text, over[0] if over else None):
-            doc = Document(None, index, *_mark(node))
-            builder = _Builder(doc, counted)
+            doc = Document(None, index, *_mark(node), plain=plain)
+            # Without a '*' no alias repeats a value, and unchecked text cannot cross the bound of
+            # nodes (see _could_exceed_bounds): the builder then needs to count nothing.
+            builder = _Builder(doc, counted, checked or "*" in text, MAX_DEPTH + 1 if origin is None else 2)
             try:
-                doc.data = builder.build(node, (), 0)
+                doc.data = _build(builder, node, origin)
             except YamlProblem as problem:
                 if isinstance(problem, _AliasBomb):
                     # Where the repetition starts says more than where the count ran out.
@@ -596,6 +674,21 @@ def load_text(text: str) -> LoadedFile:
     return LoadedFile(documents, problems, _CHARTER_API.search(text) is not None)
 
 
+def _build(builder: _Builder, node: Node, origin: str | None) -> Any:
+    """The data of node, with every position after all when a duplicate key needs one not kept.
+
+    A document that keeps only the first levels' positions reads the others from origin.
+    """
+    try:
+        data = builder.build(node, (), 0)
+    except _Unplaced:
+        builder.everywhere()
+        return builder.build(node, (), 0)
+    if origin is not None and builder.deep <= MAX_DEPTH:
+        builder.doc.origin = (origin, builder.doc.index)
+    return data
+
+
 def _scan_for_charter(handle: BinaryIO) -> bool:
     """Whether the bytes from handle's position on name a Charter apiVersion, read in bounded chunks."""
     tail = b""
@@ -607,8 +700,11 @@ def _scan_for_charter(handle: BinaryIO) -> bool:
     return False
 
 
-def load_file(path: str) -> LoadedFile:
-    """Read and parse one file, refusing what is too large, binary or behind a link."""
+def load_file(path: str, positions: bool = True) -> LoadedFile:
+    """Read and parse one file, refusing what is too large, binary or behind a link.
+
+    Without positions, only those of the first levels are kept until a finding needs the others.
+    """
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
@@ -628,11 +724,14 @@ def load_file(path: str) -> LoadedFile:
         return LoadedFile([], [YamlProblem(f"the file cannot be read: {exc.strerror}", 1, 1)], True)
     except YamlProblem as problem:
         return LoadedFile([], [problem], True)
+    blob = hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
     try:
         text = _decode(raw)
     except YamlProblem as problem:
-        return LoadedFile([], [problem], _mentions_charter(raw))
-    return load_text(text)
+        return LoadedFile([], [problem], _mentions_charter(raw), blob)
+    loaded = load_text(text, None if positions else path)
+    loaded.blob = blob
+    return loaded
 
 
 def _mentions_charter(raw: bytes) -> bool:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import checker.engine
+import checker.fanout
+import checker.project
 from checker.cli import main
 
 GENERATOR = Path(__file__).resolve().parents[2] / "shared" / "bench" / "gen_corpus.py"
@@ -56,3 +62,39 @@ def test_clean_corpus_systems_pass_when_defects_are_excluded(
     assert (code, report["findings"]) == (0, [])
     assert report["summary"]["systems"] == 1
     assert {note["rule"] for note in report["notes"]} >= {"CHG001", "CHG002"}
+
+
+def logged(step: Callable[..., Any], log: Path) -> Callable[..., Any]:
+    """step, writing its name and the process it runs in to log each time it runs."""
+
+    def run(*args: Any) -> Any:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{step.__name__} {os.getpid()}\n")
+        return step(*args)
+
+    return run
+
+
+@pytest.mark.skipif(not checker.fanout._FORKS, reason="work is spread over processes on Linux only")
+def test_read_and_checked_over_several_processes_the_report_is_the_same(
+    corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(corpus)
+    log = tmp_path / "where.log"
+    judged = checker.engine.Checker._findings_of
+    monkeypatch.setattr(checker.project, "_read", logged(checker.project._read, log))
+    monkeypatch.setattr(checker.engine.Checker, "_findings_of", logged(judged, log))
+    runs = []
+    for workers in (1, 3):
+        for module in (checker.project, checker.engine):
+            monkeypatch.setattr(module, "workers_for", lambda *args, workers=workers: workers)
+        code = main(["check", ".", "--as-of", "2026-11-23", "--format", "json", "--no-cache"])
+        steps = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+        log.unlink()
+        runs.append((code, capsys.readouterr(), sorted(step for step, _ in steps)))
+        # Every file read, and every document judged, by that many processes.
+        for name in ("_read", "_findings_of"):
+            assert len({pid for step, pid in steps if step == name}) == workers
+    alone, spread = runs
+    assert spread == alone
+    assert alone[2].count("_read") > 700

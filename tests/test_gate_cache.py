@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,16 @@ def check(capsys: pytest.CaptureFixture[str], *args: str) -> Outcome:
     return charter(capsys, "check", *AS_OF, "--format", "json", *args)
 
 
+def noted(outcome: Outcome, expected: Outcome, damage: str) -> None:
+    """outcome is expected, and then says once that the cache was damaged: damage, and what it was."""
+    code, out, err = outcome
+    assert (code, out) == expected[:2]
+    assert err.startswith(expected[2])
+    (note,) = err[len(expected[2]) :].splitlines()
+    said = rf"charter: note: the cache in \S+ is damaged \({re.escape(damage)}.*\)"
+    assert re.fullmatch(said + ": what it kept was read again", note), note
+
+
 def cache_root(repo: Repo) -> Path:
     return repo.root / ".git" / "charter"
 
@@ -88,8 +99,34 @@ def index_file(repo: Repo) -> Path:
 
 
 def entry_file(repo: Repo, file: str) -> Path:
+    """Where earlier versions kept the full result of file, one file each."""
     name = hashlib.sha256(os.fsencode(file)).hexdigest()
     return own_cache(repo) / "files" / name[:2] / f"{name}.json"
+
+
+# A pack of planted records, named as the cache names its own.
+PLANTED = "pack-00000000000000ff.json"
+
+
+def entry_bytes(repo: Repo, file: str) -> bytes:
+    """The full result of file as its pack holds it."""
+    name, offset, length = load(index_file(repo))["files"][file]["at"]
+    return (own_cache(repo) / name).read_bytes()[offset : offset + length]
+
+
+def load_entry(repo: Repo, file: str) -> Any:
+    return json.loads(entry_bytes(repo, file))
+
+
+def plant_entry(repo: Repo, file: str, data: bytes) -> None:
+    """data as the full result of file: a record of a pack of its own, where the index places it."""
+    pack = own_cache(repo) / PLANTED
+    offset = pack.stat().st_size if pack.exists() else 0
+    with pack.open("ab") as out:
+        out.write(data + b"\n")
+    index = load(index_file(repo))
+    index["files"][file]["at"] = [PLANTED, offset, len(data)]
+    save(index_file(repo), index)
 
 
 def load(path: Path) -> Any:
@@ -153,9 +190,10 @@ def test_a_planted_pickle_or_marshal_file_never_runs(repo: Repo, tmp_path: Path)
     for kept in shared.rglob("*.json"):
         planted[kept] = payload if len(planted) % 2 else code
     for path, content in planted.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
 
-    assert run(".") == expected
+    noted(run("."), expected, "its index is not one Charter wrote")
     assert run(NAMED) == run("--no-cache", NAMED)
     assert not marker.exists()
     # The cache was written again, as plain JSON.
@@ -233,11 +271,12 @@ def test_a_damaged_full_result_is_read_again(
 ) -> None:
     expected = warm(capsys, ".")
     assert expected[0] == 1 and '"rule": "WVR001"' in expected[1]
-    path = entry_file(repo, TARGET)
-    save(path, damage(load(path)))
+    plant_entry(repo, TARGET, json.dumps(damage(load_entry(repo, TARGET))).encode())
     read = reading(monkeypatch)
-    assert check(capsys, ".") == expected
+    noted(check(capsys, "."), expected, f"{TARGET}: ")
     assert read == [TARGET]
+    # Read again, the file's result is kept afresh: the next run finds nothing damaged.
+    assert check(capsys, ".") == expected
 
 
 @pytest.mark.parametrize(
@@ -257,9 +296,9 @@ def test_a_full_result_that_is_not_json_is_read_again(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bytes
 ) -> None:
     expected = warm(capsys, ".")
-    entry_file(repo, TARGET).write_bytes(text)
+    plant_entry(repo, TARGET, text)
     read = reading(monkeypatch)
-    assert check(capsys, ".") == expected
+    noted(check(capsys, "."), expected, f"{TARGET}: {PLANTED} does not hold its record where the index says")
     assert read == [TARGET]
 
 
@@ -287,16 +326,16 @@ def test_an_entry_of_another_file_is_not_believed(
     index = load(index_file(repo))
     index["files"][TARGET] = index["files"][clean]
     save(index_file(repo), index)
-    shutil.copy(entry_file(repo, clean), entry_file(repo, TARGET))
     read = reading(monkeypatch)
+    # Its size, time and inode are another file's: no more than an entry for another version.
     assert check(capsys, ".") == expected
     assert read == [TARGET]
-    # Renamed as the target's, with the target's signature, it still names another file.
-    entry = load(entry_file(repo, clean))
+    # Placed as the target's, with the target's signature, it still names another file.
+    entry = load_entry(repo, clean)
     kept = load(index_file(repo))["files"][TARGET]
     entry["sig"] = [kept["size"], kept["mtime"], kept["inode"]]
-    save(entry_file(repo, TARGET), entry)
-    assert check(capsys, ".") == expected
+    plant_entry(repo, TARGET, json.dumps(entry).encode())
+    noted(check(capsys, "."), expected, f"{TARGET}: {PLANTED} does not hold its record where the index says")
     assert read == [TARGET, TARGET]
 
 
@@ -316,13 +355,13 @@ def test_a_changed_file_is_never_taken_from_its_entry(
     assert '"rule": "WVR001"' not in after[1]
     assert read[0] == TARGET
     # An entry saying the file is the old one, one nanosecond off its signature, is not believed either.
-    entry = load(entry_file(repo, TARGET))
+    entry = load_entry(repo, TARGET)
     index = load(index_file(repo))
     kept = index["files"][TARGET]
     kept["mtime"] += 1
     entry["sig"] = [kept["size"], kept["mtime"], kept["inode"]]
     save(index_file(repo), index)
-    save(entry_file(repo, TARGET), entry)
+    plant_entry(repo, TARGET, json.dumps(entry).encode())
     assert check(capsys, ".") == after
 
 
@@ -381,8 +420,13 @@ def test_a_damaged_summary_is_read_again(
     damage(index)
     save(index_file(repo), index)
     read = reading(monkeypatch)
-    assert check(capsys, NAMED) == expected
+    outcome = check(capsys, NAMED)
     assert CONTEXT in read
+    if index["stamp"] != load(index_file(repo))["stamp"]:
+        assert outcome == expected  # another version's cache: nothing damaged, only not used
+    else:
+        whole = type(index["files"]) is not dict
+        noted(outcome, expected, "its index is not one Charter wrote" if whole else f"{CONTEXT}: ")
 
 
 def test_the_index_that_is_not_json_is_read_again(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -391,7 +435,7 @@ def test_the_index_that_is_not_json_is_read_again(repo: Repo, capsys: pytest.Cap
     text = index_file(repo).read_bytes()
     for damaged in (text[: len(text) // 2], text.replace(b"[", b"{", 1), b"\x00" * 64):
         index_file(repo).write_bytes(damaged)
-        assert check(capsys, NAMED) == expected
+        noted(check(capsys, NAMED), expected, "its index is not one Charter wrote")
 
 
 def test_a_planted_directory_listing_leads_nowhere(

@@ -141,6 +141,57 @@ def test_shed_positions_of_a_file_are_read_again_once_for_all_its_documents(
     assert reads == [str(path), str(path)]
 
 
+def test_read_without_positions_the_first_levels_are_kept_and_the_rest_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(MANIFEST.replace("3.2.0", "3.10"), encoding="utf-8")
+    whole = load_file(str(path))
+    light = load_file(str(path), positions=False)
+    assert [d.data for d in light.documents] == [d.data for d in whole.documents]
+    assert problems(light) == problems(whole) == []
+    doc = light.documents[0]
+    # What a context document keeps (metadata and its name) is there without reading again.
+    assert doc.keys == {p: at for p, at in whole.documents[0].keys.items() if len(p) <= 2}
+    assert doc.values == {p: at for p, at in whole.documents[0].values.items() if len(p) <= 2}
+    assert doc.origin == (str(path), 0) and doc.written == {}
+    reads: list[str] = []
+
+    def counted(name: str) -> LoadedFile:
+        reads.append(name)
+        return whole
+
+    monkeypatch.setattr(yamlload, "load_file", counted)
+    # Deeper positions, and how a value was spelled, come from the file when asked for.
+    assert doc.spelling(("spec", "components", 0, "version")) == "3.10"
+    assert doc.locate(("spec", "components", 1, "version")) == (11, 30)
+    assert doc.locate_key(("spec", "purpose", "outOfScope")) == (13, 5)
+    assert reads == [str(path)]
+
+
+def test_a_duplicate_key_deep_in_a_file_read_without_positions_names_both_lines(tmp_path: Path) -> None:
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "kind: AISystem\nspec:\n  risk:\n    tier: high\n    note: !!binary aGk=\n    tier: low\n---\na: 1\n",
+        encoding="utf-8",
+    )
+    light, whole = load_file(str(path), positions=False), load_file(str(path))
+    expected = [
+        (
+            "the tag '!!binary' is not allowed: Charter documents hold only plain text, numbers, booleans, "
+            "dates, lists and mappings; remove the tag",
+            5,
+            11,
+        ),
+        ("duplicate key 'tier' (first at line 4, again at line 6)", 6, 5),
+    ]
+    assert doc_problems(light) == doc_problems(whole) == expected
+    assert [d.data for d in light.documents] == [d.data for d in whole.documents]
+    # Built again with every position for the first document; the second keeps only the first levels.
+    assert light.documents[0].origin is None and light.documents[0].keys == whole.documents[0].keys
+    assert light.documents[1].origin == (str(path), 1)
+
+
 def test_an_empty_text_has_no_document_and_no_problem() -> None:
     loaded = load_text("")
     assert (loaded.documents, loaded.problems, loaded.mentions_charter) == ([], [], False)

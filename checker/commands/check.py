@@ -132,6 +132,7 @@ def prepare(options: CheckOptions) -> Iterator[Run]:
     project_with = _reader(options, workspace, cache)
     if not options.base:
         yield _run(options, workspace, policies, None, project_with, history, commit, cache)
+        _damage(cache)
         return
     checked = [_located(p) for p in options.paths]
     request = Request(
@@ -146,6 +147,13 @@ def prepare(options: CheckOptions) -> Iterator[Run]:
     )
     with compare(request) as compared:
         yield _run(options, workspace, policies, compared, project_with, history, commit, cache)
+    _damage(cache)
+
+
+def _damage(cache: FileCache) -> None:
+    """Say, once the run is done, what of the cache was found damaged (and so not used)."""
+    for note in cache.notes():
+        print(f"charter: note: {shown(note)}", file=sys.stderr)
 
 
 def _run(

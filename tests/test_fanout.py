@@ -1,0 +1,119 @@
+"""Work spread over processes: the answers of working alone, in order, whatever a process does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checker import fanout
+from checker.fanout import fan_out
+
+pytestmark = pytest.mark.skipif(not fanout._FORKS, reason="work is spread over processes on Linux only")
+
+ITEMS = list(range(40))
+
+
+def square_where(item: int) -> tuple[int, int]:
+    """The item squared, and the process that worked it."""
+    return item * item, os.getpid()
+
+
+def test_answers_come_in_the_items_order_from_several_processes() -> None:
+    answers = fan_out(square_where, ITEMS, 3)
+    assert [square for square, _ in answers] == [item * item for item in ITEMS]
+    # Every third item from the first is worked here; the others by two processes of their own.
+    here = {pid for _, pid in answers[0::3]}
+    elsewhere = {pid for _, pid in answers[1::3]} | {pid for _, pid in answers[2::3]}
+    assert here == {os.getpid()}
+    assert len(elsewhere) == 2 and os.getpid() not in elsewhere
+
+
+def test_one_worker_or_one_item_is_worked_here() -> None:
+    assert fan_out(square_where, ITEMS, 1) == [(item * item, os.getpid()) for item in ITEMS]
+    assert fan_out(square_where, [7], 4) == [(49, os.getpid())]
+    assert fan_out(square_where, [], 4) == []
+
+
+def test_workers_are_one_per_idle_core_with_a_share_worth_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 3.0, 3.0))
+    assert fanout.workers_for(fanout.MIN_SHARE - 1) == 1
+    assert fanout.workers_for(2 * fanout.MIN_SHARE) == 2
+    assert fanout.workers_for(100 * fanout.MIN_SHARE) == 4
+    assert fanout.workers_for(100 * 10, share=500) == 2
+    # This process may be the one running: one busy core leaves all four.
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 0.0, 0.0))
+    assert fanout.workers_for(100 * fanout.MIN_SHARE) == 4
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.6, 0.0, 0.0))
+    assert fanout.workers_for(100 * fanout.MIN_SHARE) == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (7.9, 0.0, 0.0))
+    assert fanout.workers_for(100 * fanout.MIN_SHARE) == 1
+
+    def unknown() -> tuple[float, float, float]:
+        raise OSError("no load average")
+
+    monkeypatch.setattr(os, "getloadavg", unknown)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert fanout.workers_for(100 * fanout.MIN_SHARE) == fanout.MAX_WORKERS
+
+
+def failing_elsewhere(parent: int, how: str) -> Callable[[int], tuple[int, int]]:
+    def work(item: int) -> tuple[int, int]:
+        if os.getpid() != parent and item == 7:
+            if how == "error":
+                raise ValueError("only in another process")
+            if how == "signal":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if how == "exit":
+                os._exit(0)  # no answers left at all
+            if how == "unpicklable":
+                return (lambda: item, 0)  # type: ignore[return-value]
+        return square_where(item)
+
+    return work
+
+
+@pytest.mark.parametrize("how", ["error", "signal", "exit", "unpicklable"])
+def test_a_process_that_fails_leaves_nothing_used_and_all_is_worked_here(how: str) -> None:
+    work = failing_elsewhere(os.getpid(), how)
+    assert fan_out(work, ITEMS, 3) == [(item * item, os.getpid()) for item in ITEMS]
+
+
+def test_an_error_is_the_first_that_working_alone_gives(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+
+    def work(item: int) -> int:
+        if os.getpid() != parent:
+            with started.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+        if item in (5, 12):
+            raise ValueError(f"item {item}")
+        return item
+
+    parent = os.getpid()
+    # Item 12 fails here (every third item), item 5 in another process: 5 comes first.
+    with pytest.raises(ValueError, match=r"^item 5$"):
+        fan_out(work, ITEMS, 3)
+    # No process is left behind: each was waited for.
+    for pid in {int(line) for line in (started.read_text() if started.exists() else "").split()}:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_what_this_process_has_buffered_is_written_once(tmp_path: Path) -> None:
+    # Written to a pipe, print buffers: a copy of this process that flushed it would write it again.
+    script = (
+        "from checker.fanout import fan_out\n"
+        "print('before the work')\n"
+        "print(sum(fan_out(abs, list(range(-50, 50)), 3)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path, timeout=120
+    )
+    assert done.stdout == "before the work\n2500\n"
