@@ -10,9 +10,9 @@ from typing import Any
 
 from checker import __version__
 from checker.baseline import Baseline, mark_status
-from checker.checks import departures, waiver_problem, waiver_requesters
 from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.config import Governance, Settings
+from checker.departures import departures
 from checker.engine_rules import ENGINE_RULES
 from checker.fanout import fan_out, workers_for
 from checker.finding import Finding, field_path
@@ -24,6 +24,7 @@ from checker.policy import PolicySet, Rule
 from checker.project import Project, Source
 from checker.pullrequest import PullRequestContext, governance_approval
 from checker.result import RunNote, RunResult, Summary
+from checker.waiver_checks import waiver_problem, waiver_requesters
 
 __all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "summarize"]
 

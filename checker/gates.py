@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from checker.approvals import ApprovalsUnavailable
+from checker.change_checks import base_system
 from checker.conditions import Env, Failure, is_missing, lookup
 from checker.people import People, is_team, people_of
 from checker.yamlload import FieldPath
@@ -58,10 +59,7 @@ def _section(spec: Mapping[str, Any], name: str) -> Any:
 
 def _before(env: Env, value: Any) -> Any:
     """The base revision's declaration of this system (by name, by file, or renamed), or None."""
-    # Imported here: checker.checks registers these rules, so it imports this module first.
-    from checker.checks import _base_system
-
-    return _base_system(env, value)
+    return base_system(env, value)
 
 
 def changed_classes(before: Any, spec: Mapping[str, Any]) -> list[tuple[str, FieldPath]]:

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from checker.checks import Departure, departures
 from checker.cli import main
 from checker.commands.check import CheckOptions
 from checker.commands.comment import CommentOptions, run_comment
+from checker.departures import Departure, departures
 from checker.gfm import MARKER
 from tests.conftest import checked_project
 from tests.fake_github import serving

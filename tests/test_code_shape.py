@@ -18,7 +18,6 @@ FUNCTION_LIMIT = 50
 # Modules over MODULE_LIMIT lines, by path below checker/, each with why it still is. All of them
 # are to be split by job; the reason says what the module still holds together.
 LONG_MODULES = {
-    "checks.py": "every built-in check of the manifests, not yet grouped by the documents they read",
     "project.py": "walks, reads, caches and indexes the documents",
     "yamlload.py": "the YAML loader with positions and the document type that sheds and restores data",
     "cache.py": "the store of prepared files together with its serialisation",
