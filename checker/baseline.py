@@ -12,13 +12,15 @@ from typing import Any
 
 from checker.cache import FileCache
 from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
+from checker.derive import derive
 from checker.discovery import GitTree
+from checker.documents import Source
 from checker.errors import FatalError
 from checker.finding import Finding
 from checker.gitrepo import Changes, GitRepo, as_repo_path
 from checker.people import People, directories, from_project
 from checker.policy import PolicySet, load_policies
-from checker.project import EvidenceBefore, Project, Source, build_project, derive
+from checker.project import EvidenceBefore, Project, build_project
 from checker.sources import Tree
 from checker.workspace import Workspace
 

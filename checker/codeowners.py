@@ -9,8 +9,9 @@ import unicodedata
 from collections.abc import Iterable
 
 from checker.characters import shown
+from checker.documents import Source
 from checker.errors import FatalError
-from checker.project import Project, Source
+from checker.project import Project
 
 # Where GitHub looks for the file, in the order it looks.
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")

@@ -13,6 +13,7 @@ from checker.baseline import Baseline, mark_status
 from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.config import Governance, Settings
 from checker.departures import departures
+from checker.documents import Source
 from checker.engine_rules import ENGINE_RULES
 from checker.fanout import fan_out, workers_for
 from checker.finding import Finding, field_path
@@ -21,7 +22,7 @@ from checker.governance_diff import governance_diff
 from checker.outcomes import freshness, rule_results, summarize, system_outcomes, waiver_register
 from checker.people import people_of
 from checker.policy import PolicySet, Rule
-from checker.project import Project, Source
+from checker.project import Project
 from checker.pullrequest import PullRequestContext, governance_approval
 from checker.result import RunNote, RunResult, Summary
 from checker.waiver_checks import waiver_problem, waiver_requesters

@@ -13,7 +13,8 @@ from checker.conditions import Env, Failure, as_date, is_missing, lookup
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
-    from checker.project import EvidenceBefore, Project, Source
+    from checker.documents import Source
+    from checker.project import EvidenceBefore, Project
 
 
 def _unfollowed(spec: Mapping[str, Any]) -> str | None:

@@ -9,10 +9,11 @@ from typing import Any
 from checker.characters import one_line
 from checker.checks import BUILTINS
 from checker.conditions import Env, as_date
+from checker.documents import Source
 from checker.finding import SEVERITY_RANK, Finding
 from checker.people import people_of
 from checker.policy import PolicySet, Rule
-from checker.project import Project, Source
+from checker.project import Project
 from checker.result import FreshnessRow, Summary, SystemOutcome, WaiverOutcome
 from checker.waiver_checks import waiver_problem, waiver_requesters
 

@@ -26,6 +26,16 @@ def within(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
+def display_path(display_root: str, path: str) -> str:
+    """path as findings name files: from display_root, with /."""
+    prefix = display_root.rstrip(os.sep) + os.sep
+    if path.startswith(prefix) and os.sep + ".." + os.sep not in path:
+        rel = path[len(prefix) :]
+    else:
+        rel = os.path.relpath(path, display_root)
+    return rel.replace(os.sep, "/")
+
+
 class Walked(NamedTuple):
     """Where opening a path ends up, and the first symbolic link met on the way (None: none)."""
 

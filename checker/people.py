@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
-    from checker.project import Project, Source
+    from checker.documents import Source
+    from checker.project import Project
 
 # Where AISystem and Evidence documents name people or teams ("*": every item of a list). A test
 # keeps this in step with the fields the document models type as people or teams.

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 import checker.cache
+import checker.documents
 import checker.fanout
 import checker.packs
-import checker.project
+import checker.reading
 from checker.cli import main
 from tests.git_helpers import Repo, init_repo
 from tests.test_gate_cache import reading
@@ -148,14 +149,14 @@ def test_a_damaged_place_is_read_again(
 
 def reading_where(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Each file the next runs read from disk, and the process that read it, appended to log."""
-    original = checker.project._read
+    original = checker.documents.read_file
 
-    def logged(path: str, file: str, candidate: bool) -> checker.project.FileResult:
+    def logged(path: str, file: str, candidate: bool) -> checker.documents.FileResult:
         with log.open("a", encoding="utf-8") as out:
             out.write(f"{os.getpid()} {file}\n")
         return original(path, file, candidate)
 
-    monkeypatch.setattr(checker.project, "_read", logged)
+    monkeypatch.setattr(checker.documents, "read_file", logged)
 
 
 @pytest.mark.skipif(not checker.fanout._FORKS, reason="files are read over several processes on Linux only")
@@ -163,7 +164,7 @@ def test_a_cold_run_spread_over_processes_reads_each_file_once_and_keeps_one_pac
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     alone = check(capsys, "--no-cache", ".")
-    monkeypatch.setattr(checker.project, "workers_for", lambda *args: 3)
+    monkeypatch.setattr(checker.reading, "workers_for", lambda *args: 3)
     log = tmp_path / "read.log"
     reading_where(monkeypatch, log)
     assert check(capsys, ".") == alone

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+import checker.documents
 import checker.engine
 import checker.fanout
-import checker.project
+import checker.reading
 from checker.cli import main
 
 GENERATOR = Path(__file__).resolve().parents[2] / "shared" / "bench" / "gen_corpus.py"
@@ -82,19 +83,19 @@ def test_read_and_checked_over_several_processes_the_report_is_the_same(
     monkeypatch.chdir(corpus)
     log = tmp_path / "where.log"
     judged = checker.engine.Checker._findings_of
-    monkeypatch.setattr(checker.project, "_read", logged(checker.project._read, log))
+    monkeypatch.setattr(checker.documents, "read_file", logged(checker.documents.read_file, log))
     monkeypatch.setattr(checker.engine.Checker, "_findings_of", logged(judged, log))
     runs = []
     for workers in (1, 3):
-        for module in (checker.project, checker.engine):
+        for module in (checker.reading, checker.engine):
             monkeypatch.setattr(module, "workers_for", lambda *args, workers=workers: workers)
         code = main(["check", ".", "--as-of", "2026-11-23", "--format", "json", "--no-cache"])
         steps = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
         log.unlink()
         runs.append((code, capsys.readouterr(), sorted(step for step, _ in steps)))
         # Every file read, and every document judged, by that many processes.
-        for name in ("_read", "_findings_of"):
+        for name in ("read_file", "_findings_of"):
             assert len({pid for step, pid in steps if step == name}) == workers
     alone, spread = runs
     assert spread == alone
-    assert alone[2].count("_read") > 700
+    assert alone[2].count("read_file") > 700

@@ -25,8 +25,9 @@ from typing import Any
 import pytest
 
 import checker.config
+import checker.documents
 import checker.policy
-import checker.project
+import checker.reading
 from tests.git_helpers import Repo, git_env, init_repo, installed_charter
 from tests.helpers import charter
 
@@ -140,13 +141,13 @@ def save(path: Path, value: Any) -> None:
 def reading(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the next runs read from disk, in order."""
     files: list[str] = []
-    original = checker.project._read
+    original = checker.documents.read_file
 
-    def counted(path: str, file: str, candidate: bool) -> checker.project.FileResult:
+    def counted(path: str, file: str, candidate: bool) -> checker.documents.FileResult:
         files.append(file)
         return original(path, file, candidate)
 
-    monkeypatch.setattr(checker.project, "_read", counted)
+    monkeypatch.setattr(checker.documents, "read_file", counted)
     return files
 
 
