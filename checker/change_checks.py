@@ -13,41 +13,41 @@ from checker.manifest_checks import current_version
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
-    from checker.project import Project
+    from checker.run_context import RunContext
 
 
-def leaving(project: Project) -> Mapping[str, str | None]:
+def leaving(run: RunContext) -> Mapping[str, str | None]:
     """The base systems the change may have removed, by name, with the file that declared each.
 
-    Without project.base_leaving: every base system, its file known only when it is the first of one.
+    Without run.base_leaving: every base system, its file known only when it is the first of one.
     """
-    if project.base is None:
+    if run.base is None:
         return {}
-    if project.base_leaving is not None:
-        return project.base_leaving
+    if run.base_leaving is not None:
+        return run.base_leaving
     files: dict[str, str] = {}
-    for file, data in project.base_by_file.items():
+    for file, data in run.base_by_file.items():
         files.setdefault(str(lookup(data, ("metadata", "name"))), file)
-    return {name: files.get(name) for name in project.base}
+    return {name: files.get(name) for name in run.base}
 
 
-def _renamed_in_place(project: Project, name: str, file: str) -> bool:
+def _renamed_in_place(run: RunContext, name: str, file: str) -> bool:
     """Whether a system of the change now holds file, whose first system in the base was name."""
-    if lookup(project.base_by_file.get(file), ("metadata", "name")) != name:
+    if lookup(run.base_by_file.get(file), ("metadata", "name")) != name:
         return False
-    return any(s.kind == "AISystem" for s in project.sources_in(file))
+    return any(s.kind == "AISystem" for s in run.project.sources_in(file))
 
 
-def departed(project: Project) -> dict[str, Any]:
+def departed(run: RunContext) -> dict[str, Any]:
     """The base revision's systems, by name, that no system of the change carries on by name or file."""
-    if project.base is None:
+    if run.base is None:
         return {}
     gone = {}
-    for name, file in leaving(project).items():
-        if project.systems_named(name):
+    for name, file in leaving(run).items():
+        if run.project.systems_named(name):
             continue
-        data = project.base.get(name)
-        if data is not None and not (file is not None and _renamed_in_place(project, name, file)):
+        data = run.base.get(name)
+        if data is not None and not (file is not None and _renamed_in_place(run, name, file)):
             gone[name] = data
     return gone
 
@@ -74,19 +74,19 @@ def closest(value: Any, gone: Mapping[str, Any]) -> str | None:
 
 
 def base_system(env: Env, value: Any) -> Any:
-    project = env.project
-    if project.base is None:
+    run = env.run
+    if run.base is None:
         return None
     # By name, or by file for a system renamed in this change: a new name does not shed history.
-    before = project.base.get(str(lookup(value, ("metadata", "name"))))
+    before = run.base.get(str(lookup(value, ("metadata", "name"))))
     if before is None:
-        before = project.base_by_file.get(env.file)
+        before = run.base_by_file.get(env.file)
     if before is not None:
         return before
     # Renamed and moved at once: the system that left sharing the most components with this one,
     # as git follows a renamed file by its content.
-    name = closest(value, departed(project))
-    return project.base[name] if name is not None else None
+    name = closest(value, departed(run))
+    return run.base[name] if name is not None else None
 
 
 _semver_key = parts.semver_key
@@ -101,7 +101,7 @@ def components_by_name(data: Any) -> dict[str, tuple[int, dict[str, Any]]]:
 
 
 def _identity_change(
-    project: Project, previous: Mapping[str, Any], component: Mapping[str, Any]
+    run: RunContext, previous: Mapping[str, Any], component: Mapping[str, Any]
 ) -> str | None:
     """What makes a component another one since the base: its digest, hosted model or source files."""
     name = component.get("name")
@@ -111,7 +111,7 @@ def _identity_change(
         then, now = lookup(previous, ("provider", key)), lookup(component, ("provider", key))
         if then != now:
             return f"the provider {key} of {name} went from {then} to {now}"
-    changed = parts.source_change(project, previous, component)
+    changed = parts.source_change(run, previous, component)
     return f"the source files of {name} changed ({changed})" if changed else None
 
 
@@ -128,7 +128,7 @@ def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
         if name not in old:
             continue
         previous = old[name][1]
-        what = _identity_change(env.project, previous, component)
+        what = _identity_change(env.run, previous, component)
         if what is None:
             continue
         then, now = previous.get("version"), component.get("version")
@@ -177,7 +177,7 @@ def reclassified(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     yield Failure(("spec", "risk", "classifiedAt"), f"{what} but {problem}")
 
 
-def _decision_problem(project: Project, record: Any, was: Any) -> str | None:
+def _decision_problem(run: RunContext, record: Any, was: Any) -> str | None:
     """Why record does not name a decision this change records, or None when it does."""
     if blank(record):
         return "spec.lifecycle.decisionRecord is not set"
@@ -186,6 +186,7 @@ def _decision_problem(project: Project, record: Any, was: Any) -> str | None:
         # Its content cannot be seen from the repository: a new decision is one at a new address.
         same = record == was
         return f"its decision record {record} is the address the base revision named" if same else None
+    project = run.project
     problem = project.ref_problem(record)
     if problem is not None:
         return f"its decision record cannot be read: {problem}"
@@ -196,7 +197,7 @@ def _decision_problem(project: Project, record: Any, was: Any) -> str | None:
     # The stage change itself edits the manifest: a Charter file cannot stand for the decision.
     if project.sources_in(file):
         return f"its decision record {record} holds Charter documents, not a decision"
-    changes = project.base_changes
+    changes = run.base_changes
     if changes is None or not changes.edits(file):
         return f"this change neither adds nor edits its decision record {record}"
     return None
@@ -212,7 +213,7 @@ def stage_decided(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
     if now == then:
         return
     record = lookup(value, ("spec", "lifecycle", "decisionRecord"))
-    problem = _decision_problem(env.project, record, lookup(before, ("spec", "lifecycle", "decisionRecord")))
+    problem = _decision_problem(env.run, record, lookup(before, ("spec", "lifecycle", "decisionRecord")))
     if problem is not None:
         yield Failure(("spec", "lifecycle", "stage"), f"the stage went from {then} to {now} but {problem}")
 

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.conditions import Env, Failure, is_missing, lookup
-from checker.sources import Resolved, Tree, WorkingTree
+from checker.sources import Resolved
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
-    from checker.project import Project
+    from checker.run_context import RunContext
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -131,16 +131,9 @@ def model_pinned(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
             )
 
 
-def working_files(project: Project) -> Tree:
-    """The working tree's files, read once per run."""
-    if project.source_files is None:
-        project.source_files = WorkingTree(project.root)
-    return project.source_files
-
-
 def sources_exist(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """Every source pattern of a component names at least one regular file of the repository."""
-    tree = working_files(env.project)
+    tree = env.run.source_files
     for i, component in components(value):
         patterns = [p for p in _list(component.get("source")) if isinstance(p, str)]
         if not patterns:
@@ -151,7 +144,7 @@ def sources_exist(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
 
 def source_digest(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """A component declaring both source and artifact.digest declares the digest of its source."""
-    tree = working_files(env.project)
+    tree = env.run.source_files
     for i, component in components(value):
         patterns = [p for p in _list(component.get("source")) if isinstance(p, str)]
         declared = lookup(component, ("artifact", "digest"))
@@ -166,16 +159,16 @@ def source_digest(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
             )
 
 
-def source_change(project: Project, before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
+def source_change(run: RunContext, before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
     """The files a component's source names whose content changed since the base, or None.
 
     The source patterns of both revisions are read in both trees: narrowing or dropping the source
     in the same change does not hide an edit of a file the base named.
     """
-    base_tree = project.base_files
+    base_tree = run.base_files
     if base_tree is None:
         return None
-    tree = working_files(project)
+    tree = run.source_files
     changed: set[str] = set()
     for component in (before, after):
         patterns = [p for p in _list(component.get("source")) if isinstance(p, str)]

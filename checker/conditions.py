@@ -31,6 +31,7 @@ from checker.yamlload import Document, FieldPath
 
 if TYPE_CHECKING:
     from checker.project import Project
+    from checker.run_context import RunContext
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,20 @@ class Failure:
 
 @dataclass
 class Env:
-    """What a condition may look at while it is evaluated for one document."""
+    """What a condition may look at while it is evaluated for one document.
 
-    project: Project
+    run: the project and everything else the run judges it with (see checker.run_context).
+    """
+
+    run: RunContext
     doc: Document
     file: str
     system: str | None
     today: dt.date
+
+    @property
+    def project(self) -> Project:
+        return self.run.project
 
 
 class Condition(Protocol):

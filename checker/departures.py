@@ -12,7 +12,7 @@ from checker.conditions import lookup
 from checker.yamlload import MAX_BYTES, load_file
 
 if TYPE_CHECKING:
-    from checker.project import Project
+    from checker.run_context import RunContext
 
 
 class Departure(NamedTuple):
@@ -67,7 +67,7 @@ def _under(file: str, paths: Iterable[str]) -> bool:
     return any(p == "." or file == p or file.startswith(p.rstrip("/") + "/") for p in paths)
 
 
-def departures(project: Project, removable: Iterable[str], checked: Iterable[str]) -> list[Departure]:
+def departures(run: RunContext, removable: Iterable[str], checked: Iterable[str]) -> list[Departure]:
     """The base's systems that left the checked paths without being retired, and where each went.
 
     checked: the paths the check was given, relative to the repository root like finding files. A
@@ -75,16 +75,17 @@ def departures(project: Project, removable: Iterable[str], checked: Iterable[str
     is new by name and by file but shares its components has not left: it was renamed and moved.
     """
     stages, paths = set(removable), list(checked)
-    files = leaving(project)
+    project = run.project
+    files = leaving(run)
     gone = {
         name: data
-        for name, data in departed(project).items()
+        for name, data in departed(run).items()
         if lookup(data, ("spec", "lifecycle", "stage")) not in stages
         and _under(files.get(name) or ".", paths)
     }
-    if gone and project.base is not None:
+    if gone and run.base is not None:
         for source in project.systems:
-            if source.name not in project.base and source.file not in project.base_by_file:
+            if source.name not in run.base and source.file not in run.base_by_file:
                 gone.pop(closest(source.data, gone) or "", None)
     out = []
     for name in sorted(gone):

@@ -64,17 +64,16 @@ def derive(
     return Project(
         root=head.root,
         display_root=head.display_root,
-        sources=read.sources,
-        problems=read.problems,
+        sources=tuple(read.sources),
+        problems=tuple(read.problems),
         reported=head.reported,
-        first_added=head.first_added,
         discovery=rules,
-        _deferred=read.deferred,
-        _order=read.order,
-        _absent=frozenset(f for f, status in changes.items() if status == "A"),
-        _absent_dirs=folders,
-        _present=present,
-        _present_dirs=frozenset(
+        deferred=tuple(read.deferred),
+        order=read.order,
+        absent=frozenset(f for f, status in changes.items() if status == "A"),
+        absent_dirs=folders,
+        present=present,
+        present_dirs=frozenset(
             "/".join(parts[:i]) for parts in (f.split("/") for f in present) for i in range(1, len(parts))
         ),
     )
@@ -85,7 +84,7 @@ def _walk_orders(head: Project, changes: Mapping[str, str]) -> dict[str, int]:
 
     Where two files declare the same name, the first is the one the exported base would take.
     """
-    present = {file for _, file, _, _ in head._deferred} | {s.file for s in head.sources}
+    present = {file for _, file, _, _ in head.deferred} | {s.file for s in head.sources}
     present |= {file for file, status in changes.items() if status != "A"}
     return {file: i for i, file in enumerate(sorted(present, key=_walk_key))}
 
@@ -98,7 +97,7 @@ def _unchanged(head: Project, change: Change, orders: Mapping[str, int]) -> Read
             read.sources.append(source)
             read.order[id(source)] = orders[source.file]
     read.problems = [p for p in head.problems if not change.differs(p.file)]
-    read.deferred = [(orders[e[1]], *e[1:]) for e in head._deferred if not change.differs(e[1])]
+    read.deferred = [(orders[e[1]], *e[1:]) for e in head.deferred if not change.differs(e[1])]
     return read
 
 

@@ -20,14 +20,15 @@ from checker.finding import Finding, field_path
 from checker.governance import directory_differences, policy_differences, reviewers
 from checker.governance_diff import governance_diff
 from checker.outcomes import freshness, rule_results, summarize, system_outcomes, waiver_register
-from checker.people import people_of
+from checker.people import People, from_project
 from checker.policy import PolicySet, Rule
 from checker.project import Project
 from checker.pullrequest import PullRequestContext, governance_approval
 from checker.result import RunNote, RunResult, Summary
+from checker.run_context import RunContext
 from checker.waiver_checks import waiver_problem, waiver_requesters
 
-__all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "summarize"]
+__all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "run_context", "summarize"]
 
 # The note of a rule that verifies a pull request's reviews, in a run that is not for one.
 PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
@@ -51,7 +52,7 @@ def finding_message(rule: Rule, template: str | None, detail: str, system: str |
 
 
 def _valid_waivers(
-    project: Project, names: Iterable[str], today: dt.date, policies: PolicySet
+    run: RunContext, names: Iterable[str], today: dt.date, policies: PolicySet
 ) -> dict[str, set[str]]:
     """The rules each of the named systems validly waives."""
     wvr = policies.engine_rule("waivers")
@@ -59,9 +60,9 @@ def _valid_waivers(
     max_days = int(wvr.params.get("maxDays", 180))
     fields = wvr.params.get("requesters", ())
     waived: dict[str, set[str]] = {}
-    people = people_of(project)
+    people = run.people
     for name in names:
-        for source in project.systems_named(name):
+        for source in run.project.systems_named(name):
             if not source.valid:
                 continue
             requesters = waiver_requesters(source.data, fields, people)
@@ -92,27 +93,28 @@ class Checker:
 
     def __init__(
         self,
-        project: Project,
+        context: RunContext,
         policies: PolicySet,
         today: dt.date,
         policy_changes: Iterable[PolicyChange] = (),
-        pull_request: PullRequestContext | None = None,
     ) -> None:
-        self.project = project
+        # The project, and what the checks read beside it (the base, history, the pull request...).
+        self.context = context
+        self.project = context.project
         self.policies = policies
         self.today = today
         self.policy_changes = list(policy_changes)
         # The pull request whose reviews the needsPullRequest rules verify; None outside one.
-        self.pull_request = pull_request
-        project.rules = policies.rules
-        project.pull_request = pull_request
+        self.pull_request = context.pull_request
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
         for rule in policies.enabled():
             role = ENGINE_RULES.get(rule.model.engine or "")
-            if (role is not None and not role.conditions) or (rule.model.needsBase and project.base is None):
+            if (role is not None and not role.conditions) or (
+                rule.model.needsBase and context.baseline is None
+            ):
                 continue
-            if rule.model.needsPullRequest and pull_request is None:
+            if rule.model.needsPullRequest and self.pull_request is None:
                 continue
             scope = rule.model.appliesTo.kind
             for kind in scope if isinstance(scope, list) else [scope]:
@@ -174,7 +176,7 @@ class Checker:
 
     def _rule_findings(self, source: Source) -> Iterable[Finding]:
         system = self._system_of(source)
-        env = Env(self.project, source.doc, source.file, system, self.today)
+        env = Env(self.context, source.doc, source.file, system, self.today)
         data = source.data
         stage = tier = None
         if source.kind == "AISystem":
@@ -200,7 +202,7 @@ class Checker:
         reported = self.project.is_reported
         systems = any(s.valid and reported(s.file) for s in self.project.systems)
         outside = self.pull_request is None
-        if self.project.base is None and systems:
+        if self.context.baseline is None and systems:
             message = "compares with a base revision: run with --base REF to check it"
             notes += [
                 RunNote(rule.id, message)
@@ -209,7 +211,7 @@ class Checker:
             ]
         history = self.policies.engine_rule("history")
         if (
-            self.project.first_added is None
+            self.context.history is None
             and history is not None
             and history.enabled
             and any(s.kind == "Evidence" and reported(s.file) for s in self.project.sources)
@@ -243,7 +245,7 @@ class Checker:
             if self.pull_request is None:
                 yield self._finding(rule, change.file, 1, 1, Failure((), detail), None)
                 continue
-            people = people_of(self.project)
+            people = self.context.people
             approved, said = governance_approval(self.pull_request, change.governance, people)
             finding = self._finding(rule, change.file, 1, 1, Failure((), f"{detail}; {said}"), None)
             if change.governance is not None:
@@ -261,7 +263,7 @@ class Checker:
         for found in fan_out(self._findings_of, checked, workers):
             findings.extend(found)
         names = {f.system for f in findings if f.system is not None}
-        waivers = _valid_waivers(self.project, sorted(names), self.today, self.policies)
+        waivers = _valid_waivers(self.context, sorted(names), self.today, self.policies)
         out = []
         changed = self.policies.engine_rule("policy-change")
         for finding in findings:
@@ -362,42 +364,43 @@ class RunInputs:
 
 
 def departure_findings(
-    project: Project, policies: PolicySet, today: dt.date, checked: Iterable[str]
+    run: RunContext, policies: PolicySet, today: dt.date, checked: Iterable[str]
 ) -> list[Finding]:
     """The departures rule: the base systems the change no longer declares inside the checked paths."""
     rule = policies.engine_rule("departures")
-    if rule is None or not rule.enabled or project.base is None:
+    if rule is None or not rule.enabled or run.base is None:
         return []
     out = []
     overridden = rule.id in policies.overridden
-    for gone in departures(project, rule.params.get("removableStages", ()), checked):
-        tier = lookup(project.base.get(gone.system), ("spec", "risk", "tier"))
+    for gone in departures(run, rule.params.get("removableStages", ()), checked):
+        tier = lookup(run.base.get(gone.system), ("spec", "risk", "tier"))
         message = finding_message(rule, None, gone.detail, gone.system, "")
         severity = rule.severity_for(tier, today, overridden)
         out.append(Finding(rule.id, severity, gone.file, gone.line, gone.column, "", message, gone.system))
     return out
 
 
-def _bind(project: Project, baseline: Baseline | None, history: Mapping[str, Any] | None) -> None:
-    """Give project what its checks read of the base revision and of git history."""
-    project.first_added = history
-    if baseline is None:
-        return
-    project.base, project.base_by_file, project.base_leaving = (
-        baseline.systems,
-        baseline.by_file,
-        baseline.leaving,
-    )
-    project.base_evidence, project.base_changes = baseline.evidence, baseline.changes
-    project.base_files = baseline.files
+def _judges(baseline: Baseline | None) -> People | None:
+    """Who judges approvals and waivers when the run compares with a base revision; None: each project."""
     # Who someone is and who belongs to a team is governance, judged like the policies: as the
     # base revision says.
-    project.people = baseline.people
+    return baseline.people if baseline is not None else None
+
+
+def run_context(
+    project: Project, policies: PolicySet, baseline: Baseline | None, inputs: RunInputs
+) -> RunContext:
+    """What the checks of the head's documents read beside them: made once, before any rule runs."""
+    judges = _judges(baseline)
+    if inputs.pull_request is not None:
+        # Team membership is asked of GitHub where the token can read it, else of the directory.
+        judges = inputs.pull_request.people(judges if judges is not None else from_project(project))
+    return RunContext(project, policies.rules, baseline, inputs.history, inputs.pull_request, judges)
 
 
 def _findings(checker: Checker, inputs: RunInputs) -> list[Finding]:
     found = checker.run()
-    found += departure_findings(checker.project, checker.policies, inputs.today, inputs.checked)
+    found += departure_findings(checker.context, checker.policies, inputs.today, inputs.checked)
     return sorted(found, key=Finding.sort_key)
 
 
@@ -405,9 +408,8 @@ def _base_findings(baseline: Baseline, policies: PolicySet, inputs: RunInputs) -
     """The findings the base revision has under the policies the change is judged by."""
     if baseline.project is None:
         return []
-    baseline.project.first_added = inputs.history
-    baseline.project.source_files = baseline.files
-    return Checker(baseline.project, policies, inputs.today).run()
+    base = RunContext(baseline.project, policies.rules, history=inputs.history, files=baseline.files)
+    return Checker(base, policies, inputs.today).run()
 
 
 def _head_view(baseline: Baseline | None, inputs: RunInputs, systems: int) -> tuple[str, Summary] | None:
@@ -415,18 +417,16 @@ def _head_view(baseline: Baseline | None, inputs: RunInputs, systems: int) -> tu
     head = inputs.head
     if head is None:
         return None
-    _bind(head.project, baseline, inputs.history)
-    found = _findings(Checker(head.project, head.policies, inputs.today), inputs)
+    rules = head.policies.rules
+    context = RunContext(head.project, rules, baseline, inputs.history, judges=_judges(baseline))
+    found = _findings(Checker(context, head.policies, inputs.today), inputs)
     return head.policies.digest(), summarize(found, systems, head.fail_on)
 
 
 def check(project: Project, policies: PolicySet, baseline: Baseline | None, inputs: RunInputs) -> RunResult:
     """Run every rule once and work out everything a report says about the run."""
-    _bind(project, baseline, inputs.history)
-    if inputs.pull_request is not None:
-        # Team membership is asked of GitHub where the token can read it, else of the directory.
-        project.people = inputs.pull_request.people(people_of(project))
-    checker = Checker(project, policies, inputs.today, inputs.policy_changes, inputs.pull_request)
+    context = run_context(project, policies, baseline, inputs)
+    checker = Checker(context, policies, inputs.today, inputs.policy_changes)
     findings = _findings(checker, inputs)
     fixed: list[Finding] = []
     if baseline is not None:
@@ -443,13 +443,13 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
         version=inputs.version,
         fail_on=inputs.fail_on,
         notes=tuple(checker.notes()),
-        systems=system_outcomes(project, policies, findings, inputs.fail_on, results, inputs.today),
+        systems=system_outcomes(context, policies, findings, inputs.fail_on, results, inputs.today),
         rule_results=MappingProxyType(results),
-        waivers=waiver_register(project, policies, findings, inputs.today),
+        waivers=waiver_register(context, policies, findings, inputs.today),
         freshness=freshness(project, policies, inputs.today),
         fixed=tuple(fixed),
         base_systems=baseline.systems if baseline is not None else None,
-        governance_diff=governance_diff(project, baseline) if baseline is not None else (),
+        governance_diff=governance_diff(context, baseline) if baseline is not None else (),
         whole=project.reported is None,
         head_policies=_head_view(baseline, inputs, systems),
     )

@@ -15,6 +15,7 @@ from checker.yamlload import FieldPath
 if TYPE_CHECKING:
     from checker.documents import Source
     from checker.project import EvidenceBefore, Project
+    from checker.run_context import RunContext
 
 
 def _unfollowed(spec: Mapping[str, Any]) -> str | None:
@@ -117,7 +118,7 @@ def evidence_consistent(
     day = as_date(spec.get("performedAt"))
     if day is not None and day > env.today:
         yield Failure(("spec", "performedAt"), f"performedAt {day.isoformat()} is in the future")
-    committed = env.project.first_added.get(env.file) if env.project.first_added is not None else None
+    committed = env.run.history.get(env.file) if env.run.history is not None else None
     if day is not None and committed is not None and committed < day:
         yield Failure(
             ("spec", "performedAt"),
@@ -136,15 +137,15 @@ def evidence_consistent(
             )
 
 
-def _renamed_to(project: Project, old: Any, new: Any) -> bool:
+def _renamed_to(run: RunContext, old: Any, new: Any) -> bool:
     """Whether this change renamed the base system old to new, which its evidence then follows."""
-    if not isinstance(old, str) or not isinstance(new, str) or project.base is None:
+    if not isinstance(old, str) or not isinstance(new, str) or run.base is None:
         return False
-    if project.systems_named(old) or new in project.base:
+    if run.project.systems_named(old) or new in run.base:
         return False
-    for source in project.systems_named(new):
-        before = project.base_by_file.get(source.file)
-        if lookup(before, ("metadata", "name")) == old or closest(source.data, departed(project)) == old:
+    for source in run.project.systems_named(new):
+        before = run.base_by_file.get(source.file)
+        if lookup(before, ("metadata", "name")) == old or closest(source.data, departed(run)) == old:
             return True
     return False
 
@@ -182,7 +183,7 @@ def _kept(project: Project, before: EvidenceBefore, gone: Source, moved: Iterabl
 
 def evidence_kept(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """The evidence of this system that the base revision had is still checked, wherever it moved."""
-    before = env.project.base_evidence
+    before = env.run.base_evidence
     was = base_system(env, value)
     if before is None or was is None:
         return
@@ -206,7 +207,7 @@ def evidence_append_only(
     env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]
 ) -> Iterator[Failure]:
     """Evidence the base revision already had keeps what it proves: system, activity, date, who, outcome."""
-    before = env.project.base_evidence
+    before = env.run.base_evidence
     if before is None:
         return
     name = lookup(value, ("metadata", "name"))
@@ -226,7 +227,7 @@ def evidence_append_only(
     spec, old = as_dict(value.get("spec")), as_dict(match.get("spec"))
     for key in params["fields"]:
         then, now = as_written(old.get(key)), as_written(spec.get(key))
-        if then == now or (key == "system" and _renamed_to(env.project, then, now)):
+        if then == now or (key == "system" and _renamed_to(env.run, then, now)):
             continue
         was = "not set" if is_missing(then) else f"'{then}'"
         is_now = "removed" if is_missing(now) else f"'{now}'"

@@ -1,7 +1,7 @@
 """GAT002 and GAT003: a pull request's governed changes against the reviews GitHub recorded for it.
 
-Both run only in a pull request (the rules say needsPullRequest) and ask the run's
-checker.pullrequest.PullRequestContext, which the engine puts on the project. A change is judged
+Both run only in a pull request (the rules say needsPullRequest) and ask the
+checker.pullrequest.PullRequestContext that the run's context holds. A change is judged
 by the base revision's review gates; a system the base does not have, by its own. Whatever the
 context cannot read fails the rule with the reason: an approval that cannot be verified is none.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from checker.approvals import ApprovalsUnavailable
 from checker.change_checks import base_system
 from checker.conditions import Env, Failure, is_missing, lookup
-from checker.people import People, is_team, people_of
+from checker.people import People, is_team
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def _has(counted: list[str]) -> str:
 
 
 def _context(env: Env) -> PullRequestContext | None:
-    return getattr(env.project, "pull_request", None)
+    return env.run.pull_request
 
 
 def gates_approved(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
@@ -141,7 +141,7 @@ def gates_approved(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
     judge = _dict(lookup(before, ("spec",))) if before is not None else spec
     whose = "the base revision's" if before is not None else "its own"
     gates = [g for g in _list(judge.get("reviewGates")) if isinstance(g, dict)]
-    people = people_of(env.project)
+    people = env.run.people
     tiers = set(params["independentTiers"])
     tier = next(
         (t for t in (lookup(judge, ("risk", "tier")), lookup(spec, ("risk", "tier"))) if t in tiers), None
@@ -206,7 +206,7 @@ def approvals_reviewed(env: Env, value: Any, base: FieldPath, params: Mapping[st
         return
     spec = _dict(value.get("spec"))
     then = _dict(lookup(_before(env, value), ("spec",)))
-    people = people_of(env.project)
+    people = env.run.people
     for path, by, what in _signed(spec, then, people):
         who = people.resolve(by)
         shown = by if who == by.lower() else f"{by} ({who})"

@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from checker.characters import one_line
-from checker.component_checks import working_files
 from checker.result import FactChange, SystemChange
 from checker.sources import Resolved, Tree
 
 if TYPE_CHECKING:
     from checker.baseline import Baseline
-    from checker.project import Project
+    from checker.run_context import RunContext
 
 
 def _dig(data: Any, *path: str) -> Any:
@@ -111,15 +110,16 @@ def governance_facts(data: Any, tree: Tree | None = None) -> dict[str, str]:
     return {label: one_line(value) for label, value in facts.items() if one_line(value)}
 
 
-def governance_diff(project: Project, baseline: Baseline) -> tuple[SystemChange, ...]:
+def governance_diff(run: RunContext, baseline: Baseline) -> tuple[SystemChange, ...]:
     """Per system, how its governance facts moved from the base revision, by name."""
+    project = run.project
     head: dict[str, Any] = {}
     for system in project.systems:
         if system.valid and isinstance(system.name, str) and project.is_reported(system.file):
             head.setdefault(system.name, system.data)
     base = baseline.systems
     whole = project.reported is None
-    tree = working_files(project)
+    tree = run.source_files
     diffs = []
     for name in sorted(set(head) | set(base)):
         before = governance_facts(base[name], baseline.files) if name in base else {}

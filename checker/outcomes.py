@@ -11,10 +11,10 @@ from checker.checks import BUILTINS
 from checker.conditions import Env, as_date
 from checker.documents import Source
 from checker.finding import SEVERITY_RANK, Finding
-from checker.people import people_of
 from checker.policy import PolicySet, Rule
 from checker.project import Project
 from checker.result import FreshnessRow, Summary, SystemOutcome, WaiverOutcome
+from checker.run_context import RunContext
 from checker.waiver_checks import waiver_problem, waiver_requesters
 
 
@@ -41,12 +41,12 @@ def _reported_systems(project: Project) -> list[Source]:
     return [s for s in project.systems if project.is_reported(s.file)]
 
 
-def _applies(rule: Rule, source: Source, evidence: list[Source], project: Project, today: dt.date) -> bool:
+def _applies(rule: Rule, source: Source, evidence: list[Source], run: RunContext, today: dt.date) -> bool:
     """Whether the check ran rule on source (or, for an Evidence rule, on the system's evidence)."""
     for doc in [source, *evidence]:
         if not doc.valid:
             continue
-        env = Env(project, doc.doc, doc.file, source.name, today)
+        env = Env(run, doc.doc, doc.file, source.name, today)
         stage = source.get("spec", "lifecycle", "stage") if doc is source else None
         tier = source.get("spec", "risk", "tier") if doc is source else None
         if rule.applies(env, doc.kind, stage, tier):
@@ -55,23 +55,23 @@ def _applies(rule: Rule, source: Source, evidence: list[Source], project: Projec
 
 
 def _ran(
-    source: Source, project: Project, policies: PolicySet, results: Mapping[str, str], today: dt.date
+    source: Source, run: RunContext, policies: PolicySet, results: Mapping[str, str], today: dt.date
 ) -> tuple[str, ...]:
     """The enabled rules the check ran on a named system: the schema rule, and the others that apply."""
     if not isinstance(source.name, str):
         return ()
-    evidence = project.evidence.get(source.name, [])
+    evidence = run.project.evidence.get(source.name, [])
     schema = policies.engine_rule("schema")
     return tuple(
         rule.id
         for rule in policies.enabled()
         if results[rule.id] != "not checked"
-        and (rule is schema or (source.valid and _applies(rule, source, evidence, project, today)))
+        and (rule is schema or (source.valid and _applies(rule, source, evidence, run, today)))
     )
 
 
 def system_outcomes(
-    project: Project,
+    run: RunContext,
     policies: PolicySet,
     findings: list[Finding],
     fail_on: str,
@@ -87,11 +87,11 @@ def system_outcomes(
         if finding.system is not None:
             by_system.setdefault(finding.system, []).append(finding)
         by_file.setdefault(finding.file, []).append(finding)
-    for source in _reported_systems(project):
+    for source in _reported_systems(run.project):
         name = source.name if isinstance(source.name, str) else None
         mine = by_system.get(name, []) if name else by_file.get(source.file, [])
         summary = summarize(mine, 1, fail_on)
-        ran = _ran(source, project, policies, results, today)
+        ran = _ran(source, run, policies, results, today)
         rows.append(SystemOutcome(name, source.file, source.valid, source.data, summary, ran))
     return tuple(rows)
 
@@ -126,15 +126,15 @@ def rule_results(
 
 
 def waiver_register(
-    project: Project, policies: PolicySet, findings: list[Finding], today: dt.date
+    run: RunContext, policies: PolicySet, findings: list[Finding], today: dt.date
 ) -> tuple[WaiverOutcome, ...]:
     """Every waiver of the reported systems, judged the way the check judged it."""
     rule = policies.engine_rule("waivers")
     max_days = int(rule.params.get("maxDays", 180)) if rule is not None else 180
     fields = rule.params.get("requesters", ()) if rule is not None else ()
-    people = people_of(project)
+    people = run.people
     rows = []
-    for source in _reported_systems(project):
+    for source in _reported_systems(run.project):
         if not source.valid:
             continue
         name = source.name if isinstance(source.name, str) else None

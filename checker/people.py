@@ -153,17 +153,3 @@ def from_project(project: Project) -> People:
     """The people of the project's first valid Directory; a second one is SCH002 and not used."""
     found = directories(project)
     return People.from_directory(found[0].data, found[0].file) if found else People()
-
-
-def own_people(project: Project) -> People:
-    """The people of the directory the project itself declares."""
-    if project.own_people is None:
-        project.own_people = from_project(project)
-    return project.own_people
-
-
-def people_of(project: Project) -> People:
-    """The people a project's rules judge with: set by the run (the base's when comparing), else its own."""
-    if project.people is None:
-        project.people = own_people(project)
-    return project.people

@@ -10,7 +10,7 @@ from checker.change_checks import base_system
 from checker.check_values import as_dict, as_list, plural
 from checker.conditions import Env, Failure, lookup
 from checker.gates import builders
-from checker.people import People, directories, is_team, own_people, people_of, references
+from checker.people import People, directories, is_team, references
 from checker.yamlload import FieldPath
 
 
@@ -58,7 +58,7 @@ def separation_of_duties(
     tiers = set(params["tiers"])
     if lookup(spec, ("risk", "tier")) not in tiers and lookup(before, ("risk", "tier")) not in tiers:
         return
-    people = people_of(env.project)
+    people = env.run.people
     conflicted = builders(spec, people) | builders(before, people)
     for i, release in enumerate(as_list(spec.get("releases"))):
         approvers = approvers_of(release, people)
@@ -76,7 +76,7 @@ def review_gates(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
     minimum = int(params["minApprovals"])
     # Whether the declared gates can be met is a question about the declaration, so the directory
     # declared beside it answers; the approvals of a change are judged by the base's (CHG002).
-    people = own_people(env.project)
+    people = env.run.own_people
     for change in params["changes"]:
         covering = [
             (i, g)
@@ -180,7 +180,7 @@ def _duplicates(value: Any, people: People) -> Iterator[Failure]:
 
 def people_known(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """Every person and team the document names is in the repository's people directory, if it has one."""
-    people = own_people(env.project)
+    people = env.run.own_people
     if not people.known:
         return
     kind = value.get("kind")

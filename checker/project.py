@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from checker.cache import FileCache
 from checker.checked_files import checked_files, discovery_rules
@@ -19,11 +19,6 @@ from checker.discovery import Lister, Rules
 from checker.documents import FileProblem, Source, route
 from checker.paths import display_path, within
 from checker.reading import Deferred, DeferredFile, Reading, read_all, uncollected
-
-if TYPE_CHECKING:
-    from checker.gitrepo import Changes
-    from checker.people import People
-    from checker.sources import Tree
 
 
 class _Groups(Mapping[Any, list[Source]]):
@@ -64,53 +59,58 @@ class _Groups(Mapping[Any, list[Source]]):
         return len(self._pending.keys() | self._done.keys())
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Project:
-    """Every Charter document found, indexed the way the rules look them up."""
+    """Every Charter document found, indexed the way the rules look them up; never changed once made.
+
+    What a run judges the documents with besides (the base revision, history, the rules, the pull
+    request, the people) is the run's, in checker.run_context.RunContext.
+    """
 
     root: str
     display_root: str
-    sources: list[Source] = field(default_factory=list)
-    problems: list[FileProblem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    reported: set[str] | None = None
-    rules: Mapping[str, Any] = field(default_factory=dict)
-    base: Mapping[str, Any] | None = None
-    base_by_file: Mapping[str, Any] = field(default_factory=dict)
-    # The base revision's Evidence, for the rule that keeps merged evidence as it was.
-    base_evidence: EvidenceBefore | None = None
-    # The base revision's systems that the change may have removed, by name, with the file that
-    # declared each: all of them, or only those of changed files when the rest of the base is
-    # head's own. None: any system of base, known by file only through base_by_file.
-    base_leaving: Mapping[str, str] | None = None
-    # Which files the change adds or edits since the base revision, for the rules that ask.
-    base_changes: Changes | None = None
-    # The date each file was first committed, by file name; None outside git.
-    first_added: Mapping[str, Any] | None = None
+    sources: tuple[Source, ...] = ()
+    problems: tuple[FileProblem, ...] = ()
+    notes: tuple[str, ...] = ()
+    reported: frozenset[str] | None = None
     # The rules the files were found by, for a base revision to be read by the same.
     discovery: Rules | None = None
-    # The people directory the rules judge approvals through (the base's when comparing), and the
-    # one this project declares; see checker.people.
-    people: People | None = None
-    own_people: People | None = None
-    # The files component sources are read from (checker.sources): this revision's, read on first
-    # use, and the base revision's when comparing.
-    source_files: Tree | None = None
-    base_files: Tree | None = None
-    # The pull request the run judges (checker.pullrequest.PullRequestContext); None outside one.
-    pull_request: Any = None
     # Context files taken from the cache, in the order they were found, with their routes.
-    _deferred: list[DeferredFile] = field(default_factory=list)
+    deferred: tuple[DeferredFile, ...] = ()
+    # The place of each source's file in the order the files were found, by the source's id.
+    order: Mapping[int, int] = field(default_factory=dict)
     # For a project derived from another at a base revision: paths (from the root of the display,
     # with /) that the base did not have, that only the base had, and folders only the base had.
-    _absent: frozenset[str] = frozenset()
-    _present: frozenset[str] = frozenset()
-    _present_dirs: frozenset[str] = frozenset()
-    _absent_dirs: tuple[str, ...] = ()
-    _order: dict[int, int] = field(default_factory=dict)
-    _refs: dict[str, str | None] = field(default_factory=dict)
-    _real_root: str = ""
-    _dirs: dict[str, str] = field(default_factory=dict)
+    absent: frozenset[str] = frozenset()
+    present: frozenset[str] = frozenset()
+    present_dirs: frozenset[str] = frozenset()
+    absent_dirs: tuple[str, ...] = ()
+    # Lookups worked out once: the sources by name and by system, and where refs and folders lead.
+    by_name: _Groups = field(init=False, repr=False)
+    evidence: _Groups = field(init=False, repr=False)
+    _refs: dict[str, str | None] = field(init=False, repr=False, default_factory=dict)
+    _dirs: dict[str, str] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_name, evidence = _Groups(), _Groups()
+        for source in self.sources:
+            order = self.order.get(id(source), 0)
+            key = route(source)[1]
+            if key is None:
+                continue
+            if source.kind == "AISystem":
+                by_name.add(key, order, source)
+            else:
+                evidence.add(key, order, source)
+        for order, _, routes, deferred in self.deferred:
+            for position, (kind, key) in enumerate(routes):
+                if key is None:
+                    continue
+                groups = by_name if kind == "AISystem" else evidence
+                groups.defer(key, order, deferred, position)
+        # Set here only, while the project is made: a frozen dataclass refuses it anywhere else.
+        object.__setattr__(self, "by_name", by_name)
+        object.__setattr__(self, "evidence", evidence)
 
     @property
     def systems(self) -> list[Source]:
@@ -119,48 +119,32 @@ class Project:
     def systems_named(self, name: str) -> list[Source]:
         return self.by_name.get(name, [])
 
-    def __post_init__(self) -> None:
-        self.index()
-
-    def index(self) -> None:
-        self.by_name: _Groups = _Groups()
-        self.evidence: _Groups = _Groups()
-        for source in self.sources:
-            order = self._order.get(id(source), 0)
-            key = route(source)[1]
-            if key is None:
-                continue
-            if source.kind == "AISystem":
-                self.by_name.add(key, order, source)
-            else:
-                self.evidence.add(key, order, source)
-        for order, _, routes, deferred in self._deferred:
-            for position, (kind, key) in enumerate(routes):
-                if key is None:
-                    continue
-                groups = self.by_name if kind == "AISystem" else self.evidence
-                groups.defer(key, order, deferred, position)
-
     def sources_in(self, file: str) -> list[Source]:
         """The documents of one file, decoding them from the cache if need be."""
         found = [s for s in self.sources if s.file == file]
-        for _, name, _, deferred in self._deferred:
+        for _, name, _, deferred in self.deferred:
             if name == file:
                 found.extend(deferred.sources())
         return found
 
     def kind_sources(self, kind: str) -> list[Source]:
         """Every document of kind, in the order the files were found, decoding cached ones that hold one."""
-        found = [(self._order.get(id(s), 0), s) for s in self.sources if s.kind == kind]
-        for order, _, routes, deferred in self._deferred:
+        found = [(self.order.get(id(s), 0), s) for s in self.sources if s.kind == kind]
+        for order, _, routes, deferred in self.deferred:
             if any(route[0] == kind for route in routes):
                 found.extend((order, s) for s in deferred.sources() if s.kind == kind)
         return [s for _, s in sorted(found, key=lambda item: item[0])]
 
+    def declares(self, kind: str) -> bool:
+        """Whether some document of the project, read or kept encoded, is of kind."""
+        return any(s.kind == kind for s in self.sources) or any(
+            route_kind == kind for _, _, routes, _ in self.deferred for route_kind, _ in routes
+        )
+
     def files(self) -> list[str]:
         """Every file with a Charter document, once each."""
         names = dict.fromkeys(s.file for s in self.sources)
-        names.update(dict.fromkeys(entry[1] for entry in self._deferred))
+        names.update(dict.fromkeys(entry[1] for entry in self.deferred))
         return list(names)
 
     def is_reported(self, file: str) -> bool:
@@ -187,20 +171,18 @@ class Project:
         target = os.path.normpath(os.path.join(root, ref))
         if not within(target, root):
             return f"'{ref}' leaves the repository"
-        if not self._real_root:
-            self._real_root = os.path.realpath(root)
         # Directories are resolved once each; only the last part needs a look of its own.
         parent = self._real_dir(os.path.dirname(target))
         real = os.path.join(parent, os.path.basename(target))
         if os.path.islink(real):
             real = os.path.realpath(real)
-        if not within(real, self._real_root):
+        if not within(real, self._real_dir(root)):
             return f"'{ref}' leads out of the repository through a symbolic link"
-        if self._absent or self._present:
+        if self.absent or self.present:
             shown = self.display(target)
-            if shown in self._absent or (self._absent_dirs and (shown + "/").startswith(self._absent_dirs)):
+            if shown in self.absent or (self.absent_dirs and (shown + "/").startswith(self.absent_dirs)):
                 return f"'{ref}' does not exist in the repository"
-            if shown in self._present or shown in self._present_dirs:
+            if shown in self.present or shown in self.present_dirs:
                 return None
         if not os.path.exists(real):
             return f"'{ref}' does not exist in the repository"
@@ -227,7 +209,7 @@ class EvidenceBefore:
             self._files = {}
             for source in self.project.sources:
                 self._files.setdefault(source.file, []).append(source)
-            for _, name, _, deferred in self.project._deferred:
+            for _, name, _, deferred in self.project.deferred:
                 self._files.setdefault(name, []).append(deferred)
         found: list[tuple[int, Any, Any]] = []
         for entry in self._files.get(file, []):
@@ -267,11 +249,11 @@ def build_project(
     return Project(
         root=root,
         display_root=display_root,
-        sources=read.sources,
-        problems=found.problems + read.problems,
-        notes=found.notes + read.notes,
-        reported=found.reported,
+        sources=tuple(read.sources),
+        problems=(*found.problems, *read.problems),
+        notes=(*found.notes, *read.notes),
+        reported=frozenset(found.reported) if found.reported is not None else None,
         discovery=rules,
-        _deferred=read.deferred,
-        _order=read.order,
+        deferred=tuple(read.deferred),
+        order=read.order,
     )

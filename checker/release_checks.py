@@ -9,7 +9,7 @@ from checker.change_checks import base_system, components_by_name
 from checker.check_values import as_dict, as_list, as_written, plural
 from checker.conditions import Env, Failure, lookup
 from checker.manifest_checks import current_version
-from checker.people import People, people_of
+from checker.people import People
 from checker.people_checks import approvers_of, counted_approvers, unknown_teams
 from checker.yamlload import FieldPath
 
@@ -223,7 +223,7 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
     if before is None:
         return
     spec = as_dict(value.get("spec"))
-    people = people_of(env.project)
+    people = env.run.people
     gates = [g for g in as_list(lookup(before, ("spec", "reviewGates"))) if isinstance(g, dict)]
     releases = {
         str(r.get("version")): (i, r)

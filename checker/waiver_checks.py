@@ -8,7 +8,7 @@ from typing import Any
 
 from checker.check_values import as_list, blank
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
-from checker.people import People, people_of
+from checker.people import People
 from checker.yamlload import FieldPath
 
 
@@ -70,10 +70,10 @@ def waiver_problem(
 
 def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """Every waiver names a waivable rule, a reason, an independent approver and a near expiry."""
-    people = people_of(env.project)
+    people = env.run.people
     requesters = waiver_requesters(value, params["requesters"], people)
     for i, waiver in enumerate(as_list(lookup(value, ("spec", "waivers")))):
-        rules = env.project.rules
+        rules = env.run.rules
         problem = waiver_problem(waiver, rules, env.today, int(params["maxDays"]), requesters, people)
         if problem is not None:
             key, why = problem

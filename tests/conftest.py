@@ -14,10 +14,10 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from checker import gitrepo
 from checker.commands.check import CheckOptions, build_report, prepare
 from checker.config import Config
-from checker.engine import check
+from checker.engine import check, run_context
 from checker.finding import Finding
 from checker.policy import load_policies
-from checker.project import Project
+from checker.run_context import RunContext
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -59,11 +59,11 @@ def check_tree(root: Path, today: dt.date = AS_OF, base: str | None = None) -> l
         return list(build_report(CheckOptions(paths=["."], as_of=today, base=base)).findings)
 
 
-def checked_project(options: CheckOptions) -> Project:
-    """The project `charter check` judged, after engine.check ran on it exactly as the CLI runs it."""
+def checked_context(options: CheckOptions) -> RunContext:
+    """The context `charter check` judges head's documents in, after engine.check ran as the CLI runs it."""
     with prepare(options) as run:
         check(*run)
-        return run[0]
+        return run_context(*run)
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from checker.commands.check import CheckOptions
 from checker.commands.comment import CommentOptions, run_comment
 from checker.departures import Departure, departures
 from checker.gfm import MARKER
-from tests.conftest import checked_project
+from tests.conftest import checked_context
 from tests.fake_github import serving
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
 from tests.helpers import run_json
@@ -539,7 +539,7 @@ def test_departures_say_which_system_left_and_where_its_file_went(
     expected = leave(repo, how)
     monkeypatch.chdir(repo.root)
 
-    project = checked_project(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
+    project = checked_context(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
 
     assert departures(project, ["retired"], ["."]) == [expected]
 
@@ -610,7 +610,7 @@ def test_departures_outside_the_checked_paths_are_found_where_they_went(
     )
     monkeypatch.chdir(repo.root)
 
-    project = checked_project(CheckOptions(paths=["ai-systems", "evidence"], base="main", as_of=AS_OF_DATE))
+    project = checked_context(CheckOptions(paths=["ai-systems", "evidence"], base="main", as_of=AS_OF_DATE))
 
     why = f"{WAS} is no longer checked: it moved to legacy/router.yaml, which is not among the checked files"
     expected = Departure("ticket-router", "legacy/router.yaml", *NAME_AT, why)
@@ -649,7 +649,7 @@ def test_a_system_retired_in_the_base_may_be_deleted(
     code, report = check(repo, capsys, monkeypatch)
 
     assert (code, rows(report)) == (0, [])
-    built = checked_project(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
+    built = checked_context(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
     assert departures(built, ["retired"], ["."]) == []
     # Retiring is what lets a system go: at production it would have been a departure.
     assert [d.system for d in departures(built, [], ["."])] == ["ticket-router"]

@@ -19,7 +19,7 @@ from tests.conftest import (
     NEEDS_BASE,
     NEEDS_PULL_REQUEST,
     PULL_REQUEST_NOTE,
-    checked_project,
+    checked_context,
     notes_text,
     pull_request_notes_text,
 )
@@ -844,7 +844,7 @@ def test_only_the_systems_of_changed_files_are_looked_for(
     monkeypatch.chdir(repo.root)
     options = CheckOptions(paths=["."], base="main", as_of=dt.date(2026, 11, 23))
 
-    quick = checked_project(options)
+    quick = checked_context(options)
 
     # Every other file is head's own, so no system of it can be missing.
     assert quick is not None and quick.base_leaving == {"ticket-router": MANIFEST}
@@ -852,7 +852,7 @@ def test_only_the_systems_of_changed_files_are_looked_for(
     repo.write(".charter.yaml", "failOn: error\n")
     repo.commit("Configure charter", HEAD_DATE)
 
-    exported = checked_project(options)
+    exported = checked_context(options)
 
     # With the configuration changed the whole base is read, and any of its systems may be gone.
     assert exported is not None

@@ -12,6 +12,7 @@ from checker.engine import Checker
 from checker.finding import Finding
 from checker.policy import load_policies
 from checker.project import build_project
+from checker.run_context import RunContext
 from tests.conftest import AS_OF, RULES_DIR, notes_text
 from tests.git_helpers import variant, where
 from tests.helpers import run
@@ -37,7 +38,8 @@ def run_checker(
     project = build_project(
         [str(p) for p in (paths or [root])], str(root), str(root), config, {str(p) for p in explicit or ()}
     )
-    return Checker(project, load_policies(config), AS_OF).run()
+    policies = load_policies(config)
+    return Checker(RunContext(project, policies.rules), policies, AS_OF).run()
 
 
 def schema(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
@@ -177,9 +179,9 @@ def test_unparseable_yaml_matching_the_configured_globs_is_reported(tmp_path: Pa
     assert [(p.file, p.line, p.column, p.message) for p in project.problems] == [
         ("ai-systems/broken.yaml", 3, 1, FLOW_ERROR)
     ]
-    assert project.notes == [
-        f"other.yaml: skipped, not a Charter file and not readable as YAML ({FLOW_ERROR})"
-    ]
+    assert project.notes == (
+        f"other.yaml: skipped, not a Charter file and not readable as YAML ({FLOW_ERROR})",
+    )
 
 
 def test_a_mention_of_charter_that_is_no_api_version_does_not_make_a_file_charters(repo: Path) -> None:
@@ -187,12 +189,12 @@ def test_a_mention_of_charter_that_is_no_api_version_does_not_make_a_file_charte
     (repo / "broken.yaml").write_text("docs: https://example.com/charter/\nitems: [1\n", encoding="utf-8")
     project = build_project([str(repo)], str(repo), str(repo), Config(), set())
 
-    assert project.problems == []
-    assert project.notes == [
+    assert project.problems == ()
+    assert project.notes == (
         "broken.yaml: skipped, not a Charter file and not readable as YAML "
         "(invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 2, "
-        "column 8))"
-    ]
+        "column 8))",
+    )
 
 
 def test_one_broken_file_does_not_hide_the_findings_of_another(repo: Path) -> None:

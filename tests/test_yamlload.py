@@ -402,7 +402,7 @@ def test_list_scalar_and_empty_documents_of_a_charter_file_are_reported(tmp_path
             "the document is empty; a Charter document is a mapping with apiVersion and kind",
         ),
     ]
-    assert project.sources == []
+    assert project.sources == ()
 
 
 # --- duplicate keys, merge keys, anchors -------------------------------------------------------

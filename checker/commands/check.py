@@ -67,9 +67,7 @@ def _located(path: str) -> str:
 
 def _declares_anything(project: Project) -> bool:
     """Whether a project has an AISystem (valid or not) or a file that Charter could not read as one."""
-    if project.systems or project.problems:
-        return True
-    return any(kind == "AISystem" for _, _, routes, _ in project._deferred for kind, _ in routes)
+    return bool(project.problems) or project.declares("AISystem")
 
 
 def _where(project: Project, config: Config) -> str:
