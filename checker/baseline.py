@@ -12,6 +12,7 @@ from typing import Any
 
 from checker.cache import FileCache
 from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
+from checker.context_fields import enabled_fields
 from checker.derive import derive
 from checker.discovery import GitTree
 from checker.documents import Source
@@ -152,12 +153,19 @@ def _about_the_base(exc: FatalError, commit: str, scratch: str) -> FatalError:
 
 
 def load_base(
-    repo: GitRepo, ref: str, workspace: Workspace, extra_policies: list[str], scratch: str, paths: list[str]
+    repo: GitRepo,
+    ref: str,
+    workspace: Workspace,
+    extra_policies: list[str],
+    scratch: str,
+    paths: list[str],
+    head_policies: PolicySet | None = None,
 ) -> Base:
     """Read the base revision's documents and policies from git objects into scratch.
 
     Its files are found by a walk of the commit's own tree, by the rules head's are found by for
-    the same checked paths (absolute paths of the working tree).
+    the same checked paths (absolute paths of the working tree). Files that are only context keep
+    what the enabled checks of its policies and of head's (either may judge the change) read.
     """
     git_root = repo.root
     commit = repo.merge_base(repo.resolve(ref))
@@ -182,7 +190,8 @@ def load_base(
         return Base(commit, policies, frozenset(files), None, config.model)
     checked = [_in_tree(p, git_root, scratch) if _inside(p, git_root) else p for p in paths]
     tree = GitTree(scratch, repo.tree_entries(commit))
-    project = build_project(checked, root, scratch, config, set(), tree=tree)
+    keep = enabled_fields(policies, *([head_policies] if head_policies is not None else []))
+    project = build_project(checked, root, scratch, config, set(), tree=tree, keep=keep)
     return Base(commit, policies, frozenset(files), project, config.model)
 
 

@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING, Any
 from checker import component_checks as parts
 from checker.check_values import as_dict, as_list, blank, plural
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
+from checker.context_fields import Reads
 from checker.manifest_checks import current_version
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
     from checker.run_context import RunContext
+
+# What finding a system's base declaration (base_system) reads of the systems of either revision
+# besides its own: their names, and their components' names and artifact addresses, by which a
+# system renamed and moved at once is followed. The base declaration of the system itself comes
+# from the same file as the system judged, which is read whole.
+BASE_LOOKUP: Reads = {"AISystem": ("metadata.name", "spec.components.name", "spec.components.artifact.uri")}
 
 
 def leaving(run: RunContext) -> Mapping[str, str | None]:

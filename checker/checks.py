@@ -1,7 +1,8 @@
 """Named built-in checks: what a field test cannot say, written once in Python.
 
 Policies call them as ``{check: NAME, params: {...}}``. The registry ``BUILTINS`` below lists
-every one; nothing registers itself. The checks live in modules by the documents they read: one
+every one, with what it reads of documents other than the one it judges (see
+checker.context_fields); nothing registers itself. The checks live in modules by the documents they read: one
 manifest alone (manifest_checks), its components (component_checks), the people directory
 (people_checks), evidence (evidence_checks), waivers (waiver_checks), the base revision
 (change_checks, release_checks) and a pull request's reviews (gates).
@@ -17,12 +18,24 @@ from checker import people_checks as people
 from checker import release_checks as release
 from checker import waiver_checks as waiver
 from checker.conditions import Builtin
+from checker.context_fields import PEOPLE, joined
 from checker.gates import approvals_reviewed, gates_approved
 
+# What the checks that judge approvals against the base revision's declaration read besides it.
+BASE_AND_PEOPLE = joined(change.BASE_LOOKUP, PEOPLE)
+
 BUILTINS: dict[str, Builtin] = {
-    "unique-name": Builtin(people.unique_name, {}, "the name is unique among AISystems"),
+    "unique-name": Builtin(
+        people.unique_name,
+        {},
+        "the name is unique among AISystems",
+        reads=joined({"AISystem": ("metadata.name",)}, PEOPLE),
+    ),
     "separation-of-duties": Builtin(
-        people.separation_of_duties, {"tiers": ["high", "critical"]}, "releases are approved independently"
+        people.separation_of_duties,
+        {"tiers": ["high", "critical"]},
+        "releases are approved independently",
+        reads=BASE_AND_PEOPLE,
     ),
     "rollback-target-differs": Builtin(
         manifest.rollback_target_differs, {}, "the rollback target differs from the current version"
@@ -36,40 +49,66 @@ BUILTINS: dict[str, Builtin] = {
         "evaluations are of the released version that runs",
     ),
     "review-gates": Builtin(
-        people.review_gates, {"changes": ["model", "data"], "minApprovals": 2}, "review gates cover changes"
+        people.review_gates,
+        {"changes": ["model", "data"], "minApprovals": 2},
+        "review gates cover changes",
+        reads=PEOPLE,
     ),
     "signal-thresholds": Builtin(manifest.signal_thresholds, {}, "signal thresholds are consistent"),
     "people-known": Builtin(
-        people.people_known, {}, "every person and team named is in the people directory"
+        people.people_known, {}, "every person and team named is in the people directory", reads=PEOPLE
     ),
     "evidence-fresh": Builtin(
         evidence.evidence_fresh,
         {"maxAgeDays": {"daily": 2, "weekly": 8, "monthly": 35, "quarterly": 100}},
         "maintenance evidence is fresh",
+        reads=evidence.FRESH_READS,
     ),
     "evidence-consistent": Builtin(
-        evidence.evidence_consistent, {"openStatuses": ["open", "in-progress"]}, "evidence is consistent"
+        evidence.evidence_consistent,
+        {"openStatuses": ["open", "in-progress"]},
+        "evidence is consistent",
+        reads=evidence.CONSISTENT_READS,
     ),
-    "evidence-kept": Builtin(evidence.evidence_kept, {}, "evidence the base revision had is still checked"),
+    "evidence-kept": Builtin(
+        evidence.evidence_kept,
+        {},
+        "evidence the base revision had is still checked",
+        reads=change.BASE_LOOKUP,
+    ),
     "evidence-append-only": Builtin(
         evidence.evidence_append_only,
         {"fields": ["system", "activity", "performedAt", "performedBy", "outcome"]},
         "evidence keeps what it proved in the base revision",
+        reads=evidence.append_only_reads,
     ),
     "waivers-valid": Builtin(
         waiver.waivers_valid,
-        {"maxDays": 180, "requesters": ["spec.ownership.accountable", "spec.ownership.technicalOwner"]},
+        {"maxDays": 180, "requesters": list(waiver.DEFAULT_REQUESTERS)},
         "waivers are valid",
+        reads=PEOPLE,
     ),
-    "version-bump": Builtin(change.version_bump, {}, "a changed artifact has a higher version"),
-    "release-recorded": Builtin(release.release_recorded, {}, "a version change has an approved release"),
+    "version-bump": Builtin(
+        change.version_bump, {}, "a changed artifact has a higher version", reads=change.BASE_LOOKUP
+    ),
+    "release-recorded": Builtin(
+        release.release_recorded, {}, "a version change has an approved release", reads=BASE_AND_PEOPLE
+    ),
     "reclassified": Builtin(
-        change.reclassified, {"maxAgeDays": 30}, "a lowered tier or new use is recently reclassified"
+        change.reclassified,
+        {"maxAgeDays": 30},
+        "a lowered tier or new use is recently reclassified",
+        reads=change.BASE_LOOKUP,
     ),
     "stage-decided": Builtin(
-        change.stage_decided, {}, "a stage change has a decision record the change writes"
+        change.stage_decided,
+        {},
+        "a stage change has a decision record the change writes",
+        reads=change.BASE_LOOKUP,
     ),
-    "rollback-to-base": Builtin(change.rollback_to_base, {}, "the rollback target is the base version"),
+    "rollback-to-base": Builtin(
+        change.rollback_to_base, {}, "the rollback target is the base version", reads=change.BASE_LOOKUP
+    ),
     "model-pinned": Builtin(
         parts.model_pinned, {"floatingModels": []}, "models are pinned to an exact version or snapshot"
     ),
@@ -84,9 +123,13 @@ BUILTINS: dict[str, Builtin] = {
         gates_approved,
         {"independentTiers": ["high", "critical"]},
         "the pull request's reviews approve each governed change through the gates",
+        reads=BASE_AND_PEOPLE,
     ),
     "approvals-reviewed": Builtin(
-        approvals_reviewed, {}, "each approval the change records is an approval of the pull request"
+        approvals_reviewed,
+        {},
+        "each approval the change records is an approval of the pull request",
+        reads=BASE_AND_PEOPLE,
     ),
 }
 

@@ -72,7 +72,7 @@ def compare(request: Request) -> Iterator[Comparison]:
             else:
                 changed = None
                 base = baseline.load_base(
-                    repo, resolved, workspace, request.named_policies, scratch, request.checked
+                    repo, resolved, workspace, request.named_policies, scratch, request.checked, policies
                 )
                 touched = set(differences) & (
                     base.policy_files | baseline.policy_files_of(policies, workspace)

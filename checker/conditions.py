@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from checker.context_fields import Declared, Reads, reads_of
 from checker.finding import field_path
 from checker.operators import COUNTS_AS, DESCRIBE, OPERATORS
 from checker.values import as_date as as_date  # re-exported: checks read dates as conditions do
@@ -65,6 +66,16 @@ class Condition(Protocol):
     def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]: ...
 
     def describe(self) -> str: ...
+
+    def checks(self) -> Iterator[Check]:
+        """The named checks this condition calls, itself or through the conditions inside it."""
+        ...
+
+
+def checks_in(conds: Iterable[Condition]) -> Iterator[Check]:
+    """The named checks the conditions call."""
+    for cond in conds:
+        yield from cond.checks()
 
 
 def holds(conds: Sequence[Condition], env: Env, value: Any, base: FieldPath) -> bool:
@@ -124,6 +135,9 @@ class FieldTest:
             parts.append(f"{name} {DESCRIBE[op].format(shown)}")
         return " and ".join(parts)
 
+    def checks(self) -> Iterator[Check]:
+        return iter(())
+
 
 @dataclass(frozen=True)
 class Each:
@@ -145,6 +159,9 @@ class Each:
     def describe(self) -> str:
         return f"every item of {field_path(self.field)} satisfies its conditions"
 
+    def checks(self) -> Iterator[Check]:
+        return checks_in((*self.where, *self.conds))
+
 
 @dataclass(frozen=True)
 class AnyItem:
@@ -165,6 +182,9 @@ class AnyItem:
     def describe(self) -> str:
         return f"some item of {field_path(self.field)} matches"
 
+    def checks(self) -> Iterator[Check]:
+        return checks_in(self.match)
+
 
 @dataclass(frozen=True)
 class IfThen:
@@ -183,6 +203,9 @@ class IfThen:
 
     def describe(self) -> str:
         return "the conditional holds"
+
+    def checks(self) -> Iterator[Check]:
+        return checks_in((*self.test, *self.then, *self.otherwise))
 
 
 @dataclass(frozen=True)
@@ -204,17 +227,25 @@ class AnyOf:
     def describe(self) -> str:
         return " or ".join(c.describe() for c in self.options)
 
+    def checks(self) -> Iterator[Check]:
+        return checks_in(self.options)
+
 
 CheckFn = Callable[[Env, Any, FieldPath, Mapping[str, Any]], Iterator[Failure]]
 
 
 @dataclass(frozen=True)
 class Builtin:
-    """A named check written in Python, with the parameters it accepts and their defaults."""
+    """A named check written in Python, with the parameters it accepts and their defaults.
+
+    reads: what it reads of documents other than the one it judges (see checker.context_fields);
+    in a run that names some files, the others keep only what the enabled checks declare.
+    """
 
     func: CheckFn
     params: Mapping[str, Any]
     description: str
+    reads: Declared = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -233,6 +264,13 @@ class Check:
 
     def describe(self) -> str:
         return self.builtin.description
+
+    def checks(self) -> Iterator[Check]:
+        yield self
+
+    def reads(self) -> Reads:
+        """What this call of the check reads of documents other than the one it judges."""
+        return reads_of(self.builtin.reads, self.params)
 
 
 def _counts_as(test: FieldTest, base: FieldPath) -> str:

@@ -7,12 +7,17 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from checker.change_checks import closest, departed, leaving
+from checker.change_checks import BASE_LOOKUP, closest, departed, leaving
 from checker.conditions import lookup
+from checker.context_fields import Reads, joined
 from checker.yamlload import MAX_BYTES, load_file
 
 if TYPE_CHECKING:
     from checker.run_context import RunContext
+
+# What the departures rule reads of the base revision's systems besides finding them: the stage,
+# at which a system may leave.
+DEPARTURE_READS: Reads = joined(BASE_LOOKUP, {"AISystem": ("spec.lifecycle.stage",)})
 
 
 class Departure(NamedTuple):

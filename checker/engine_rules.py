@@ -6,7 +6,16 @@ role (PolicySet.engine_rule), never by its id, so a pack may number its rules as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.context_fields import PEOPLE, Declared
+from checker.departures import DEPARTURE_READS
+from checker.waiver_checks import DEFAULT_REQUESTERS, waiver_reads
+
+# What the evidence freshness the report shows reads of each reported system's evidence.
+FRESHNESS_READS = {"Evidence": ("spec.activity", "spec.performedAt")}
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,9 @@ class EngineRule:
     conditions: the rule also has assert conditions, checked like any other rule's.
     required: a policy set without a rule of this role is refused.
     always: the rule cannot be disabled.
+    reads: what the engine reads for the rule of documents other than the one a finding is about,
+    given the rule's parameters (see checker.context_fields); pack_params: the parameters the
+    default pack gives the rule, for what the cache keeps of context documents.
     """
 
     role: str
@@ -25,6 +37,8 @@ class EngineRule:
     conditions: bool = False
     required: bool = False
     always: bool = False
+    reads: Declared = field(default_factory=dict)
+    pack_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 ENGINE_RULES: dict[str, EngineRule] = {
@@ -50,10 +64,16 @@ ENGINE_RULES: dict[str, EngineRule] = {
             always=True,
         ),
         EngineRule(
-            "policy-change", "POL001", "policy, configuration and directory files that differ from the base"
+            "policy-change",
+            "POL001",
+            "policy, configuration and directory files that differ from the base",
+            reads=PEOPLE,
         ),
         EngineRule(
-            "departures", "CHG004", "base systems the change no longer declares inside the checked paths"
+            "departures",
+            "CHG004",
+            "base systems the change no longer declares inside the checked paths",
+            reads=DEPARTURE_READS,
         ),
         EngineRule(
             "waivers",
@@ -61,9 +81,15 @@ ENGINE_RULES: dict[str, EngineRule] = {
             "the waivers that waive other rules' findings",
             conditions=True,
             required=True,
+            reads=waiver_reads,
+            pack_params={"requesters": list(DEFAULT_REQUESTERS)},
         ),
         EngineRule(
-            "freshness", "MNT001", "maintenance evidence no older than its cadence allows", conditions=True
+            "freshness",
+            "MNT001",
+            "maintenance evidence no older than its cadence allows",
+            conditions=True,
+            reads=FRESHNESS_READS,
         ),
         EngineRule("history", "MNT003", "evidence dates compared with commit history", conditions=True),
     )

@@ -7,15 +7,43 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from checker import component_checks as parts
-from checker.change_checks import base_system, closest, departed
+from checker.change_checks import BASE_LOOKUP, base_system, closest, departed
 from checker.check_values import as_dict, as_list, as_written, blank
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
+from checker.context_fields import Reads, joined
 from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
     from checker.documents import Source
     from checker.project import EvidenceBefore, Project
     from checker.run_context import RunContext
+
+# What evidence-fresh reads of the system's evidence: the activity, when and how it went, and who
+# follows up the findings of a failure.
+FRESH_READS: Reads = {
+    "Evidence": (
+        "spec.activity",
+        "spec.performedAt",
+        "spec.outcome",
+        "spec.findings.id",
+        "spec.findings.owner",
+        "spec.findings.due",
+    )
+}
+# What evidence-consistent reads of the system the evidence is about: its maintenance activities and
+# the components refreshed on a cadence, whose refreshes are activities too.
+CONSISTENT_READS: Reads = {
+    "AISystem": ("spec.maintenance.activity", "spec.components.name", "spec.components.refresh")
+}
+
+
+def append_only_reads(params: Mapping[str, Any]) -> Reads:
+    """What evidence-append-only reads of the base revision's evidence: the fields it compares."""
+    compared = params.get("fields")
+    kept = (
+        tuple(f"spec.{key}" for key in compared if isinstance(key, str)) if isinstance(compared, list) else ()
+    )
+    return joined(BASE_LOOKUP, {"Evidence": kept})
 
 
 def _unfollowed(spec: Mapping[str, Any]) -> str | None:

@@ -6,7 +6,8 @@ An installed distribution declares its checks as entry points, named as policies
     no-secrets = "acme_charter:NO_SECRETS"
 
 Each names a ``checker.conditions.Builtin`` (a check function with its parameters and their
-defaults, and a description), or a bare check function, which takes no parameters. They join the
+defaults, a description, and what it reads of documents other than the one it judges), or a bare
+check function, which takes no parameters and reads no other document. They join the
 built-in checks of ``checker.checks`` in one registry, and a policy names them the same way:
 ``{check: no-secrets, params: {...}}``. A plugin that cannot be loaded, names no check, or takes
 the name of a built-in check or of another plugin's stops the run (exit 2), naming the plugin.
@@ -18,6 +19,7 @@ when some installed distribution declares the group at all (see _declared).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -27,6 +29,7 @@ from typing import Any
 
 from checker.checks import BUILTINS
 from checker.conditions import Builtin
+from checker.context_fields import Reads, well_formed
 from checker.errors import FatalError
 
 GROUP = "charter.checks"
@@ -76,11 +79,35 @@ def _load(point: Any, plugin: str) -> Builtin:
     if isinstance(found, Builtin):
         if not isinstance(found.params, Mapping) or not callable(found.func):
             raise FatalError(f"{plugin} is a Builtin without a check function or parameters")
-        return found
+        return _reads_checked(found, plugin)
     if callable(found):
         doc = (getattr(found, "__doc__", None) or "").strip()
         return Builtin(found, {}, doc.splitlines()[0] if doc else point.name)
     raise FatalError(f"{plugin} is neither a check function nor a checker.conditions.Builtin")
+
+
+def _reads_checked(check: Builtin, plugin: str) -> Builtin:
+    """check, with what it declares it reads of other documents held to the shape of a declaration.
+
+    A declaration that is a function of the parameters is held to it each time it is asked.
+    """
+    declared = check.reads
+    wrong = (
+        f"{plugin} declares what it reads of other documents as neither kinds of document, each with "
+        "a tuple of dotted field paths, nor a function of its parameters that gives them"
+    )
+    if not callable(declared):
+        if not well_formed(declared):
+            raise FatalError(wrong)
+        return check
+
+    def asked(params: Mapping[str, Any]) -> Reads:
+        reads = declared(params)
+        if not well_formed(reads):
+            raise FatalError(wrong)
+        return reads
+
+    return dataclasses.replace(check, reads=asked)
 
 
 def _declared() -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from checker.cache import FileCache
 from checker.checked_files import checked_files, discovery_rules
 from checker.config import Config
+from checker.context_fields import Keep, cached_fields
 from checker.discovery import Lister, Rules
 from checker.documents import FileProblem, Source, route
 from checker.paths import display_path, within
@@ -235,15 +236,20 @@ def build_project(
     cache: FileCache | None = None,
     tree: Lister | None = None,
     gitlinks: Callable[[list[str]], set[str]] | None = None,
+    keep: Keep | None = None,
 ) -> Project:
     """Find and load every Charter document of the repository at root.
 
     tree lists the directories of a commit's tree exported at root (see discovery.GitTree); without
     it the working tree is listed, and gitlinks says which of its empty directories are submodules.
+    keep: what the checks that will judge the project read of files that are only context (see
+    checker.context_fields.enabled_fields); None, what every check of Charter's reads.
     """
     rules = discovery_rules(config, root, paths)
     found = checked_files(paths, root, display_root, rules, cache, tree, gitlinks)
-    reading = Reading(root, display_root, rules, explicit_files, found.reported, cache)
+    if keep is not None and keep == cached_fields():
+        keep = None
+    reading = Reading(root, display_root, rules, explicit_files, found.reported, cache, keep)
     with uncollected():
         read = read_all(reading, found.context)
     return Project(

@@ -1,8 +1,9 @@
 """Reading a project's files, with the cache of parsed files behind this one seam.
 
 Each file is taken from the cache when it still holds, else read afresh (over several processes
-when there is much to read) and kept. A file that is only context for the named files is kept
-small and encoded, and decoded only when a rule looks one of its documents up.
+when there is much to read) and kept. A file that is only context for the named files keeps only
+what the enabled checks read of it (checker.context_fields), kept encoded and decoded only when a
+rule looks one of its documents up.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from typing import Any, NamedTuple
 from checker import documents
 from checker.cache import FileCache, Record, Route, Signature, Summary, record, signature
 from checker.checked_files import placed
+from checker.context_fields import Keep, cached_fields, context_only, covers
 from checker.discovery import Rules
 from checker.documents import FileProblem, FileResult, Source, route
 from checker.fanout import fan_out, workers_for
 from checker.paths import display_path
 from checker.plaindata import Invalid
 from checker.stored_results import from_plain, to_plain
-from checker.yamlload import Document
 
 
 class Deferred:
@@ -35,13 +36,11 @@ class Deferred:
     its routes promised, the file is read again instead.
     """
 
-    __slots__ = ("_sources", "cache", "candidate", "file", "path", "routes", "text")
+    __slots__ = ("_sources", "cache", "candidate", "file", "keep", "path", "routes", "text")
 
-    def __init__(
-        self, text: str, routes: tuple[Route, ...], path: str, file: str, candidate: bool, cache: FileCache
-    ) -> None:
-        self.text, self.routes, self.path, self.file, self.candidate = text, routes, path, file, candidate
-        self.cache = cache
+    def __init__(self, text: str, routes: tuple[Route, ...], job: _Job, cache: FileCache) -> None:
+        self.text, self.routes, self.path, self.file = text, routes, job.path, job.file
+        self.candidate, self.keep, self.cache = job.candidate, job.keep, cache
         self._sources: list[Source] | None = None
 
     def sources(self) -> list[Source]:
@@ -53,7 +52,9 @@ class Deferred:
             if found is None or tuple(route(s) for s in found) != self.routes:
                 self.cache.damaged(self.file, "its entry in the index is not one Charter writes")
                 read = documents.read_file(self.path, self.file, self.candidate)
-                found = [context_only(s) for s in read.sources]
+                found = [context_only(s, self.keep or cached_fields()) for s in read.sources]
+            elif self.keep is not None:
+                found = [context_only(s, self.keep) for s in found]
             self._sources = found
         return self._sources
 
@@ -64,7 +65,11 @@ DeferredFile = tuple[int, str, tuple[Route, ...], Deferred]
 
 @dataclass(frozen=True)
 class Reading:
-    """How the files of one project are read: where they lie, which are reported, by which rules."""
+    """How the files of one project are read: where they lie, which are reported, by which rules.
+
+    keep: what the enabled checks read of the files that are only context (see
+    checker.context_fields); None when that is what the cache keeps of them.
+    """
 
     root: str
     display_root: str
@@ -72,6 +77,7 @@ class Reading:
     explicit_files: set[str]
     reported: set[str] | None
     cache: FileCache | None
+    keep: Keep | None = None
 
 
 @dataclass
@@ -100,6 +106,9 @@ class _Job(NamedTuple):
     sig: Signature | None
     # Whether what is read is to be kept in the cache.
     keeping: bool
+    # What the checks read of a context file (Reading.keep), and whether the cache's summaries hold it.
+    keep: Keep | None
+    summaries: bool
 
 
 def read_all(reading: Reading, context: list[str]) -> Read:
@@ -108,7 +117,9 @@ def read_all(reading: Reading, context: list[str]) -> Read:
     What the cache does not have is read afresh, over several processes when there is much of it.
     """
     cache = reading.cache
-    jobs = [_job(reading, path) for path in context]
+    # Whether the cache's summaries of context files keep all the checks read of them.
+    summaries = reading.keep is None or covers(cached_fields(), reading.keep)
+    jobs = [_job(reading, path, summaries) for path in context]
     kept = [_kept(job, cache) for job in jobs]
     missing = [job for job, hit in zip(jobs, kept, strict=True) if hit is None]
     if missing:
@@ -125,7 +136,7 @@ def read_all(reading: Reading, context: list[str]) -> Read:
             routes, notes, text = hit
             read.notes.extend(notes)
             assert cache is not None  # only the cache gives a summary
-            deferred = Deferred(text, routes, job.path, job.file, job.candidate, cache)
+            deferred = Deferred(text, routes, job, cache)
             read.deferred.append((order, job.file, routes, deferred))
             continue
         read.problems.extend(placed(reading.rules, job.rel, hit))
@@ -136,7 +147,7 @@ def read_all(reading: Reading, context: list[str]) -> Read:
     return read
 
 
-def _job(reading: Reading, path: str) -> _Job:
+def _job(reading: Reading, path: str, summaries: bool) -> _Job:
     root, cache = reading.root, reading.cache
     prefix = root.rstrip(os.sep) + os.sep
     shown = reading.display_root.rstrip(os.sep) + os.sep
@@ -149,7 +160,7 @@ def _job(reading: Reading, path: str) -> _Job:
     light = reading.reported is not None and file not in reading.reported
     sig = signature(path) if cache is not None else None
     keeping = cache is not None and cache.directory is not None
-    return _Job(path, file, rel, candidate, light, sig, keeping)
+    return _Job(path, file, rel, candidate, light, sig, keeping, reading.keep, summaries)
 
 
 @contextlib.contextmanager
@@ -201,19 +212,36 @@ def _kept(job: _Job, cache: FileCache | None) -> FileResult | Summary | None:
     """What the cache holds of job's file, as the run needs it; None when it has nothing that holds."""
     if cache is None:
         return None
-    if job.light:
+    if job.light and job.summaries:
         return cache.summary(job.file, job.sig, job.candidate)
     kept = functools.partial(cache.full, job.file, job.sig)
-    return either_reading(kept, job.file, job.path, job.candidate, cache)
+    result = either_reading(kept, job.file, job.path, job.candidate, cache)
+    if result is not None and job.light and job.keep is not None:
+        # The checks read more of a context file than the cache's summaries keep: its whole
+        # result, pruned to what they read, with positions read again from the file when needed.
+        result = _pruned(result, job.keep, job.path)
+    return result
+
+
+def _pruned(result: FileResult, keep: Keep, shed: str | None = None) -> FileResult:
+    """result with each document reduced to what keep says the checks read of it."""
+    sources = [context_only(s, keep) for s in result.sources]
+    if shed is not None:
+        for source in sources:
+            source.doc.shed(shed)
+    return FileResult(result.problems, result.notes, sources)
 
 
 def _fresh(job: _Job) -> tuple[FileResult, Record | None]:
     """job's file read afresh, as the run needs it, and what the cache is to keep of it."""
     path = job.path
     full = documents.read_file(path, job.file, job.candidate)
-    small = None
-    if job.light or job.keeping:
-        small = FileResult(full.problems, full.notes, [context_only(s) for s in full.sources])
+    # What the cache keeps of a context file never depends on the policies: what every check of
+    # Charter's reads; a run whose checks read another part of it prunes it its own way.
+    small = _pruned(full, cached_fields()) if job.keeping or (job.light and job.keep is None) else None
+    light = None
+    if job.light:
+        light = small if job.keep is None else _pruned(full, job.keep)
     # Positions are most of a document's memory and are needed only where a finding is: they are
     # read again from the file for the few documents that have one.
     for source in full.sources:
@@ -223,52 +251,4 @@ def _fresh(job: _Job) -> tuple[FileResult, Record | None]:
         routes = tuple(route(s) for s in small.sources)
         plain, whole = to_plain(small), to_plain(full)
         kept = record(job.file, job.sig, job.candidate, routes, small.notes, plain, whole, full.blob)
-    return (small if job.light and small is not None else full), kept
-
-
-# The fields that other files' rules and the engine read from a document that is only context
-# (reports show reported files only); None keeps the whole value.
-_CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
-    "AISystem": {
-        "metadata": {"name": None},
-        "spec": {
-            "risk": {"tier": None},
-            "ownership": {"accountable": None, "technicalOwner": None},
-            "maintenance": {"activity": None, "cadence": None},
-            "components": {"name": None, "refresh": None},
-            "waivers": None,
-        },
-    },
-    "Evidence": {
-        "spec": {
-            "system": None,
-            "activity": None,
-            "performedAt": None,
-            "performedBy": None,
-            "outcome": None,
-            "findings": {"id": None, "owner": None, "due": None},
-        }
-    },
-}
-
-
-def _prune(value: Any, keep: dict[str, Any] | None) -> Any:
-    if keep is None:
-        return value
-    if isinstance(value, list):
-        return [_prune(item, keep) for item in value]
-    if not isinstance(value, dict):
-        return value
-    return {k: _prune(v, keep[k]) for k, v in value.items() if k in keep}
-
-
-def context_only(source: Source) -> Source:
-    """source reduced to what is read of a document that is only context."""
-    doc = source.doc
-    small = Document(_prune(doc.data, _CONTEXT_FIELDS.get(source.kind)), doc.index, doc.line, doc.column)
-    for path in (("metadata",), ("metadata", "name")):
-        if path in doc.keys:
-            small.keys[path] = doc.keys[path]
-        if path in doc.values:
-            small.values[path] = doc.values[path]
-    return Source(source.file, small, source.kind, source.name, source.problems)
+    return (light if light is not None else full), kept

@@ -8,8 +8,20 @@ from typing import Any
 
 from checker.check_values import as_list, blank
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
+from checker.context_fields import PEOPLE, Reads, joined
 from checker.people import People
 from checker.yamlload import FieldPath
+
+# The fields that name the people who ask for a system's waivers, unless the rule says otherwise.
+DEFAULT_REQUESTERS = ("spec.ownership.accountable", "spec.ownership.technicalOwner")
+
+
+def waiver_reads(params: Mapping[str, Any]) -> Reads:
+    """What judging a system's waivers reads of it where it is only context: the waivers and the
+    fields that name who asks for them (the requesters parameter), and the people directory."""
+    requesters = params.get("requesters")
+    named = tuple(f for f in requesters if isinstance(f, str)) if isinstance(requesters, list) else ()
+    return joined(PEOPLE, {"AISystem": ("spec.waivers", *named)})
 
 
 def waiver_requesters(system: Any, fields: Iterable[str], people: People) -> dict[str, str]:

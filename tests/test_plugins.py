@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +44,20 @@ def check(env, value, base, params):
     return iter(())
 '''
 CANARY = "import pathlib\n\npathlib.Path('imported').write_text('yes')\n\nCHECK = None\n"
+# A check that reads another document (the intended use of every other system), and says so.
+SAME_USE = """\
+from checker.conditions import Builtin, Failure
+
+
+def _same_use(env, value, base, params):
+    use = ((value.get("spec") or {}).get("purpose") or {}).get("intendedUse")
+    for other in env.project.kind_sources("AISystem"):
+        if other.doc is not env.doc and other.get("spec", "purpose", "intendedUse") == use:
+            yield Failure(("spec", "purpose", "intendedUse"), f"{other.file} has the same intended use")
+
+
+CHECK = Builtin(_same_use, {}, "the intended use is the system's own", reads=READS)
+"""
 
 POLICY = """\
 apiVersion: charter/v1
@@ -91,6 +106,18 @@ PLUGINS = {
     "broken": ("acme-broken", "acme_broken", BROKEN, {"broken": "acme_broken:CHECK"}),
     "clash": ("acme-clash", "acme_clash", NO_TODO, {"unique-name": "acme_clash:CHECK"}),
     "rival": ("acme-rival", "acme_rival", NO_TODO, {"no-word": "acme_rival:CHECK"}),
+    "reader": (
+        "acme-reader",
+        "acme_reader",
+        SAME_USE.replace("READS", '{"AISystem": ("spec.purpose.intendedUse",)}'),
+        {"same-use": "acme_reader:CHECK"},
+    ),
+    "misread": (
+        "acme-misread",
+        "acme_misread",
+        SAME_USE.replace("READS", '{"AISystem": "spec.purpose.intendedUse"}'),
+        {"same-use": "acme_misread:CHECK"},
+    ),
 }
 
 
@@ -227,3 +254,41 @@ def test_with_no_plugin_installed_python_metadata_reader_is_not_even_imported(tr
     )
 
     assert result.stdout == f"{len(BUILTINS)} False\n", result.stderr
+
+
+def test_a_plugin_check_reads_what_it_declares_of_files_that_are_only_context(
+    tree: Path, installed: dict[str, Path]
+) -> None:
+    # A second system with the router's intended use, in a file of its own.
+    router = (tree / MANIFEST).read_text(encoding="utf-8")
+    twin = router.replace("name: ticket-router", "name: ticket-router-eu")
+    assert twin != router
+    (tree / "ai-systems" / "router-eu.yaml").write_text(twin, encoding="utf-8")
+    (tree / "local.yaml").write_text(
+        POLICY.replace("{check: CHECK_NAME, params: {word: TBD}}", "{check: same-use}"), encoding="utf-8"
+    )
+    args = ["check", "--as-of", AS_OF.isoformat(), "--policy", "local.yaml", "--format", "json"]
+
+    whole = json.loads(charter(tree, [installed["reader"]], *args, ".").stdout)
+    ours = [f for f in whole["findings"] if f["rule"] == "LOC001" and f["file"] == MANIFEST]
+    assert [f["message"] for f in ours] == [
+        "ticket-router has an unfinished intended use: ai-systems/router-eu.yaml has the same intended use"
+    ]
+    # The other manifest is only context when the router's is named, read afresh and then from the
+    # cache: what the check declares it reads of it is there both times.
+    for _ in range(2):
+        alone = json.loads(charter(tree, [installed["reader"]], *args, MANIFEST).stdout)
+        assert [f for f in alone["findings"] if f["rule"] == "LOC001"] == ours
+
+
+def test_a_plugin_that_declares_what_it_reads_in_another_shape_stops_the_run(
+    tree: Path, installed: dict[str, Path]
+) -> None:
+    result = charter(tree, [installed["misread"]], "rules")
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "charter: error: the plugin check 'same-use' (acme_misread:CHECK, from acme-misread 1.0) declares "
+        "what it reads of other documents as neither kinds of document, each with a tuple of dotted field "
+        "paths, nor a function of its parameters that gives them\n"
+    )

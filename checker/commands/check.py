@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from checker.baseline import Baseline
 from checker.cache import FileCache, default_directory
 from checker.characters import shown
 from checker.comparison import Comparison, Request, compare, governance_changes
 from checker.config import Config
+from checker.context_fields import enabled_fields
 from checker.engine import HeadRun, RunInputs, check
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
@@ -26,6 +27,12 @@ from checker.workspace import Workspace, open_workspace
 
 # What engine.check is given: head's project, the policies that judge it, the base, the run's inputs.
 Run = tuple[Project, PolicySet, Baseline | None, RunInputs]
+
+
+class Reader(Protocol):
+    """How the checked paths are read under a configuration, for the policies that will judge them."""
+
+    def __call__(self, settings: Config, *judged: PolicySet) -> Project: ...
 
 
 @dataclass
@@ -93,15 +100,20 @@ def _history(options: CheckOptions, workspace: Workspace) -> tuple[str | None, H
     return head_commit(workspace.git_root), History(workspace.git_root, prefix, files)
 
 
-def _reader(options: CheckOptions, workspace: Workspace, cache: FileCache) -> Callable[[Config], Project]:
-    """How the checked paths are read into a project under a configuration."""
+def _reader(options: CheckOptions, workspace: Workspace, cache: FileCache, policies: PolicySet) -> Reader:
+    """How the checked paths are read into a project under a configuration.
+
+    Files that are only context keep what the enabled checks of policies, and of the policies
+    that judge the project when those differ, read of them.
+    """
     named = {_located(p) for p in options.paths if not os.path.isdir(p)}
     links = gitlinks if workspace.git_root else None
 
-    def project_with(settings: Config) -> Project:
+    def project_with(settings: Config, *judged: PolicySet) -> Project:
         located = [_located(p) for p in options.paths]
+        keep = enabled_fields(policies, *judged)
         return build_project(
-            located, workspace.root, workspace.display_root, settings, named, cache, gitlinks=links
+            located, workspace.root, workspace.display_root, settings, named, cache, gitlinks=links, keep=keep
         )
 
     return project_with
@@ -127,7 +139,7 @@ def prepare(options: CheckOptions) -> Iterator[Run]:
         raise FatalError("--base compares with a git revision, but this is not a git repository")
     commit, history = _history(options, workspace)
     cache = FileCache(default_directory(workspace.root, workspace.git_root) if options.cache else None)
-    project_with = _reader(options, workspace, cache)
+    project_with = _reader(options, workspace, cache, policies)
     if not options.base:
         yield _run(options, workspace, policies, None, project_with, history, commit, cache)
         _damage(cache)
@@ -159,15 +171,18 @@ def _run(
     workspace: Workspace,
     policies: PolicySet,
     compared: Comparison | None,
-    project_with: Callable[[Config], Project],
+    project_with: Reader,
     history: History | None,
     commit: str | None,
     cache: FileCache,
 ) -> Run:
     """Read head's documents (unless the comparison did), and what they are checked with."""
     config = compared.config if compared is not None else workspace.config
+    judged = compared.policies if compared is not None else policies
     project = (
-        compared.project if compared is not None and compared.project is not None else project_with(config)
+        compared.project
+        if compared is not None and compared.project is not None
+        else project_with(config, judged)
     )
     cache.save()
     _require_systems(project, config, compared)
@@ -183,7 +198,6 @@ def _run(
     )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)
-    judged = compared.policies if compared is not None else policies
     return project, judged, compared.baseline if compared is not None else None, inputs
 
 
@@ -204,7 +218,7 @@ def _head_run(
     policies: PolicySet,
     compared: Comparison | None,
     project: Project,
-    project_with: Callable[[Config], Project],
+    project_with: Reader,
 ) -> HeadRun | None:
     """When the change altered the policies: the head's own, to show what they would have said."""
     if compared is None or not compared.changes:
