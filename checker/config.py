@@ -50,6 +50,8 @@ class Settings:
     # A repository with no AISystem at all passes only when the configuration says it may.
     allowEmpty: bool = False
     governance: Governance | None = None
+    # What the inventory detects and leaves out, as plain data (see checker.inventory).
+    inventory: dict[str, Any] | None = None
 
 
 def _settings(plain: dict[str, Any]) -> Settings:
@@ -87,7 +89,7 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
     """The configuration's keys as plain data with defaults, or a FatalError at the faulty key."""
     from pydantic import ValidationError
 
-    from checker.governance_models import ConfigModel, GovernanceModel
+    from checker.governance_models import ConfigModel, GovernanceModel, InventoryExclude, InventoryModel
     from checker.governance_models import RuleOverride as RuleOverrideModel
 
     if data is None:
@@ -107,6 +109,8 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
                 if len(loc) == 1
                 else GovernanceModel
                 if loc[0] == "governance"
+                else (InventoryModel if len(loc) == 2 else InventoryExclude)
+                if loc[0] == "inventory"
                 else RuleOverrideModel
             )
             hint = _suggest(str(loc[-1]), list(parent.model_fields))

@@ -430,3 +430,70 @@ class GitRepo:
 def as_repo_path(path: str, git_root: str) -> str:
     """path relative to the git root, with / separators."""
     return os.path.relpath(path, git_root).replace(os.sep, "/")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The files of a work tree below some paths: git's index (mode and blob id by path), the paths
+    whose working copy differs from the index, and the untracked files that are not ignored."""
+
+    tracked: Mapping[str, tuple[str, str]]
+    modified: frozenset[str]
+    untracked: tuple[str, ...]
+
+
+def listed_files(top: str, pathspecs: list[str]) -> Listed:
+    """What git knows of the files under pathspecs (paths from top, with /), asked of git directly."""
+
+    def run(*args: str) -> list[str]:
+        try:
+            out = subprocess.run(
+                ["git", "--literal-pathspecs", "-C", top, *args, "-z", "--", *pathspecs],
+                capture_output=True,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", b"") or b""
+            reason = detail.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(exc)]
+            raise FatalError(f"git {args[0]} failed: {reason[0]}", top) from None
+        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    tracked = {}
+    # Each entry is "<mode> <blob> <stage>\t<path>"; a conflicted path is listed once per stage.
+    for entry in run("ls-files", "--stage"):
+        meta, _, path = entry.partition("\t")
+        mode, blob, _ = meta.split(" ", 2)
+        tracked[path] = (mode, blob)
+    modified = frozenset(run("diff-files", "--name-only"))
+    untracked = tuple(run("ls-files", "--others", "--exclude-standard"))
+    return Listed(tracked, modified, untracked)
+
+
+def blob_contents(top: str, blobs: list[str]) -> dict[str, bytes]:
+    """The bytes of each of blobs (object ids) that the repository at top holds, read in one batch."""
+    wanted = [b for b in dict.fromkeys(blobs) if _OBJECT_ID.match(b)]
+    if not wanted:
+        return {}
+    try:
+        out = subprocess.run(
+            ["git", "-C", top, "cat-file", "--batch"],
+            input="".join(f"{b}\n" for b in wanted).encode(),
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    found: dict[str, bytes] = {}
+    at = 0
+    # Each answer is "<id> <type> <size>\n<bytes>\n", or "<id> missing\n".
+    while at < len(out):
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[header[0].decode()] = out[at : at + size]
+            at += size + 1
+        elif len(header) == 3:
+            at += int(header[2]) + 1
+    return found

@@ -95,6 +95,25 @@ class GovernanceModel(BaseModel):
     minApprovals: int = Field(default=1, ge=1, strict=True)
 
 
+class InventoryExclude(BaseModel):
+    """A path the inventory leaves out, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class InventoryModel(BaseModel):
+    """The inventory's configuration: detectors added or amended by id, and paths left out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Checked by checker.inventory.detectors, which knows the pack's detectors they amend.
+    detectors: list[dict[str, Any]] | None = None
+    exclude: list[InventoryExclude] | None = None
+
+
 class ConfigModel(BaseModel):
     """The keys a configuration file may hold."""
 
@@ -108,3 +127,4 @@ class ConfigModel(BaseModel):
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     allowEmpty: bool = False
     governance: GovernanceModel | None = None
+    inventory: InventoryModel | None = None

@@ -24,7 +24,7 @@ from checker.yamlload import Document, FieldPath, load_file
 Severity = Literal["error", "warning", "info"]
 Tier = Literal["low", "medium", "high", "critical"]
 # Reported by Charter itself while reading documents and comparing policies, not by conditions.
-ENGINE_RULES = frozenset({"SCH001", "SCH004", "SCH005", "POL001", "CHG004"})
+ENGINE_RULES = frozenset({"SCH001", "SCH004", "SCH005", "POL001", "CHG004", "INV001", "INV002"})
 
 
 @dataclass(frozen=True)

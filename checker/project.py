@@ -556,6 +556,9 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
             "ownership": {"accountable": None, "technicalOwner": None},
             "maintenance": {"activity": None, "cadence": None},
             "waivers": None,
+            # The code a system claims, for the inventory (checker.inventory.coverage).
+            "code": None,
+            "components": {"training": {"pipeline": None}, "source": None},
         },
     },
     "Evidence": {

@@ -18,6 +18,7 @@ from checker.config import Config, load_config
 from checker.engine import Checker, PolicyChange, guard_policies
 from checker.finding import Finding
 from checker.gitrepo import Changes
+from checker.inventory.rules import inventory_findings
 from checker.policy import load_policies
 from checker.project import EvidenceBefore, build_project
 from checker.yamlload import load_file
@@ -79,6 +80,7 @@ def check_tree(
         project.base_changes = Changes(str(root), {**edited, **dict.fromkeys(added, "A")})
     project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
     findings = Checker(project, policies, today, changes).run()
+    findings += inventory_findings(project, policies, config, today, [str(root)])
     return sorted(findings + departure_findings(project, policies, today, ["."]), key=Finding.sort_key)
 
 

@@ -18,6 +18,7 @@ from checker.engine import Checker, PolicyChange, directory_change, finding_mess
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.finding import Finding
 from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, head_commit
+from checker.inventory.rules import inventory_findings
 from checker.people import directories
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
@@ -223,6 +224,10 @@ def build_report(options: CheckOptions) -> Report:
     if before is not None:
         findings, fixed = baseline.mark_status(findings, before)
         fixed = [f for f in fixed if project.is_reported(f.file)]
+    # The inventory marks its own findings new or existing: the base's are not computed from code.
+    scanned = [_located(p) for p in options.paths] or [project.root]
+    found = inventory_findings(project, policies, config, today, scanned, options.cache)
+    findings = sorted(findings + found, key=Finding.sort_key)
     fail_on = options.fail_on or config.model.failOn
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
     head_view = None

@@ -1,0 +1,153 @@
+"""INV001 (AI usage no system covers) and INV002 (a spec.code glob matching no file) as findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Iterator
+
+from checker.config import Config
+from checker.engine import finding_message
+from checker.finding import Finding, field_path
+from checker.gitrepo import Changes, blob_contents
+from checker.inventory.scan import FileResult, content_kind
+from checker.inventory.take import Inventory, take_inventory
+from checker.inventory.usage import Unread, Usage
+from checker.policy import PolicySet, Rule
+from checker.project import Project
+
+Key = tuple[str, str]
+
+
+def _status(changes: Changes, path: str) -> str | None:
+    status = changes.paths.get(path)
+    if status is None and changes.folders and path.startswith(changes.folders):
+        return "A"
+    return status
+
+
+def _base_usages(inventory: Inventory, changes: Changes) -> Counter[Key]:
+    """The usages the base revision had in the files the change edits or removes, by detector and what."""
+    found: Counter[Key] = Counter()
+    wanted = {}
+    for path, status in changes.paths.items():
+        if status == "A":
+            continue
+        rel = os.path.relpath(os.path.join(changes.root, *path.split("/")), inventory.root)
+        rel = rel.replace(os.sep, "/")
+        named = inventory.detectors.for_file(rel)
+        if named is not None:
+            found[(named.id, "model file" if named.id == "model-artifact" else "configuration file")] += 1
+        kind = content_kind(rel)
+        blob = changes.base_blobs.get(path)
+        if kind is not None and blob is not None:
+            wanted[blob] = kind
+    cache = inventory.scanner.cache
+    missing = [blob for blob in wanted if cache.get(blob) is None]
+    texts = blob_contents(changes.root, missing) if missing else {}
+    for blob, kind in wanted.items():
+        kept = cache.get(blob)
+        if kept is None and blob in texts:
+            kept = inventory.scanner.read_content(texts[blob], kind)
+            cache.put(blob, kept)
+        for usage in kept if isinstance(kept, list) else []:
+            found[(usage.detector, usage.what)] += 1
+    return found
+
+
+def _key(usage: Usage) -> Key:
+    what = usage.what.removesuffix(" (a Git LFS pointer)")
+    return (usage.detector, what)
+
+
+def _usage_detail(inventory: Inventory, usage: Usage) -> str:
+    detector = inventory.detector(usage.detector)
+    about = f"{detector.description}, " if detector is not None else ""
+    return f"{usage.what} is AI usage that no system's code covers ({about}detector {usage.detector})"
+
+
+def _unread_detail(unread: Unread) -> str:
+    return (
+        f"{unread.reason.removeprefix('it ').capitalize()} and it names a module a detector looks for, "
+        "so Charter cannot tell whether it uses AI"
+    )
+
+
+def _undeclared(inventory: Inventory) -> Iterator[tuple[FileResult, Usage | Unread]]:
+    for result in inventory.results:
+        if inventory.coverage.systems(result.candidate.rel):
+            continue
+        for usage in result.usages:
+            yield result, usage
+        if result.unread is not None:
+            yield result, result.unread
+
+
+def _inv001(
+    rule: Rule, inventory: Inventory, project: Project, today: dt.date, overridden: bool
+) -> list[Finding]:
+    changes = project.base_changes
+    base = _base_usages(inventory, changes) if changes is not None else Counter()
+    severity = rule.severity_for(None, today, overridden)
+    out = []
+    for result, found in _undeclared(inventory):
+        file = project.display(result.candidate.path)
+        status = None
+        level = severity
+        if changes is not None:
+            git_path = os.path.relpath(result.candidate.path, changes.root).replace(os.sep, "/")
+            key = _key(found) if isinstance(found, Usage) else ("", "")
+            if _status(changes, git_path) in ("A", "M") and isinstance(found, Usage) and base[key] <= 0:
+                status, level = "new", str(rule.params.get("addedSeverity", severity))
+            else:
+                base[key] -= 1
+                status = "existing"
+        detail = _usage_detail(inventory, found) if isinstance(found, Usage) else _unread_detail(found)
+        column = found.column if isinstance(found, Usage) else 1
+        message = finding_message(rule, None, detail, None, "")
+        out.append(Finding(rule.id, level, file, found.line, column, "", message, None, status=status))
+    return out
+
+
+def _inv002(
+    rule: Rule, inventory: Inventory, project: Project, today: dt.date, overridden: bool
+) -> list[Finding]:
+    out = []
+    for claim in inventory.coverage.unmatched(c.rel for c in inventory.files):
+        if not project.is_reported(claim.file):
+            continue
+        source = next((s for s in project.sources_in(claim.file) if s.name == claim.system), None)
+        line, column = source.doc.locate(claim.path) if source is not None else (1, 1)
+        detail = f"{field_path(claim.path)} {claim.glob!r} matches no file"
+        message = finding_message(rule, None, detail, claim.system, field_path(claim.path))
+        severity = rule.severity_for(None, today, overridden)
+        out.append(
+            Finding(
+                rule.id, severity, claim.file, line, column, field_path(claim.path), message, claim.system
+            )
+        )
+    return out
+
+
+def inventory_findings(
+    project: Project,
+    policies: PolicySet,
+    config: Config,
+    today: dt.date,
+    paths: list[str],
+    cache: bool = True,
+) -> list[Finding]:
+    """INV001 and INV002 for the files under paths, when the rules are enabled."""
+    rules = {rid: policies.rules.get(rid) for rid in ("INV001", "INV002")}
+    if not any(rule is not None and rule.enabled for rule in rules.values()):
+        return []
+    inventory = take_inventory(project, policies, config, paths, cache)
+    out = []
+    inv001, inv002 = rules["INV001"], rules["INV002"]
+    if inv001 is not None and inv001.enabled:
+        out += _inv001(inv001, inventory, project, today, inv001.id in policies.overridden)
+    if inv002 is not None and inv002.enabled:
+        out += _inv002(inv002, inventory, project, today, inv002.id in policies.overridden)
+    inventory.scanner.cache.save()
+    return sorted(out, key=Finding.sort_key)
