@@ -1,0 +1,183 @@
+"""The inventory in real git repositories: coverage, --base, moved files, pre-commit and exclusions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+from tests.git_helpers import CLEAN, MANIFEST, Repo, router_repo, variant
+
+CODE = variant("\nspec:\n", '\nspec:\n  code: ["services/router/**"]\n')
+CODE_AT = (11, 10)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    main(list(args))
+    return json.loads(capsys.readouterr().out)
+
+
+def _inv(repo: Repo, capsys: pytest.CaptureFixture[str], *args: str) -> list[tuple[Any, ...]]:
+    """The INV findings of charter check: rule, severity, file, line, column, status."""
+    report = _run(capsys, "check", str(repo.root), "--format", "json", "--as-of", "2026-11-23", *args)
+    return [
+        (f["rule"], f["severity"], f["file"], f["line"], f["column"], f.get("status"))
+        for f in report["findings"]
+        if f["rule"].startswith("INV")
+    ]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = router_repo(tmp_path / "repo", CODE)
+    repo.write("services/router/app.py", '"""Routes tickets with openai."""\nimport openai\n')
+    repo.write("services/other/bot.py", "from anthropic import Anthropic\n")
+    repo.write("vendor/lib/client.py", "import openai\n")
+    repo.write("node_modules/openai/index.js", 'module.exports = require("openai");\n')
+    repo.write(".venv/lib/site.py", "import torch\n")
+    repo.write("ignored/notes.py", "import openai\n")
+    repo.write(".gitignore", "ignored/\n")
+    repo.commit("Services")
+    return repo
+
+
+def test_covered_and_undeclared_files(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write("services/other/new.py", "x = 1\nimport torch\n")  # untracked, not ignored
+    repo.write("tools/.mcp.json", '{"mcpServers": {}}\n')
+    assert _inv(repo, capsys) == [
+        ("INV001", "warning", "services/other/bot.py", 1, 6, None),
+        ("INV001", "warning", "services/other/new.py", 2, 8, None),
+        ("INV001", "warning", "tools/.mcp.json", 1, 1, None),
+    ]
+    data = _run(capsys, "inventory", str(repo.root), "--format", "json")
+    assert data["systems"] == [
+        {
+            "name": "ticket-router",
+            "manifest": MANIFEST,
+            "usages": [
+                {
+                    "file": "services/router/app.py",
+                    "line": 2,
+                    "column": 8,
+                    "detector": "openai",
+                    "what": "import openai",
+                }
+            ],
+        }
+    ]
+    assert [(u["file"], u["line"], u["column"], u["detector"]) for u in data["undeclared"]] == [
+        ("services/other/bot.py", 1, 6, "anthropic"),
+        ("services/other/new.py", 2, 8, "deep-learning"),
+        ("tools/.mcp.json", 1, 1, "mcp-config"),
+    ]
+    assert data["detectors"]["openai"] == 1 and data["detectors"]["anthropic"] == 1
+
+
+def test_message_names_the_detector(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    report = _run(capsys, "check", str(repo.root), "--format", "json", "--as-of", "2026-11-23")
+    (finding,) = [f for f in report["findings"] if f["rule"] == "INV001"]
+    assert finding["message"] == (
+        "from anthropic import is AI usage that no system's code covers "
+        "(Anthropic API client, detector anthropic)"
+    )
+
+
+def test_base_marks_only_added_usage_new_and_an_error(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write("services/legacy/old.py", "import torch\n")
+    repo.commit("Legacy code")
+    repo.git("checkout", "-q", "-b", "change")
+    repo.write("services/other/bot.py", "from anthropic import Anthropic\nimport openai\n")
+    (repo.root / "services/moved").mkdir()
+    repo.git("mv", "services/legacy/old.py", "services/moved/old.py")
+    repo.write("services/added.py", "import litellm\n")
+    repo.commit("The change")
+    assert _inv(repo, capsys, "--base", "main") == [
+        ("INV001", "error", "services/added.py", 1, 8, "new"),
+        ("INV001", "warning", "services/moved/old.py", 1, 8, "existing"),
+        ("INV001", "warning", "services/other/bot.py", 1, 6, "existing"),
+        ("INV001", "error", "services/other/bot.py", 2, 8, "new"),
+    ]
+
+
+def test_a_moved_file_keeps_its_coverage(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.git("checkout", "-q", "-b", "move")
+    (repo.root / "services/router/v2").mkdir()
+    repo.git("mv", "services/router/app.py", "services/router/v2/app.py")
+    repo.commit("Move the router service")
+    assert _inv(repo, capsys, "--base", "main") == [
+        ("INV001", "warning", "services/other/bot.py", 1, 6, "existing"),
+    ]
+    data = _run(capsys, "inventory", str(repo.root), "--format", "json")
+    assert [u["file"] for u in data["systems"][0]["usages"]] == ["services/router/v2/app.py"]
+
+
+def test_precommit_scans_only_the_named_files(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo.root)
+    assert _run(capsys, "check", MANIFEST, "--format", "json", "--as-of", "2026-11-23")["findings"] == []
+    data = _run(capsys, "inventory", "services/other/bot.py", "--format", "json")
+    assert [(u["file"], u["line"], u["column"]) for u in data["undeclared"]] == [
+        ("services/other/bot.py", 1, 6)
+    ]
+    assert data["systems"][0]["usages"] == []
+
+
+def test_unmatched_code_glob(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write(MANIFEST, variant('code: ["services/router/**"]', 'code: ["services/route/**"]', CODE))
+    found = _inv(repo, capsys)
+    assert ("INV002", "warning", MANIFEST, CODE_AT[0], CODE_AT[1], None) in found
+    report = _run(capsys, "check", str(repo.root), "--format", "json", "--as-of", "2026-11-23")
+    (inv002,) = [f for f in report["findings"] if f["rule"] == "INV002"]
+    assert (
+        inv002["message"]
+        == "ticket-router claims code that is not there: spec.code[0] 'services/route/**' matches no file"
+    )
+
+
+def test_training_pipeline_covers_its_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = router_repo(tmp_path / "repo", CLEAN)
+    repo.write("pipelines/router/train.py", "import torch\n")
+    repo.write("pipelines/router/serve.py", "import torch\n")
+    repo.commit("Training")
+    assert _inv(repo, capsys) == [("INV001", "warning", "pipelines/router/serve.py", 1, 8, None)]
+
+
+def test_exclusion_is_configuration_judged_by_pol001(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.git("checkout", "-q", "-b", "exclude")
+    repo.write(
+        ".charter.yaml",
+        "inventory:\n  exclude:\n    - {path: services/other, reason: A throwaway prototype}\n",
+    )
+    repo.commit("Exclude the prototype")
+    report = _run(
+        capsys, "check", str(repo.root), "--format", "json", "--as-of", "2026-11-23", "--base", "main"
+    )
+    rules = [(f["rule"], f["file"]) for f in report["findings"]]
+    # The base's configuration judges the change, so the prototype is still reported.
+    assert ("INV001", "services/other/bot.py") in rules
+    (pol,) = [f for f in report["findings"] if f["rule"] == "POL001"]
+    assert "inventory configuration (detectors or exclusions) changed" in pol["message"]
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "exclude")
+    assert _inv(repo, capsys) == []
+
+
+def test_exclusion_needs_a_reason(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write(".charter.yaml", "inventory:\n  exclude:\n    - {path: services/other}\n")
+    assert main(["check", str(repo.root), "--as-of", "2026-11-23"]) == 2
+    assert "inventory.exclude[0].reason: Field required" in capsys.readouterr().err
+
+
+def test_results_are_kept_by_blob_id(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    _run(capsys, "inventory", str(repo.root), "--format", "json")
+    blob = subprocess.run(
+        ["git", "rev-parse", "HEAD:services/router/app.py"], cwd=repo.root, capture_output=True, text=True
+    ).stdout.strip()
+    caches = list(Path(__import__("os").environ["CHARTER_CACHE_DIR"]).glob("*/inventory.json"))
+    kept = [json.loads(p.read_text())["blobs"] for p in caches]
+    assert any(store.get(blob) == [[2, 8, "openai", "import openai"]] for store in kept)
