@@ -181,3 +181,28 @@ def test_results_are_kept_by_blob_id(repo: Repo, capsys: pytest.CaptureFixture[s
     caches = list(Path(__import__("os").environ["CHARTER_CACHE_DIR"]).glob("*/inventory.json"))
     kept = [json.loads(p.read_text())["blobs"] for p in caches]
     assert any(store.get(blob) == [[2, 8, "openai", "import openai"]] for store in kept)
+
+
+def test_reports_have_an_undeclared_ai_section(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    html, markdown = tmp_path / "report.html", tmp_path / "report.md"
+    main(
+        [
+            "check",
+            str(repo.root),
+            "--as-of",
+            "2026-11-23",
+            "--output-html",
+            str(html),
+            "--output-markdown",
+            str(markdown),
+        ]
+    )
+    capsys.readouterr()
+    text = markdown.read_text()
+    section = text[text.index("### Undeclared AI (1)") :].split("\n\n###")[0]
+    assert "| warning | services/other/bot.py:1:6 | from anthropic import is AI usage" in section
+    page = html.read_text()
+    assert '<section class="card" id="undeclared">' in page
+    assert "services/<wbr>other/<wbr>bot.py" in page[page.index('id="undeclared"') :]

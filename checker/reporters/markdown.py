@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from checker.inventory.report import LISTED, undeclared
 from checker.reporters import model
 from checker.reporters.base import Report
 from checker.templating import render
@@ -170,6 +171,11 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
         ],
         "window": model.EXPIRY_WINDOW_DAYS,
         "provenance": {k: md(v) for k, v in vars(model.provenance(report)).items()},
+        "undeclared": [
+            {"where": md(f"{u.file}:{u.line}:{u.column}"), "severity": u.severity, "message": md(u.message)}
+            for u in undeclared(report.findings)
+        ],
+        "undeclared_listed": LISTED,
     }
 
 
