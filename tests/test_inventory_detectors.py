@@ -291,3 +291,25 @@ def test_malformed_configured_detector_is_an_error_at_its_line(tmp_path: Path) -
         load_detectors(POLICIES, config)
     assert info.value.message == "a detector's id is lower-case letters, digits and hyphens"
     assert (info.value.file, info.value.line) == (str(tmp_path / ".charter.yaml"), 4)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("a.py", "from langchain_community.llms import Ollama\n", [(1, 6, "llm-framework")]),
+        ("a.py", "import os, \\\n    openai\n", [(2, 5, "openai")]),
+        ("a.py", "from google import (\n    genai,\n)\n", [(2, 5, "google-genai")]),
+        ("a.py", 'c = boto3.client("bedrock-runtime")\n', [(1, 18, "bedrock")]),
+        ("a.py", "# import openai\nprint('openai')\n", []),
+        ("b.ts", 'import { z } from "zod";\nimport OpenAI from "openai";\n', [(2, 21, "openai")]),
+        ("b.ts", "const x = 'openai-like';\n", []),
+        ("requirements-dev.txt", "openai==1\n", [(1, 1, "openai")]),
+    ],
+)
+def test_scanner_prefilter_lets_every_form_through(
+    tmp_path: Path, name: str, text: str, expected: list
+) -> None:  # type: ignore[type-arg]
+    path = tmp_path / name
+    path.write_text(text)
+    result = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest)).scan(Candidate(str(path), name))
+    assert [(u.line, u.column, u.detector) for u in result.usages] == expected

@@ -80,12 +80,14 @@ class Detector:
         return self._files is not None and self._files.match(rel) is not None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Detectors:
     """Every detector of a run, with the names a text prefilter looks for."""
 
     all: tuple[Detector, ...]
     digest: str
+    # One expression for every detector's file globs, built when first needed.
+    _any_file: Any = field(default=None, compare=False, repr=False)
 
     def python_roots(self) -> set[str]:
         """The first part of every Python module a detector names (what an import must mention)."""
@@ -107,6 +109,11 @@ class Detectors:
         return next((d for d in self.all if d.package(name)), None)
 
     def for_file(self, rel: str) -> Detector | None:
+        if self._any_file is None:
+            globs = "|".join(f"(?:{glob_regex(p)})" for d in self.all for p in d.files)
+            self._any_file = re.compile(f"(?s:{globs})\\Z").match if globs else (lambda _: None)
+        if self._any_file(rel) is None:
+            return None
         return next((d for d in self.all if d.file(rel)), None)
 
     @property

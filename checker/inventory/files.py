@@ -55,9 +55,15 @@ def _from_git(top: str, root: str, scopes: list[str]) -> list[Candidate]:
             out.append((path, None if path in listed.modified else index_blob))
     out += [(path, None) for path in listed.untracked]
     found = []
+    # Paths below the root are named from it by slicing; relpath only for the rare others.
+    below = os.path.relpath(root, top).replace(os.sep, "/")
+    prefix = "" if below == "." else below + "/"
     for path, blob in out:
-        full = os.path.join(top, *path.split("/"))
-        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        full = os.path.join(top, *path.split("/")) if os.sep != "/" else f"{top}/{path}"
+        if path.startswith(prefix):
+            rel = path[len(prefix) :]
+        else:
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
         found.append(Candidate(full, rel, blob))
     return found
 

@@ -39,22 +39,32 @@ def content_kind(rel: str) -> str | None:
     return manifest_kind(name)
 
 
-def _prefilters(detectors: Detectors) -> dict[str, re.Pattern[bytes] | None]:
-    python = sorted(detectors.python_roots() | set(detectors.boto3_services()))
-    javascript = sorted(detectors.javascript_roots())
+class _Prefilter:
+    """A fast test that a text may hold an import of one of names: a plain search for each name,
+    then one expression for the forms an import takes, before any reader parses the text."""
 
-    def words(names: list[str], around: str) -> re.Pattern[bytes] | None:
-        if not names:
-            return None
-        joined = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        return re.compile(around.format(joined).encode())
+    def __init__(self, names: list[str], forms: str) -> None:
+        self.names = [n.encode() for n in sorted(set(names)) if n]
+        joined = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+        self.forms = re.compile(forms.format(joined).encode()) if names else None
 
-    return {
-        "python": words(python, r"\b(?:{})\b"),
-        "notebook": words(python, r"\b(?:{})\b"),
-        # A JavaScript module is named in quotes: 'openai', "@langchain/core".
-        "javascript": words(javascript, r"""['"](?:{})['"/]"""),
-    }
+    def passes(self, text: bytes) -> bool:
+        if self.forms is None or not any(name in text for name in self.names):
+            return False
+        return self.forms.search(text) is not None
+
+
+def _prefilters(detectors: Detectors) -> dict[str, _Prefilter]:
+    modules = sorted(detectors.python_roots())
+    quoted = sorted(set(detectors.boto3_services()))
+    # import a, b.c / from a.b import / a quoted name (importlib, __import__, a boto3 service).
+    python = _Prefilter(
+        modules + quoted,
+        r"""\bimport[ \t]+(?:[\w., \t]|\\\r?\n)*?\b(?:{0})|\bfrom[ \t]+(?:{0})|['"](?:{0})""",
+    )
+    # A JavaScript module is named in quotes: 'openai', "@langchain/core".
+    javascript = _Prefilter(sorted(detectors.javascript_roots()), r"""['"](?:{0})['"/]""")
+    return {"python": python, "notebook": python, "javascript": javascript}
 
 
 @dataclass
@@ -127,7 +137,7 @@ class Scanner:
 
     def read_content(self, text: bytes, kind: str) -> list[Usage] | Unread:
         prefilter = self._filters.get(kind)
-        if kind in self._filters and (prefilter is None or prefilter.search(text) is None):
+        if prefilter is not None and not prefilter.passes(text):
             return []
         if b"\0" in text[:8000]:
             return []  # binary: its name is all that counts
