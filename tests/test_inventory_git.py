@@ -206,3 +206,24 @@ def test_reports_have_an_undeclared_ai_section(
     page = html.read_text()
     assert '<section class="card" id="undeclared">' in page
     assert "services/<wbr>other/<wbr>bot.py" in page[page.index('id="undeclared"') :]
+
+
+def test_examples_are_clean_and_only_examples_are_scanned(capsys: pytest.CaptureFixture[str]) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    report = _run(capsys, "check", str(examples), "--format", "json", "--as-of", "2026-11-23")
+    assert [f for f in report["findings"] if f["rule"].startswith("INV")] == []
+    data = _run(capsys, "inventory", str(examples), "--format", "json")
+    usages = [u for s in data["systems"] for u in s["usages"]]
+    assert data["undeclared"] == [] and data["unreadable"] == []
+    assert usages and all(u["file"].startswith("examples/pipelines/") for u in usages)
+
+
+def test_text_format(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inventory", str(repo.root)]) == 0
+    assert capsys.readouterr().out == (
+        "ticket-router (ai-systems/router.yaml): 1 usage\n"
+        "  services/router/app.py:2:8 openai import openai\n"
+        "undeclared: 1 usage\n"
+        "  services/other/bot.py:1:6 anthropic from anthropic import\n"
+        "by detector: openai 1, anthropic 1\n"
+    )

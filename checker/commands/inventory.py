@@ -66,14 +66,17 @@ def _line(entry: dict[str, Any]) -> str:
     return f"  {shown(where)} {entry['detector']} {shown(entry['what'])}"
 
 
+def _usages(count: int) -> str:
+    return f"{count} usage" if count == 1 else f"{count} usages"
+
+
 def render_text(data: dict[str, Any]) -> str:
     out = []
     for system in data["systems"]:
-        out.append(
-            f"{shown(system['name'])} ({shown(system['manifest'] or '')}): {len(system['usages'])} usages"
-        )
+        count = _usages(len(system["usages"]))
+        out.append(f"{shown(system['name'])} ({shown(system['manifest'] or '')}): {count}")
         out += [_line(entry) for entry in system["usages"]]
-    out.append(f"undeclared: {len(data['undeclared'])} usages")
+    out.append(f"undeclared: {_usages(len(data['undeclared']))}")
     out += [_line(entry) for entry in data["undeclared"]]
     for entry in data["unreadable"]:
         out.append(f"  {shown(entry['file'])}:{entry['line']}: not read: {shown(entry['reason'])}")
