@@ -227,3 +227,19 @@ def test_text_format(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
         "  services/other/bot.py:1:6 anthropic from anthropic import\n"
         "by detector: openai 1, anthropic 1\n"
     )
+
+
+def test_base_marks_unmatched_globs_new_or_existing(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write(
+        MANIFEST, variant('code: ["services/router/**"]', 'code: ["services/router/**", "gone/**"]', CODE)
+    )
+    repo.commit("A glob of code that is not there")
+    repo.git("checkout", "-q", "-b", "more")
+    more = 'code: ["services/router/**", "gone/**", "later/**"]'
+    repo.write(MANIFEST, variant('code: ["services/router/**"]', more, CODE))
+    repo.commit("Another")
+    found = [f for f in _inv(repo, capsys, "--base", "main") if f[0] == "INV002"]
+    assert found == [
+        ("INV002", "warning", MANIFEST, 11, 32, "existing"),
+        ("INV002", "warning", MANIFEST, 11, 43, "new"),
+    ]

@@ -66,6 +66,11 @@ def claims_of(source: Source) -> Iterator[Claim]:
                 yield Claim(name, _as_glob(ref), source.file, at)
 
 
+def claim_regex(glob: str) -> re.Pattern[str]:
+    """What a claimed glob covers: the files it names, and what lies below a path it names."""
+    return re.compile(f"(?s:{glob_regex(glob)})(?:/.*)?\\Z")
+
+
 @dataclass
 class Coverage:
     """The claims of every declared system, matched against paths from the repository root."""
@@ -74,10 +79,7 @@ class Coverage:
     _compiled: list[tuple[re.Pattern[str], Claim]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for claim in self.claims:
-            # A glob names files; a plain path also covers a directory's files.
-            regex = glob_regex(claim.glob)
-            self._compiled.append((re.compile(f"(?s:{regex})(?:/.*)?\\Z"), claim))
+        self._compiled = [(claim_regex(claim.glob), claim) for claim in self.claims]
 
     def systems(self, rel: str) -> list[str]:
         """The systems whose code the file rel is, each once, in the order they were declared."""

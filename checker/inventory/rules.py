@@ -11,6 +11,7 @@ from checker.config import Config
 from checker.engine import finding_message
 from checker.finding import Finding, field_path
 from checker.gitrepo import Changes, blob_contents
+from checker.inventory.coverage import Claim, claim_regex
 from checker.inventory.scan import FileResult, content_kind
 from checker.inventory.take import Inventory, take_inventory
 from checker.inventory.usage import Unread, Usage
@@ -122,12 +123,43 @@ def _inv002(
         detail = f"{field_path(claim.path)} {claim.glob!r} matches no file"
         message = finding_message(rule, None, detail, claim.system, field_path(claim.path))
         severity = rule.severity_for(None, today, overridden)
+        status = _claim_status(project, claim, inventory) if project.base_changes is not None else None
         out.append(
             Finding(
-                rule.id, severity, claim.file, line, column, field_path(claim.path), message, claim.system
+                rule.id,
+                severity,
+                claim.file,
+                line,
+                column,
+                field_path(claim.path),
+                message,
+                claim.system,
+                status=status,
             )
         )
     return out
+
+
+def _claim_status(project: Project, claim: Claim, inventory: Inventory) -> str:
+    """existing when the base declared the same glob and it matched nothing there either; else new."""
+    changes = project.base_changes
+    assert changes is not None
+    before = (project.base or {}).get(claim.system)
+    spec = before.get("spec") if isinstance(before, dict) else None
+    globs = spec.get("code") if isinstance(spec, dict) else None
+    if not isinstance(globs, list) or claim.glob not in globs:
+        return "new"
+    regex = claim_regex(claim.glob)
+    added = {_rel(inventory, changes, p) for p, status in changes.paths.items() if status == "A"}
+    removed = [_rel(inventory, changes, p) for p, status in changes.paths.items() if status == "D"]
+    base_files = [c.rel for c in inventory.files if c.rel not in added] + removed
+    return "new" if any(regex.match(rel) for rel in base_files) else "existing"
+
+
+def _rel(inventory: Inventory, changes: Changes, path: str) -> str:
+    """A path from the work tree's root as a path from the repository root the globs start at."""
+    full = os.path.join(changes.root, *path.split("/"))
+    return os.path.relpath(full, inventory.root).replace(os.sep, "/")
 
 
 def inventory_findings(
