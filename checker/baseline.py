@@ -2,40 +2,91 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from checker.cache import FileCache
 from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
 from checker.discovery import GitTree
-from checker.engine import Checker
 from checker.errors import FatalError
 from checker.finding import Finding
-from checker.gitrepo import GitRepo, as_repo_path
+from checker.gitrepo import Changes, GitRepo, as_repo_path
 from checker.people import People, directories, from_project
 from checker.policy import PolicySet, load_policies
 from checker.project import EvidenceBefore, Project, Source, build_project, derive
+from checker.sources import Tree
 from checker.workspace import Workspace
 
 
-@dataclass
+@dataclass(frozen=True)
 class Base:
-    """The base revision as the check sees it."""
+    """The base revision as it was read: its commit, policies, configuration and documents."""
 
     commit: str
     policies: PolicySet
-    policy_files: set[str]
+    policy_files: frozenset[str]
     project: Project | None
     config: Settings | None = None
-    systems: Mapping[str, Any] = field(default_factory=dict)
-    by_file: Mapping[str, Any] = field(default_factory=dict)
-    evidence: EvidenceBefore | None = None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The base revision as the rules compare with it.
+
+    systems: the data of its AISystems by name; by_file: by the file that declares them; leaving: the
+    systems a change may have removed, with their files (None: any of them); changes: which files the
+    change adds or edits; people: its directory, which judges approvals and waivers.
+    """
+
+    commit: str
+    project: Project | None
+    config: Settings | None
+    systems: Mapping[str, Any]
+    by_file: Mapping[str, Any]
+    leaving: Mapping[str, str] | None
+    evidence: EvidenceBefore | None
+    changes: Changes | None
+    people: People
+    directory: Source | None
+    # The base revision's files as git holds them, which component sources are digested from.
+    files: Tree | None = None
+
+
+def baseline_of(
+    base: Base, changed: set[str] | None, changes: Changes | None, files: Tree | None = None
+) -> Baseline:
+    """The one way a Baseline is made: from the base revision as read, and what the change touched.
+
+    changed: the files whose base version differs from head's, when every other file is head's own
+    (see derive_base); only their systems can have left. None: every base system may have.
+    """
+    project = base.project
+    if project is None:
+        return Baseline(base.commit, None, base.config, {}, {}, {}, None, changes, People(), None, files)
+    leaving: dict[str, str] = {}
+    for source in project.sources:
+        if source.kind != "AISystem" or not source.valid or not isinstance(source.name, str):
+            continue
+        if changed is None or source.file in changed:
+            leaving.setdefault(source.name, source.file)
+    return Baseline(
+        base.commit,
+        project,
+        base.config,
+        _SystemsByName(project),
+        _SystemsByFile(project),
+        leaving,
+        EvidenceBefore(project),
+        changes,
+        from_project(project),
+        next(iter(directories(project)), None),
+        files,
+    )
 
 
 def _policy_files(policies: PolicySet, config: Config, root: str) -> set[str]:
@@ -126,27 +177,11 @@ def load_base(
         if head and _is_toml(head) and _inside(head, git_root):
             files.add(as_repo_path(os.path.realpath(head), git_root))
     if not os.path.isdir(root):
-        return Base(commit, policies, files, None, config.model)
+        return Base(commit, policies, frozenset(files), None, config.model)
     checked = [_in_tree(p, git_root, scratch) if _inside(p, git_root) else p for p in paths]
     tree = GitTree(scratch, repo.tree_entries(commit))
     project = build_project(checked, root, scratch, config, set(), tree=tree)
-    systems: dict[str, Any] = {}
-    by_file: dict[str, Any] = {}
-    for source in project.systems:
-        if source.valid and isinstance(source.name, str):
-            systems.setdefault(source.name, source.data)
-            by_file.setdefault(source.file, source.data)
-    return Base(commit, policies, files, project, config.model, systems, by_file, EvidenceBefore(project))
-
-
-def base_directory(base: Base) -> Source | None:
-    """The Directory document of the base revision, if it had one."""
-    return next(iter(directories(base.project)), None) if base.project is not None else None
-
-
-def base_people(base: Base) -> People:
-    """The people directory of the base revision, which judges the change's approvals and waivers."""
-    return from_project(base.project) if base.project is not None else People()
+    return Base(commit, policies, frozenset(files), project, config.model)
 
 
 class _SystemsByName(Mapping[str, Any]):
@@ -244,18 +279,7 @@ def derive_base(
         return cache.previous(file, blob, candidate) if blob else None
 
     project = derive(head, differences, folders, text, known, modes, scratch)
-    base = Base(commit, policies, set(), project, None)
-    base.systems, base.by_file = _SystemsByName(project), _SystemsByFile(project)
-    base.evidence = EvidenceBefore(project)
-    return base
-
-
-def base_findings(base: Base, policies: PolicySet, today: dt.date, first_added: Any) -> list[Finding]:
-    """The findings the base revision has under the policies the change is judged by."""
-    if base.project is None:
-        return []
-    base.project.first_added = first_added
-    return Checker(base.project, policies, today).run()
+    return Base(commit, policies, frozenset(), project, None)
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

@@ -25,7 +25,7 @@ from typing import Any
 from checker import __version__
 from checker.plaindata import Invalid, conform, encode
 
-FORMAT = 9
+FORMAT = 10
 # As JSON gives it back: a list.
 _STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]

@@ -14,6 +14,7 @@ escaped: shown() is the one form in which Charter writes text it did not write i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -113,6 +114,21 @@ def shown(text: str) -> str:
     if "##[" in text:
         text = _OLD_COMMAND.sub(r"##\\x5b", text)
     return text
+
+
+def one_line(value: Any) -> str:
+    """value as text on one line, as characters.shown() writes it; '' for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dt.date, dt.datetime)):
+        text = value.isoformat()
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(one_line(v) for v in value)
+    else:
+        text = str(value)
+    return shown(text)
 
 
 def plain(text: str) -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from checker import component_checks as parts
 from checker import people as directory
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
 from checker.finding import field_path
@@ -22,7 +22,11 @@ from checker.yamlload import MAX_BYTES, FieldPath, load_file
 if TYPE_CHECKING:
     from checker.project import EvidenceBefore, Project, Source
 
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+SEMVER = parts.SEMVER
+# The components whose behaviour is the system's: their new versions are model changes (CHG002),
+# and those in production need evaluations (VER003).
+BEHAVIOUR_KINDS = ("model", "llm", "prompt", "agent", "tool", "retrieval")
+EVALUATED_KINDS = ("model", "llm", "prompt", "agent")
 
 
 def _list(value: Any) -> list[Any]:
@@ -107,7 +111,11 @@ def separation_of_duties(
 
 def _current_version(spec: Mapping[str, Any]) -> tuple[str | None, FieldPath]:
     for i, component in enumerate(_list(spec.get("components"))):
-        if isinstance(component, dict) and component.get("kind") == "model" and component.get("version"):
+        if (
+            isinstance(component, dict)
+            and component.get("kind") in parts.PINNED_KINDS
+            and component.get("version")
+        ):
             return str(component["version"]), ("spec", "components", i, "version")
     return None, ()
 
@@ -137,7 +145,7 @@ def evaluation_before_release(
         if day is not None and release.get("version") is not None:
             released[str(release["version"])] = day
     for i, component in enumerate(_list(spec.get("components"))):
-        if not isinstance(component, dict) or component.get("kind") != "model":
+        if not isinstance(component, dict) or component.get("kind") not in EVALUATED_KINDS:
             continue
         evaluated = as_date(lookup(component, ("evaluation", "date")))
         version = str(component.get("version"))
@@ -261,6 +269,18 @@ def _unfollowed(spec: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _cadences(value: Any) -> Iterator[tuple[FieldPath, Any, Any]]:
+    """(where, activity, cadence) of each recurring activity evidence proves: the maintenance
+    entries (a daily one that names its automation excepted) and the refresh of each index."""
+    for i, item in enumerate(_list(lookup(value, ("spec", "maintenance")))):
+        if not isinstance(item, dict):
+            continue
+        if item.get("cadence") == "daily" and not is_missing(item.get("automated")):
+            continue
+        yield ("spec", "maintenance", i), item.get("activity"), item.get("cadence")
+    yield from parts.refreshes(value)
+
+
 def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
     """Each maintenance activity has evidence no older than its cadence allows.
 
@@ -282,17 +302,11 @@ def evidence_fresh(env: Env, value: Any, base: FieldPath, params: Mapping[str, A
                 uncounted[activity] = (day, source.file, why)
         elif activity not in newest or day > newest[activity][0]:
             newest[activity] = (day, source.file)
-    for i, item in enumerate(_list(lookup(value, ("spec", "maintenance")))):
-        if not isinstance(item, dict):
-            continue
-        activity, cadence = item.get("activity"), item.get("cadence")
-        if cadence == "daily" and not is_missing(item.get("automated")):
-            continue
+    for where, activity, cadence in _cadences(value):
         limit = limits.get(str(cadence))
         if limit is None:
             continue
         last = newest.get(str(activity))
-        where = ("spec", "maintenance", i)
         skipped = uncounted.get(str(activity))
         unused = ""
         if skipped is not None and (last is None or skipped[0] > last[0]):
@@ -328,6 +342,7 @@ def evidence_consistent(
             for m in _list(s.get("spec", "maintenance"))
             if isinstance(m, dict)
         ]
+        activities += [activity for s in readable for _, activity, _ in parts.refreshes(s.data)]
         if spec.get("activity") not in activities:
             known = ", ".join(str(a) for a in activities) or "none"
             activity = spec.get("activity")
@@ -610,13 +625,7 @@ def _base_system(env: Env, value: Any) -> Any:
     return project.base[name] if name is not None else None
 
 
-def _semver_key(version: str) -> tuple[int, int, int, int, str] | None:
-    match = SEMVER.fullmatch(version)
-    if not match:
-        return None
-    major, minor, patch, pre = match.groups()
-    # A release sorts after its own pre-releases.
-    return (int(major), int(minor), int(patch), 0 if pre else 1, pre or "")
+_semver_key = parts.semver_key
 
 
 def _components(data: Any) -> dict[str, tuple[int, dict[str, Any]]]:
@@ -627,8 +636,26 @@ def _components(data: Any) -> dict[str, tuple[int, dict[str, Any]]]:
     return out
 
 
+def _identity_change(
+    project: Project, previous: Mapping[str, Any], component: Mapping[str, Any]
+) -> str | None:
+    """What makes a component another one since the base: its digest, hosted model or source files."""
+    name = component.get("name")
+    if lookup(previous, ("artifact", "digest")) != lookup(component, ("artifact", "digest")):
+        return f"the digest of {name} changed"
+    for key in ("name", "model", "snapshot"):
+        then, now = lookup(previous, ("provider", key)), lookup(component, ("provider", key))
+        if then != now:
+            return f"the provider {key} of {name} went from {then} to {now}"
+    changed = parts.source_change(project, previous, component)
+    return f"the source files of {name} changed ({changed})" if changed else None
+
+
 def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any]) -> Iterator[Failure]:
-    """A component whose digest changed since the base has a higher semver version."""
+    """A component whose digest, hosted model or source changed since the base has a new version.
+
+    Semantic versions must rise; other versions, which have no order, must differ.
+    """
     before = _base_system(env, value)
     if before is None:
         return
@@ -637,22 +664,18 @@ def version_bump(env: Env, value: Any, base: FieldPath, params: Mapping[str, Any
         if name not in old:
             continue
         previous = old[name][1]
-        old_digest = lookup(previous, ("artifact", "digest"))
-        new_digest = lookup(component, ("artifact", "digest"))
-        if old_digest == new_digest:
+        what = _identity_change(env.project, previous, component)
+        if what is None:
             continue
-        old_key = _semver_key(str(previous.get("version")))
-        new_key = _semver_key(str(component.get("version")))
-        if old_key is None:
-            continue  # nothing to compare with; VER001 asks for a semver version from now on
-        if new_key is None or new_key <= old_key:
-            before, after = previous.get("version"), component.get("version")
-            moved = f"stayed {after}" if str(before) == str(after) else f"went from {before} to {after}"
-            yield Failure(
-                ("spec", "components", i, "version"),
-                f"the digest of {name} changed but its version {moved}; "
-                "a new artifact needs a higher version",
-            )
+        then, now = previous.get("version"), component.get("version")
+        if is_missing(then) or parts.version_moved(then, now):
+            continue
+        moved = f"stayed {now}" if str(then) == str(now) else f"went from {then} to {now}"
+        need = "a higher version" if _semver_key(str(then)) is not None else "a new version"
+        new = "a new artifact" if what.startswith("the digest") else "a changed component"
+        yield Failure(
+            ("spec", "components", i, "version"), f"{what} but its version {moved}; {new} needs {need}"
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -883,7 +906,7 @@ def release_recorded(env: Env, value: Any, base: FieldPath, params: Mapping[str,
                 f"{name} changed to {version} but spec.releases has no entry for {version}",
             )
             continue
-        area = "model" if component.get("kind") == "model" else None
+        area = "model" if component.get("kind") in BEHAVIOUR_KINDS else None
         problem = _approval([releases[version]], gates, area, people)
         if problem is not None:
             yield Failure(*problem)
@@ -1154,6 +1177,16 @@ BUILTINS: dict[str, Builtin] = {
     ),
     "stage-decided": Builtin(stage_decided, {}, "a stage change has a decision record the change writes"),
     "rollback-to-base": Builtin(rollback_to_base, {}, "the rollback target is the base version"),
+    "model-pinned": Builtin(
+        parts.model_pinned, {"floatingModels": []}, "models are pinned to an exact version or snapshot"
+    ),
+    "sources-exist": Builtin(parts.sources_exist, {}, "every component source names files"),
+    "source-digest": Builtin(parts.source_digest, {}, "a declared digest is that of the source files"),
+    "tools-approved": Builtin(parts.tools_approved, {}, "side-effecting tools need a person's approval"),
+    "tools-pinned": Builtin(parts.tools_pinned, {}, "tool servers are pinned and agents name their tools"),
+    "retrieval-sources": Builtin(
+        parts.retrieval_sources, {}, "retrieval indexes name the data sources they hold"
+    ),
 }
 
 __all__ = ["BUILTINS", "SEMVER", "field_path", "waiver_problem"]

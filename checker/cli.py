@@ -8,13 +8,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from checker import __version__
 from checker.characters import shown
-from checker.errors import EXIT_INTERNAL, EXIT_USAGE, FatalError
+from checker.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, FatalError
 from checker.reporters import REPORTERS
 
 ISSUES_URL = "https://github.com/charter-checker/charter/issues"
@@ -40,8 +41,40 @@ def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+@dataclass
+class _Run:
+    """What main needs to know of the options once click is done: whether to show tracebacks."""
+
+    debug: bool = False
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and isinstance(ctx.find_root().obj, _Run):
+        ctx.find_root().obj.debug = True
+
+
+def _debug_option() -> click.Option:
+    return click.Option(
+        ["--debug"],
+        is_flag=True,
+        is_eager=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Show the traceback of an internal error (exit 3), for a bug report.",
+    )
+
+
 class _Group(click.Group):
-    """Maps the errors a user can fix to exit 2, however the command line is entered."""
+    """Maps the errors a user can fix to exit 2, however the command line is entered.
+
+    --debug is an option of the group and of every command, so it may come before or after the
+    command's name.
+    """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(p.name == "debug" for p in cmd.params):
+            cmd.params.append(_debug_option())
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -51,7 +84,7 @@ class _Group(click.Group):
             ctx.exit(EXIT_USAGE)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, params=[_debug_option()])
 @click.version_option(__version__, prog_name="charter")
 def cli() -> None:
     """Check AI-system manifests and their evidence against governance policies."""
@@ -105,6 +138,11 @@ def _exit_with(ctx: click.Context, code: int | None, **_: Any) -> None:
     show_default=True,
     help="Colour the text report; auto means on a terminal unless NO_COLOR is set.",
 )
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="Text report: write each finding's fix under it instead of each rule's fix once at the end.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -115,6 +153,7 @@ def check(
     fail_on: str | None,
     no_cache: bool,
     color: str,
+    show_fixes: bool,
     **outputs: str | None,
 ) -> int:
     """Check manifests and evidence under PATHS (default: the current directory)."""
@@ -141,6 +180,7 @@ def check(
             base=base,
             cache=not no_cache,
             github_actions=github_actions,
+            show_fixes=show_fixes,
         )
     )
 
@@ -197,11 +237,17 @@ def rules(fmt: str, config: str | None) -> int:
     type=click.Choice(["AISystem", "Evidence", "Policy"], case_sensitive=False),
     help="Print the schema of this kind only.",
 )
-def schema(kind: str | None) -> int:
+@click.option(
+    "--write",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write the schema to FILE instead, for a manifest's modeline to point at.",
+)
+def schema(kind: str | None, write: str | None) -> int:
     """Print the JSON Schema of Charter's documents, for editors and validators."""
     from checker.commands.schema import run_schema
 
-    return run_schema(kind)
+    return run_schema(kind, write)
 
 
 @cli.command()
@@ -221,6 +267,13 @@ def schema(kind: str | None) -> int:
     help="Directory the manifest is written to.",
 )
 @click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False),
+    help="The JSON Schema file the manifest's modeline points at, written when it does not exist "
+    "(default: charter.schema.json beside the configuration).",
+)
+@click.option(
     "--no-input", is_flag=True, help="Never prompt: --name is required, everything else has a default."
 )
 def init(
@@ -232,6 +285,7 @@ def init(
     team: str | None,
     accountable: str | None,
     directory: str,
+    schema_file: str | None,
     no_input: bool,
 ) -> int:
     """Scaffold a valid AISystem manifest and, if there is none, a .charter.yaml."""
@@ -248,6 +302,7 @@ def init(
             accountable=accountable,
             directory=directory,
             interactive=not no_input,
+            schema=schema_file,
         )
     )
 
@@ -295,16 +350,26 @@ def _shown_lines(write: Callable[[io.StringIO], Any]) -> None:
         click.echo(shown(line), err=True)
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether click's Abort stands for Ctrl-C (it also stands for end of input at a prompt)."""
+    return isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
-    args = [a for a in args if a != "--debug"]
+    run = _Run()
     try:
-        result = cli.main(args, prog_name="charter", standalone_mode=False)
+        result = cli.main(args, prog_name="charter", standalone_mode=False, obj=run)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.Abort:
+    except KeyboardInterrupt:
+        click.echo("charter: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.Abort as exc:
+        if _interrupted(exc):
+            click.echo("charter: interrupted", err=True)
+            return EXIT_INTERRUPTED
         click.echo("charter: aborted", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
@@ -312,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _shown_lines(exc.show)
         return EXIT_USAGE
     except Exception as exc:  # the one place an unexpected failure becomes exit 3
-        if debug:
+        if run.debug:
             _shown_lines(lambda file: traceback.print_exc(file=file))
         click.echo(
             f"charter: internal error: {type(exc).__name__}: {shown(str(exc))}\n"

@@ -8,7 +8,7 @@ A condition is a mapping in a rule's ``assert`` (or ``appliesTo.when``) list:
 - ``{each: LIST, where: [...], assert: [...]}``: the conditions hold for every item that matches;
 - ``{any: LIST, match: [...]}``: at least one item matches;
 - ``{if: [...], then: [...], else: [...]}`` and ``{anyOf: [...]}``;
-- ``{check: NAME, params: {...}}``: a named built-in check from ``checker.checks``.
+- ``{check: NAME, params: {...}}``: a named check from ``checker.checks`` or an installed plugin.
 
 Any argument may be ``{param: NAME}``, read from the rule's parameters (which the
 configuration may override).
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.errors import FatalError
 from checker.finding import field_path
+from checker.messages import template_problem
 from checker.yamlload import Document, FieldPath
 
 if TYPE_CHECKING:
@@ -306,8 +307,9 @@ class Each:
         for i, item in enumerate(items):
             at = (*base, *self.field, i)
             if holds(self.where, env, item, at):
+                reasons = assumptions(self.where, env, item, at)
                 for cond in self.conds:
-                    yield from cond.failures(env, item, at)
+                    yield from because(cond.failures(env, item, at), reasons)
 
     def describe(self) -> str:
         return f"every item of {field_path(self.field)} satisfies its conditions"
@@ -340,9 +342,13 @@ class IfThen:
     otherwise: tuple[Condition, ...]
 
     def failures(self, env: Env, value: Any, base: FieldPath) -> Iterator[Failure]:
-        branch = self.then if holds(self.test, env, value, base) else self.otherwise
-        for cond in branch:
-            yield from cond.failures(env, value, base)
+        if holds(self.test, env, value, base):
+            reasons = assumptions(self.test, env, value, base)
+            for cond in self.then:
+                yield from because(cond.failures(env, value, base), reasons)
+        else:
+            for cond in self.otherwise:
+                yield from cond.failures(env, value, base)
 
     def describe(self) -> str:
         return "the conditional holds"
@@ -398,6 +404,75 @@ class Check:
         return self.builtin.description
 
 
+_COUNTS_AS = {
+    "equals": "{}",
+    "notEquals": "anything but {}",
+    "oneOf": "one of {}",
+    "notOneOf": "none of {}",
+    "matches": "matching {}",
+    "minItems": "at least {} items",
+    "maxItems": "at most {} items",
+    "min": "at least {}",
+    "max": "at most {}",
+    "maxAgeDays": "at most {} days old",
+    "notPast": "not in the past",
+    "notFuture": "not in the future",
+    "contains": "including {}",
+    "containsAll": "including {}",
+    "ref": "a file that exists",
+}
+
+
+def _counts_as(test: FieldTest, base: FieldPath) -> str:
+    """Why an absent field let test hold: 'spec.risk.euAiAct.class is not declared, which counts as high'."""
+    shown = [
+        _COUNTS_AS[op].format(arg.pattern if isinstance(arg, re.Pattern) else _show(arg))
+        for op, arg in test.ops
+    ]
+    return f"{field_path((*base, *test.field))} is not declared, which counts as {' and '.join(shown)}"
+
+
+def assumptions(conds: Sequence[Condition], env: Env, value: Any, base: FieldPath) -> tuple[str, ...]:
+    """Why conditions that hold hold only because a field is absent, one reason per such field.
+
+    A missing field satisfies every operator but ``present``, so a rule for high-risk systems holds
+    a system that never declared its class. The reasons say so; conditions that hold on what the
+    document declares give none.
+    """
+    reasons: list[str] = []
+    for cond in conds:
+        for reason in _assumed(cond, env, value, base):
+            if reason not in reasons:
+                reasons.append(reason)
+    return tuple(reasons)
+
+
+def _assumed(cond: Condition, env: Env, value: Any, base: FieldPath) -> tuple[str, ...]:
+    if isinstance(cond, FieldTest):
+        vacuous = cond.ops and not cond.present and is_missing(lookup(value, cond.field))
+        return (_counts_as(cond, base),) if vacuous else ()
+    if isinstance(cond, AnyOf):
+        holding = [c for c in cond.options if holds((c,), env, value, base)]
+        found = [assumptions((c,), env, value, base) for c in holding]
+        # One option that holds on declared values is reason enough.
+        return () if not found or not all(found) else found[0]
+    if isinstance(cond, IfThen):
+        if holds(cond.test, env, value, base):
+            return assumptions((*cond.test, *cond.then), env, value, base)
+        return assumptions(cond.otherwise, env, value, base)
+    return ()
+
+
+def because(failures: Iterator[Failure], reasons: tuple[str, ...]) -> Iterator[Failure]:
+    """The failures, each saying which absent fields made its condition apply."""
+    if not reasons:
+        yield from failures
+        return
+    suffix = f" (applies because {'; and '.join(reasons)})"
+    for failure in failures:
+        yield Failure(failure.path, failure.detail + suffix, failure.message)
+
+
 class Compiler:
     """Compiles condition mappings, reporting mistakes with the policy file and line."""
 
@@ -409,6 +484,12 @@ class Compiler:
 
     def fail(self, path: FieldPath, message: str) -> FatalError:
         return FatalError(message, self.file, self.doc.locate_key(path)[0])
+
+    def template(self, text: str, path: FieldPath) -> None:
+        """A FatalError at path when text names a placeholder a finding's message cannot fill in."""
+        problem = template_problem(text, self.params)
+        if problem is not None:
+            raise self.fail(path, problem)
 
     def _arg(self, raw: Any, path: FieldPath) -> Any:
         if isinstance(raw, dict) and set(raw) == {"param"}:
@@ -431,6 +512,8 @@ class Compiler:
         message = raw.get("message")
         if message is not None and not isinstance(message, str):
             raise self.fail((*path, "message"), "message must be a string")
+        if message is not None:
+            self.template(message, (*path, "message"))
         if "field" in raw or any(k in OPERATORS or k in ("present", "absent") for k in raw):
             return self._field_test(raw, path, message)
         if "each" in raw:
@@ -520,7 +603,10 @@ class Compiler:
         builtin = self.builtins.get(name) if isinstance(name, str) else None
         if builtin is None:
             known = ", ".join(sorted(self.builtins))
-            raise self.fail((*path, "check"), f"unknown built-in check {name!r}; known checks: {known}")
+            raise self.fail(
+                (*path, "check"),
+                f"unknown check {name!r}, neither built in nor from an installed plugin; known: {known}",
+            )
         given = raw.get("params") or {}
         if not isinstance(given, dict):
             raise self.fail((*path, "params"), "params must be a mapping")

@@ -7,16 +7,20 @@ import difflib
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from checker.cache import Prepared, prepared
 from checker.errors import FatalError
 from checker.finding import field_path
 from checker.paths import anchored, climbs, shown, walk
+from checker.vocabulary import FailOn, Severity
 from checker.yamlload import Document, load_file
 
 CONFIG_NAME = ".charter.yaml"
-Severity = Literal["error", "warning", "info"]
+
+
+# Plain copies of the models of checker.governance_models, which a run uses without pydantic
+# (tests/test_schema_source.py proves that they agree).
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,23 @@ class Governance:
     minApprovals: int = 1
 
 
+@dataclass(frozen=True)
+class Exclusion:
+    """A path the inventory leaves out, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InventorySettings:
+    """What the inventory detects beside the pack's detectors, and the paths it leaves out."""
+
+    # Plain data, checked by checker.inventory.detectors, which knows the pack's detectors they amend.
+    detectors: tuple[dict[str, Any], ...] | None = None
+    exclude: tuple[Exclusion, ...] | None = None
+
+
 @dataclass
 class Settings:
     """The validated keys of a configuration file, with their defaults."""
@@ -45,20 +66,31 @@ class Settings:
     evidence: list[str] | None = None
     exclude: list[str] = field(default_factory=list)
     policies: list[str] = field(default_factory=lambda: ["default"])
-    failOn: str = "error"
+    failOn: FailOn = "error"
     rules: dict[str, RuleOverride] = field(default_factory=dict)
     # A repository with no AISystem at all passes only when the configuration says it may.
     allowEmpty: bool = False
     governance: Governance | None = None
-    # What the inventory detects and leaves out, as plain data (see checker.inventory).
-    inventory: dict[str, Any] | None = None
+    # What the inventory detects and leaves out (see checker.inventory).
+    inventory: InventorySettings | None = None
 
 
 def _settings(plain: dict[str, Any]) -> Settings:
     rules = {k: RuleOverride(**v) for k, v in plain.get("rules", {}).items()}
     found = plain.get("governance")
     governance = Governance(tuple(found["approvers"]), found["minApprovals"]) if found else None
-    return Settings(**{**plain, "rules": rules, "governance": governance})
+    return Settings(**{**plain, "rules": rules, "governance": governance, "inventory": _inventory(plain)})
+
+
+def _inventory(plain: dict[str, Any]) -> InventorySettings | None:
+    found = plain.get("inventory")
+    if found is None:
+        return None
+    detectors, exclude = found.get("detectors"), found.get("exclude")
+    return InventorySettings(
+        tuple(detectors) if detectors is not None else None,
+        tuple(Exclusion(e["path"], e["reason"]) for e in exclude) if exclude is not None else None,
+    )
 
 
 @dataclass

@@ -223,13 +223,16 @@ class Found:
     modules: list[str] = field(default_factory=list)
     # Empty directories: in a working tree, where a submodule not checked out would be.
     empty: list[str] = field(default_factory=list)
+    # Directories that could not be listed, with why: said as notes of the run, never passed over.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def walk(rules: Rules, root: str, lister: Lister, start: str = "") -> Found:
     """Every file, link and submodule of the tree at root that the rules reach, in walk order.
 
     A directory's files come first, then its subdirectories, each in sorted order. Links and
-    submodules that an exclude pattern names, or named like a skipped directory, are left out.
+    submodules that an exclude pattern names, or named like a skipped directory, are left out. A
+    directory that cannot be listed is kept in found.unreadable.
     start: where root lies relative to the root the rules speak of, when it is not that root.
     """
     found = Found()
@@ -238,7 +241,11 @@ def walk(rules: Rules, root: str, lister: Lister, start: str = "") -> Found:
 
 
 def _visit(rules: Rules, path: str, rel: str, lister: Lister, found: Found, top: bool = False) -> None:
-    listing = lister(path)
+    try:
+        listing = lister(path)
+    except OSError as exc:
+        found.unreadable.append((rel, exc.strerror or type(exc).__name__))
+        return
     if listing is None:
         return
     files, dirs, links, modules, what = listing
@@ -265,27 +272,27 @@ def _visit(rules: Rules, path: str, rel: str, lister: Lister, found: Found, top:
 _SETTLED_NS = 3_000_000_000
 
 
-def _scan(top: str) -> Listing | None:
-    """The listing of the working tree's directory top, from its entries alone (nothing is followed)."""
+def _scan(top: str) -> Listing:
+    """The listing of the working tree's directory top, from its entries alone (nothing is followed).
+
+    An OSError (a directory that cannot be read) is the caller's to report.
+    """
     files, dirs, links = [], [], []
     what = "empty"
-    try:
-        with os.scandir(top) as entries:
-            for entry in entries:
-                name = entry.name
-                if name == ".git":
-                    what = "repository"
-                    continue
-                if what == "empty":
-                    what = ""
-                if entry.is_symlink():
-                    links.append(name)
-                elif entry.is_dir(follow_symlinks=False):
-                    dirs.append(name)
-                elif name.endswith(YAML_SUFFIXES):
-                    files.append(name)
-    except OSError:
-        return None
+    with os.scandir(top) as entries:
+        for entry in entries:
+            name = entry.name
+            if name == ".git":
+                what = "repository"
+                continue
+            if what == "empty":
+                what = ""
+            if entry.is_symlink():
+                links.append(name)
+            elif entry.is_dir(follow_symlinks=False):
+                dirs.append(name)
+            elif name.endswith(YAML_SUFFIXES):
+                files.append(name)
     files.sort()
     dirs.sort()
     links.sort()
@@ -298,16 +305,15 @@ def working_tree(cache: FileCache | None) -> Lister:
         return _scan
 
     def listing(top: str) -> Listing | None:
-        try:
-            info = os.stat(top)
-        except OSError:
-            return None
+        info = os.stat(top)
         stamp = (info.st_mtime_ns, info.st_ino)
         kept = cache.listing(top, stamp, YAML_SUFFIXES)
-        if kept is not None:
+        # A change of permissions leaves the modification time alone: a directory that can no
+        # longer be read is scanned, for the error to be reported, rather than listed from the cache.
+        if kept is not None and os.access(top, os.R_OK | os.X_OK):
             return kept
         found = _scan(top)
-        if found is not None and time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
+        if time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
             cache.keep_listing(top, stamp, found)
         return found
 

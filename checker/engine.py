@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-from checker.checks import waiver_problem, waiver_requesters
-from checker.conditions import Env, Failure
+from checker import __version__
+from checker.baseline import Baseline, mark_status
+from checker.checks import departures, waiver_problem, waiver_requesters
+from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.config import Governance, Settings
-from checker.finding import SEVERITY_RANK, Finding, field_path
+from checker.engine_rules import ENGINE_RULES
+from checker.finding import Finding, field_path
 from checker.governance import directory_differences, policy_differences, reviewers
+from checker.outcomes import freshness, rule_results, summarize, system_outcomes, waiver_register
 from checker.people import people_of
-from checker.policy import ENGINE_RULES, PolicySet, Rule
+from checker.policy import PolicySet, Rule
 from checker.project import Project, Source
+from checker.result import RunNote, RunResult, Summary, UndeclaredUsage
 
+if TYPE_CHECKING:
+    from checker.inventory.take import Inventory
 
-@dataclass
-class Summary:
-    systems: int
-    errors: int
-    warnings: int
-    infos: int
-    waived: int
-    passed: bool
-
-
-@dataclass(frozen=True)
-class RunNote:
-    """A rule this run could not check, and why: said once for the run, never as a finding."""
-
-    rule: str
-    message: str
+__all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "summarize"]
 
 
 class _Formatter(dict):  # type: ignore[type-arg]
@@ -56,7 +49,8 @@ def _valid_waivers(
     project: Project, names: Iterable[str], today: dt.date, policies: PolicySet
 ) -> dict[str, set[str]]:
     """The rules each of the named systems validly waives."""
-    wvr = policies.rules["WVR001"]
+    wvr = policies.engine_rule("waivers")
+    assert wvr is not None  # load_policies refuses a set without one
     max_days = int(wvr.params.get("maxDays", 180))
     fields = wvr.params.get("requesters", ())
     waived: dict[str, set[str]] = {}
@@ -102,7 +96,8 @@ class Checker:
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
         for rule in policies.enabled():
-            if rule.id in ENGINE_RULES or (rule.model.needsBase and project.base is None):
+            role = ENGINE_RULES.get(rule.model.engine or "")
+            if (role is not None and not role.conditions) or (rule.model.needsBase and project.base is None):
                 continue
             scope = rule.model.appliesTo.kind
             for kind in scope if isinstance(scope, list) else [scope]:
@@ -138,10 +133,11 @@ class Checker:
 
     def _schema_findings(self) -> Iterable[Finding]:
         rules = self.policies.rules
-        rule = rules["SCH001"]
+        rule = self.policies.engine_rule("schema")
+        assert rule is not None  # load_policies refuses a set without one
         for problem in self.project.problems:
             failure = Failure((), problem.message)
-            # SCH004 and SCH005 (links, submodules, documents out of place) come from finding the files.
+            # Links, submodules and documents out of place come from finding the files.
             found_by = rules.get(problem.rule, rule)
             yield self._finding(found_by, problem.file, problem.line, problem.column, failure, None)
         for source in self.project.sources:
@@ -169,8 +165,10 @@ class Checker:
         for rule in self._rules_for.get(source.kind, ()):
             if not rule.applies(env, source.kind, stage, tier):
                 continue
+            # A rule that applies only because a field is absent says so in each of its findings.
+            reasons = assumptions(rule.applies_when, env, data, ())
             for cond in rule.conditions:
-                for failure in cond.failures(env, data, ()):
+                for failure in because(cond.failures(env, data, ()), reasons):
                     line, column = source.doc.locate(failure.path)
                     yield self._finding(rule, source.file, line, column, failure, system)
 
@@ -185,7 +183,7 @@ class Checker:
         if self.project.base is None and any(s.valid and reported(s.file) for s in self.project.systems):
             message = "compares with a base revision: run with --base REF to check it"
             notes += [RunNote(rule.id, message) for rule in self.policies.enabled() if rule.model.needsBase]
-        history = self.policies.rules.get("MNT003")
+        history = self.policies.engine_rule("history")
         if (
             self.project.first_added is None
             and history is not None
@@ -197,12 +195,12 @@ class Checker:
         return notes
 
     def _policy_findings(self) -> Iterable[Finding]:
-        """POL001 for each governance change, at the rule's severity.
+        """A finding of the policy-change rule for each governance change, at the rule's severity.
 
         The severity is decided here and only here: this run does not know whether the governance
         approvers approved the change, so the finding names them and keeps the rule's severity.
         """
-        rule = self.policies.rules.get("POL001")
+        rule = self.policies.engine_rule("policy-change")
         if rule is None or not rule.enabled:
             return
         for change in self.policy_changes:
@@ -218,9 +216,10 @@ class Checker:
         names = {f.system for f in findings if f.system is not None}
         waivers = _valid_waivers(self.project, sorted(names), self.today, self.policies)
         out = []
+        changed = self.policies.engine_rule("policy-change")
         for finding in findings:
             # A policy change concerns the whole run, whichever files were named.
-            if finding.rule != "POL001" and not self.project.is_reported(finding.file):
+            if (changed is None or finding.rule != changed.id) and not self.project.is_reported(finding.file):
                 continue
             rule = self.policies.rules[finding.rule]
             if rule.model.waivable and finding.rule in waivers.get(finding.system or "", ()):
@@ -238,7 +237,7 @@ def guard_policies(
 ) -> tuple[PolicySet, list[PolicyChange]]:
     """The policies to judge a change with: the base's whenever the change touches them.
 
-    The first POL001 finding lists what the change does to the effective rules and configuration,
+    The first policy-change finding lists what the change does to the effective rules and configuration,
     and every one names who must review it (the base's governance approvers).
     """
     changes = [
@@ -269,7 +268,7 @@ def guard_policies(
 def directory_change(
     before: Source | None, after: Source | None, base_settings: Settings | None
 ) -> PolicyChange | None:
-    """POL001 for a change to the people directory, which decides who approves; None when it is the same."""
+    """The policy change of a change to the people directory, which decides who approves; None if none."""
     differences = directory_differences(
         before.data if before is not None else None, after.data if after is not None else None
     )
@@ -285,14 +284,150 @@ def directory_change(
     )
 
 
-def summarize(findings: list[Finding], systems: int, fail_on: str) -> Summary:
-    active = [f for f in findings if not f.waived]
-    threshold = SEVERITY_RANK[fail_on]
-    return Summary(
-        systems=systems,
-        errors=sum(f.severity == "error" for f in active),
-        warnings=sum(f.severity == "warning" for f in active),
-        infos=sum(f.severity == "info" for f in active),
-        waived=sum(f.waived for f in findings),
-        passed=not any(SEVERITY_RANK[f.severity] >= threshold for f in active),
+@dataclass(frozen=True)
+class HeadRun:
+    """When the policies changed: the head's own policies and project, to show what they would say."""
+
+    policies: PolicySet
+    project: Project
+    fail_on: str
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run is judged with besides the documents, the policies and the base revision.
+
+    checked: the paths the check was given, as findings name files; history: the day each file was
+    first committed (None outside git); policy_changes: governance changes since the base.
+    """
+
+    today: dt.date
+    fail_on: str
+    checked: tuple[str, ...] = (".",)
+    history: Mapping[str, Any] | None = None
+    policy_changes: tuple[PolicyChange, ...] = ()
+    commit: str | None = None
+    version: str = __version__
+    head: HeadRun | None = None
+    # What the inventory found in the checked files; None when its rules are not run.
+    inventory: Inventory | None = None
+
+
+def departure_findings(
+    project: Project, policies: PolicySet, today: dt.date, checked: Iterable[str]
+) -> list[Finding]:
+    """The departures rule: the base systems the change no longer declares inside the checked paths."""
+    rule = policies.engine_rule("departures")
+    if rule is None or not rule.enabled or project.base is None:
+        return []
+    out = []
+    overridden = rule.id in policies.overridden
+    for gone in departures(project, rule.params.get("removableStages", ()), checked):
+        tier = lookup(project.base.get(gone.system), ("spec", "risk", "tier"))
+        message = finding_message(rule, None, gone.detail, gone.system, "")
+        severity = rule.severity_for(tier, today, overridden)
+        out.append(Finding(rule.id, severity, gone.file, gone.line, gone.column, "", message, gone.system))
+    return out
+
+
+def _bind(project: Project, baseline: Baseline | None, history: Mapping[str, Any] | None) -> None:
+    """Give project what its checks read of the base revision and of git history."""
+    project.first_added = history
+    if baseline is None:
+        return
+    project.base, project.base_by_file, project.base_leaving = (
+        baseline.systems,
+        baseline.by_file,
+        baseline.leaving,
+    )
+    project.base_evidence, project.base_changes = baseline.evidence, baseline.changes
+    project.base_files = baseline.files
+    # Who someone is and who belongs to a team is governance, judged like the policies: as the
+    # base revision says.
+    project.people = baseline.people
+
+
+def _inventory(
+    project: Project, policies: PolicySet, inputs: RunInputs
+) -> tuple[list[Finding], tuple[UndeclaredUsage, ...]]:
+    """The findings of the inventory's rules, waived as a system's waivers say, and the undeclared usage.
+
+    They are marked new or existing by themselves: the base revision's usage is read from its files.
+    """
+    if inputs.inventory is None:
+        return [], ()
+    # Imported here: the inventory's rules word their findings with this module's finding_message.
+    from checker.inventory.rules import judge_inventory
+
+    found, undeclared = judge_inventory(inputs.inventory, project, policies, inputs.today)
+    names = sorted({f.system for f in found if f.system is not None})
+    waivers = _valid_waivers(project, names, inputs.today, policies)
+    waived = [
+        f._replace(waived=True)
+        if policies.rules[f.rule].model.waivable and f.rule in waivers.get(f.system or "", ())
+        else f
+        for f in found
+    ]
+    return waived, undeclared
+
+
+def _findings(
+    project: Project, policies: PolicySet, inputs: RunInputs, changes: Iterable[PolicyChange]
+) -> list[Finding]:
+    found = Checker(project, policies, inputs.today, changes).run()
+    found += departure_findings(project, policies, inputs.today, inputs.checked)
+    return sorted(found, key=Finding.sort_key)
+
+
+def _base_findings(baseline: Baseline, policies: PolicySet, inputs: RunInputs) -> list[Finding]:
+    """The findings the base revision has under the policies the change is judged by."""
+    if baseline.project is None:
+        return []
+    baseline.project.first_added = inputs.history
+    baseline.project.source_files = baseline.files
+    return Checker(baseline.project, policies, inputs.today).run()
+
+
+def _head_view(baseline: Baseline | None, inputs: RunInputs, systems: int) -> tuple[str, Summary] | None:
+    """What the head's own policies would have said, when the change altered them."""
+    head = inputs.head
+    if head is None:
+        return None
+    _bind(head.project, baseline, inputs.history)
+    found = _findings(head.project, head.policies, inputs, ())
+    found += _inventory(head.project, head.policies, inputs)[0]
+    return head.policies.digest(), summarize(found, systems, head.fail_on)
+
+
+def check(project: Project, policies: PolicySet, baseline: Baseline | None, inputs: RunInputs) -> RunResult:
+    """Run every rule once and work out everything a report says about the run."""
+    _bind(project, baseline, inputs.history)
+    checker = Checker(project, policies, inputs.today, inputs.policy_changes)
+    findings = _findings(project, policies, inputs, inputs.policy_changes)
+    fixed: list[Finding] = []
+    if baseline is not None:
+        findings, fixed = mark_status(findings, _base_findings(baseline, policies, inputs))
+        fixed = [f for f in fixed if project.is_reported(f.file)]
+    inventoried, undeclared = _inventory(project, policies, inputs)
+    findings = sorted(findings + inventoried, key=Finding.sort_key)
+    systems = sum(1 for s in project.systems if project.is_reported(s.file))
+    results = rule_results(policies, findings, baseline is not None)
+    return RunResult(
+        findings=tuple(findings),
+        summary=summarize(findings, systems, inputs.fail_on),
+        policies=policies,
+        as_of=inputs.today,
+        commit=inputs.commit,
+        version=inputs.version,
+        fail_on=inputs.fail_on,
+        notes=tuple(checker.notes()),
+        systems=system_outcomes(project, policies, findings, inputs.fail_on, results, inputs.today),
+        rule_results=MappingProxyType(results),
+        waivers=waiver_register(project, policies, findings, inputs.today),
+        freshness=freshness(project, policies, inputs.today),
+        fixed=tuple(fixed),
+        base_systems=baseline.systems if baseline is not None else None,
+        whole=project.reported is None,
+        head_policies=_head_view(baseline, inputs, systems),
+        undeclared=undeclared,
     )

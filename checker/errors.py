@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+# A run interrupted with Ctrl-C, as shells report a process that SIGINT ended.
+EXIT_INTERRUPTED = 130
 
 
 class FatalError(Exception):

@@ -427,6 +427,50 @@ class GitRepo:
         return added
 
 
+class CommitFiles:
+    """The files of a commit below prefix, read from git's objects, as checker.sources reads a tree.
+
+    Each entry is "file" (a regular file) or "link" (a symbolic link or submodule, never read).
+    """
+
+    def __init__(self, git_root: str, commit: str, prefix: str) -> None:
+        self._root, self._commit = git_root, commit
+        self._prefix = "" if prefix in ("", ".") else prefix.rstrip("/") + "/"
+        self._all: dict[str, tuple[str, str]] | None = None
+
+    def _git(self, *args: str) -> bytes:
+        done = subprocess.run(
+            ["git", "-C", self._root, *args], capture_output=True, check=False, stdin=subprocess.DEVNULL
+        )
+        if done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise FatalError(f"git {args[0]} failed: {reason[-1] if reason else done.returncode}")
+        return done.stdout
+
+    def _load(self) -> dict[str, tuple[str, str]]:
+        if self._all is None:
+            self._all = {}
+            out = self._git("ls-tree", "-r", "-z", "--full-tree", self._commit).decode("utf-8", "replace")
+            for entry in out.split("\0"):
+                meta, _, path = entry.partition("\t")
+                if not path.startswith(self._prefix) or not path:
+                    continue
+                mode, _, rest = meta.partition(" ")
+                kind = "file" if mode in ("100644", "100755") else "link"
+                self._all[path[len(self._prefix) :]] = (kind, rest.split(" ")[-1])
+        return self._all
+
+    def entries(self, under: str) -> Mapping[str, str]:
+        below = under + "/" if under else ""
+        return {p: k for p, (k, _) in self._load().items() if p.startswith(below)}
+
+    def read(self, path: str) -> bytes | None:
+        found = self._load().get(path)
+        if found is None or found[0] != "file":
+            return None
+        return self._git("cat-file", "blob", found[1])
+
+
 def as_repo_path(path: str, git_root: str) -> str:
     """path relative to the git root, with / separators."""
     return os.path.relpath(path, git_root).replace(os.sep, "/")

@@ -1,8 +1,9 @@
 """The schema of the files governance owners write: policy packs and the configuration.
 
-Only validation needs these pydantic models. What a run uses afterwards is plain data (see
-checker.policy and checker.config), so a run whose policy and configuration files are unchanged since
-they were last validated never imports pydantic.
+Only validation needs these pydantic models. What a run uses afterwards is plain data: the
+dataclass copies of these models in checker.policy and checker.config, with the same fields, types
+and defaults (tests/test_schema_source.py compares them field by field), so a run whose policy and
+configuration files are unchanged since they were last validated never imports pydantic.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Severity = Literal["error", "warning", "info"]
-Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
-Tier = Literal["low", "medium", "high", "critical"]
-Kind = Literal["AISystem", "Evidence", "Directory"]
+from checker.vocabulary import FailOn, Kind, Severity, Stage, Tier
+
 RULE_ID = r"^[A-Z]{3}[0-9]{3}$"
 
 
@@ -52,6 +51,8 @@ class RuleModel(_Strict):
     controls: list[str] = Field(min_length=1)
     waivable: bool = True
     needsBase: bool = False
+    # The role of a rule Charter reports by itself (see checker.engine_rules).
+    engine: str | None = None
     example: RuleExample | None = None
 
 
@@ -123,7 +124,7 @@ class ConfigModel(BaseModel):
     evidence: list[str] | None = None
     exclude: list[str] = Field(default_factory=list)
     policies: list[str] = Field(default_factory=lambda: ["default"])
-    failOn: Literal["error", "warning"] = "error"
+    failOn: FailOn = "error"
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     allowEmpty: bool = False
     governance: GovernanceModel | None = None

@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from checker.vocabulary import Stage, Tier
+
 _GITHUB_USER = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?"
 _GITHUB_TEAM = _GITHUB_USER + r"/[A-Za-z0-9][A-Za-z0-9_-]*"
 _EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
@@ -112,12 +114,12 @@ Count = Annotated[StrictInt, Field(ge=0)]
 # bounds say so in the JSON Schema, which also refuses there a whole number beyond a double's range.
 Number = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-sys.float_info.max, le=sys.float_info.max)]
 
-Stage = Literal["proposed", "experimental", "pilot", "production", "paused", "deprecated", "retired"]
-Tier = Literal["low", "medium", "high", "critical"]
 EuAiActClass = Literal["prohibited", "high", "limited", "minimal", "out-of-scope"]
 EuAiActRole = Literal["provider", "deployer", "importer", "distributor"]
 RaciActivity = Literal["retrain", "approve-release", "monitor", "incident", "data-stewardship", "oversight"]
-ComponentKind = Literal["model", "service", "rules", "prompt", "human-step"]
+ComponentKind = Literal[
+    "model", "service", "rules", "prompt", "human-step", "llm", "retrieval", "tool", "agent"
+]
 Layer = Literal["ingestion", "feature", "inference", "decision", "postprocess"]
 Classification = Literal["public", "internal", "confidential", "restricted"]
 RollbackStrategy = Literal[
@@ -139,6 +141,10 @@ SignalKind = Literal[
 ]
 SignalAction = Literal["ticket", "page", "pause", "rollback", "none"]
 Cadence = Literal["daily", "weekly", "monthly", "quarterly"]
+ToolType = Literal["function", "api", "mcp"]
+ToolPermission = Literal["read", "write", "delete", "execute", "payments", "send-external", "personal-data"]
+ToolApproval = Literal["required", "none"]
+DisclosureChannel = Literal["ui", "api", "email"]
 IncidentSeverity = Literal["minor", "major", "critical"]
 PauseAction = Literal["pause", "rollback", "review", "escalate", "retire"]
 Outcome = Literal["pass", "findings", "fail"]
@@ -166,6 +172,8 @@ class Purpose(Strict):
     intendedUse: Text
     outOfScope: list[Text] | None = None
     affectedPersons: list[Text] | None = None
+    interactsWithPeople: Flag | None = None
+    generatesContent: Flag | None = None
 
 
 class Lifecycle(Strict):
@@ -272,6 +280,35 @@ class Evaluation(Strict):
     date: Date | None = None
 
 
+class Provider(Strict):
+    """The vendor that hosts a model, and the exact model and snapshot the system calls."""
+
+    name: Text
+    model: Text
+    snapshot: Text | None = None
+    region: Text | None = None
+    dataRetention: Text | None = None
+    terms: Url | None = None
+
+
+class ToolServer(Strict):
+    """Where a tool runs: a package at a version, a command that starts it, or an address."""
+
+    package: Text | None = None
+    version: Text | None = None
+    command: Text | None = None
+    url: Url | None = None
+
+
+class Tool(Strict):
+    """Something the system can invoke, and what invoking it may do."""
+
+    type: ToolType
+    server: ToolServer | None = None
+    permissions: list[ToolPermission] | None = None
+    approval: ToolApproval | None = None
+
+
 class Component(Strict):
     """A model or service, versioned and with an interface."""
 
@@ -284,6 +321,19 @@ class Component(Strict):
     interface: Interface | None = None
     training: Training | None = None
     evaluation: Evaluation | None = None
+    provider: Provider | None = None
+    source: Annotated[
+        list[Ref] | None,
+        Field(description="Repository files (paths or globs) whose content is the component."),
+    ] = None
+    tool: Tool | None = None
+    tools: Annotated[
+        list[Name] | None, Field(description="For an agent: the tool components it may call.")
+    ] = None
+    sources: Annotated[
+        list[Text] | None, Field(description="For a retrieval index: the spec.data entries it holds.")
+    ] = None
+    refresh: Cadence | None = None
 
 
 class Logging(Strict):
@@ -442,6 +492,13 @@ class Waiver(Strict):
     ticket: Text | None = None
 
 
+class Transparency(Strict):
+    """How people are told they deal with an AI system or its content."""
+
+    disclosure: Text | None = None
+    where: list[DisclosureChannel] | None = None
+
+
 class AISystemSpec(Strict):
     """The body of an AISystem document."""
 
@@ -465,6 +522,7 @@ class AISystemSpec(Strict):
     incidents: Incidents | None = None
     roadmap: Roadmap | None = None
     waivers: list[Waiver] | None = None
+    transparency: Transparency | None = None
 
 
 class AISystem(Strict):

@@ -9,29 +9,29 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from checker.cache import Prepared
-from checker.checks import BUILTINS
 from checker.conditions import Compiler, Condition, Env, holds
 from checker.config import Config
+from checker.engine_rules import ENGINE_RULES
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
 from checker.paths import Walked, anchored, shown, walk, within
+from checker.plugins import registry
 from checker.resources import data_dir
+from checker.vocabulary import Kind, Severity, Stage, Tier
 from checker.yamlload import Document, FieldPath, load_file
 
-Severity = Literal["error", "warning", "info"]
-Tier = Literal["low", "medium", "high", "critical"]
-# Reported by Charter itself while reading documents and comparing policies, not by conditions.
-ENGINE_RULES = frozenset({"SCH001", "SCH004", "SCH005", "POL001", "CHG004", "INV001", "INV002"})
+# The rule's fields as checker.governance_models states and validates them; a run uses these plain
+# copies, which need no pydantic (tests/test_schema_source.py proves that they agree).
 
 
 @dataclass(frozen=True)
 class AppliesTo:
-    kind: str | list[str] = "AISystem"
-    stage: list[str] | None = None
-    tier: list[str] | None = None
+    kind: Kind | list[Kind] = "AISystem"
+    stage: list[Stage] | None = None
+    tier: list[Tier] | None = None
     when: list[dict[str, Any]] | None = None
 
 
@@ -59,9 +59,10 @@ class RuleSpec:
     params: dict[str, Any] = field(default_factory=dict)
     waivable: bool = True
     needsBase: bool = False
+    engine: str | None = None
     example: RuleExample | None = None
-    # The rule as plain JSON-ready data, what the policy digest is computed over.
-    plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The rule as plain JSON-ready data, what the policy digest is computed over (not in the schema).
+    plain: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata={"schema": False})
 
     @classmethod
     def from_plain(cls, full: dict[str, Any], plain: dict[str, Any]) -> RuleSpec:
@@ -126,6 +127,8 @@ class Rule:
     def public(self) -> dict[str, Any]:
         """The effective rule as plain data: what the policy digest is computed over."""
         data = dict(self.model.plain)
+        # Which built-in behaviour a rule takes names Charter's code, not a setting of the rule.
+        data.pop("engine", None)
         data.update(severity=self.severity, enabled=self.enabled, params=self.params)
         if self.enforce_after:
             data["enforceAfter"] = self.enforce_after.isoformat()
@@ -140,6 +143,10 @@ class PolicySet:
 
     def enabled(self) -> Iterator[Rule]:
         return (r for r in self.rules.values() if r.enabled)
+
+    def engine_rule(self, role: str) -> Rule | None:
+        """The rule that takes an engine role (see checker.engine_rules), if the set has one."""
+        return next((r for r in self.rules.values() if r.model.engine == role), None)
 
     def digest(self) -> str:
         payload = json.dumps([r.public() for r in self.rules.values()], sort_keys=True, default=str)
@@ -333,12 +340,20 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
                     value = {**params[key], **value}
                 params[key] = value
         enabled = True if override is None or override.enabled is None else override.enabled
-        if not enabled and rule_id in ("SCH001", "SCH004", "SCH005"):
-            raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
-        compiler = Compiler(_display(path), doc, params, BUILTINS)
         base: FieldPath = ("rules", index)
-        if not model.assert_ and rule_id not in ENGINE_RULES:
+        role = ENGINE_RULES.get(model.engine) if model.engine is not None else None
+        if model.engine is not None and role is None:
+            known = ", ".join(ENGINE_RULES)
+            line = doc.locate_key((*base, "engine"))[0]
+            raise FatalError(
+                f"rule {rule_id} has no engine role {model.engine!r} (roles: {known})", _display(path), line
+            )
+        if not enabled and role is not None and role.always:
+            raise FatalError(f"{rule_id} cannot be disabled", config.file, config.line_of("rules", rule_id))
+        compiler = Compiler(_display(path), doc, params, registry())
+        if not model.assert_ and (role is None or role.conditions):
             raise FatalError(f"rule {rule_id} has no assert", _display(path), doc.locate_key(base)[0])
+        compiler.template(model.message, (*base, "message"))
         rules[rule_id] = Rule(
             model=model,
             source=path,
@@ -350,8 +365,23 @@ def load_policies(config: Config, extra: list[str] | None = None, store: Prepare
             applies_when=compiler.many(model.appliesTo.when, (*base, "appliesTo", "when")),
             conditions=compiler.many(model.assert_, (*base, "assert")),
         )
-    for rule_id in ("SCH001", "WVR001"):
-        if rule_id not in rules:
-            raise FatalError(f"the policy set has no rule {rule_id}: include the default pack")
     overridden = frozenset(k for k, o in overrides.items() if o.severity)
-    return PolicySet(rules, overridden, files)
+    policies = PolicySet(rules, overridden, files)
+    _check_roles(policies)
+    return policies
+
+
+def _check_roles(policies: PolicySet) -> None:
+    """Each engine role is taken by one rule at most, and the required ones by exactly one."""
+    taken: dict[str, str] = {}
+    for rule in policies.rules.values():
+        role = rule.model.engine
+        if role is not None and role in taken:
+            raise FatalError(
+                f"rules {taken[role]} and {rule.id} both take the engine role {role!r}", rule.source
+            )
+        if role is not None:
+            taken[role] = rule.id
+    for engine in ENGINE_RULES.values():
+        if engine.required and engine.role not in taken:
+            raise FatalError(f"the policy set has no rule {engine.default}: include the default pack")

@@ -29,6 +29,7 @@ from checker.yamlload import MAX_BYTES, Document, load_file
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
     from checker.people import People
+    from checker.sources import Tree
 
 KINDS = ("AISystem", "Evidence", "Directory")
 OTHER_KINDS = ("Policy",)
@@ -166,6 +167,10 @@ class Project:
     # one this project declares; see checker.people.
     people: People | None = None
     own_people: People | None = None
+    # The files component sources are read from (checker.sources): this revision's, read on first
+    # use, and the base revision's when comparing.
+    source_files: Tree | None = None
+    base_files: Tree | None = None
     # Context files taken from the cache, in the order they were found, with their routes.
     _deferred: list[tuple[int, str, tuple[tuple[str, Any], ...], _Deferred]] = field(default_factory=list)
     # For a project derived from another at a base revision: paths (from the root of the display,
@@ -469,6 +474,7 @@ def build_project(
                 outer = walk(rules, full, tree or working_tree(cache), os.path.relpath(full, root))
                 found.links.extend(outer.links)
                 found.modules.extend(outer.modules)
+                found.unreadable.extend(outer.unreadable)
                 for rel in outer.files:
                     extra = os.path.normpath(os.path.join(root, *rel.split("/")))
                     if extra not in seen:
@@ -478,6 +484,9 @@ def build_project(
             seen.add(full)
             context.append(full)
     _link_findings(project, found, rules, tree is None)
+    for rel, why in found.unreadable:
+        where = project.display(os.path.normpath(os.path.join(root, *rel.split("/"))))
+        project.notes.append(f"{where}: skipped, the directory cannot be read ({why})")
 
     if paths and paths != [root]:
         reported: set[str] = set()
@@ -555,10 +564,10 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
             "risk": {"tier": None},
             "ownership": {"accountable": None, "technicalOwner": None},
             "maintenance": {"activity": None, "cadence": None},
+            "components": {"name": None, "refresh": None, "training": {"pipeline": None}, "source": None},
             "waivers": None,
             # The code a system claims, for the inventory (checker.inventory.coverage).
             "code": None,
-            "components": {"training": {"pipeline": None}, "source": None},
         },
     },
     "Evidence": {

@@ -13,14 +13,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from checker import gitrepo
-from checker.commands.check import departure_findings
+from checker.baseline import Base, baseline_of
+from checker.commands.check import CheckOptions, prepare
 from checker.config import Config, load_config
-from checker.engine import Checker, PolicyChange, guard_policies
+from checker.engine import PolicyChange, RunInputs, check, guard_policies
 from checker.finding import Finding
 from checker.gitrepo import Changes
-from checker.inventory.rules import inventory_findings
+from checker.inventory.take import inventory_for
 from checker.policy import load_policies
-from checker.project import EvidenceBefore, build_project
+from checker.project import Project, build_project
+from checker.sources import WorkingTree
 from checker.yamlload import load_file
 
 AS_OF = dt.date(2026, 11, 23)
@@ -53,35 +55,51 @@ def check_tree(
     base_text: Path | None = None,
     added: tuple[str, ...] = (),
 ) -> list[Finding]:
-    """Run the policies over a directory the way `charter check DIR` does, without git.
+    """Run the policies over a directory through engine.check, as `charter check DIR` does, without git.
 
-    base holds the base revision's AISystems by name, all declared in base_file (relative to root)
-    when it is given, and base_text the whole of base_file as the base had it (for its Evidence);
-    base_config is the base's .charter.yaml. The change edits base_file and adds the files of added.
+    The base revision (when base is given) is root with base_file as base_text has it, and
+    base_config as its .charter.yaml. The change edits base_file and adds the files of added.
     """
     config = load_config(None, str(root))
     policies = load_policies(config)
-    changes: list[PolicyChange] = []
+    changes: tuple[PolicyChange, ...] = ()
     if base_config is not None:
         before = load_policies(load_config(str(base_config), None))
         changed = (
             [".charter.yaml"] if base_config.read_bytes() != (root / ".charter.yaml").read_bytes() else []
         )
-        policies, changes = guard_policies(policies, before, changed)
+        policies, found = guard_policies(policies, before, changed)
+        changes = tuple(found)
     project = build_project([str(root)], str(root), str(root), config, set())
-    project.base = base
-    if base and base_file is not None:
-        project.base_by_file = {base_file: next(iter(base.values()))}
-        project.base_leaving = dict.fromkeys(base, base_file)
-    if base_text is not None and base_file is not None:
-        project.base_evidence = _evidence_before(base_text, base_file, config)
-    if base is not None:
-        edited = {base_file: "M"} if base_file is not None else {}
-        project.base_changes = Changes(str(root), {**edited, **dict.fromkeys(added, "A")})
-    project.first_added = {}  # as at commit time: nothing committed yet, evidence judged on its own dates
-    findings = Checker(project, policies, today, changes).run()
-    findings += inventory_findings(project, policies, config, today, [str(root)])
-    return sorted(findings + departure_findings(project, policies, today, ["."]), key=Finding.sort_key)
+    # As at commit time: nothing committed yet, evidence judged on its own dates.
+    inventory = inventory_for(project, policies, config, [str(root)])
+    inputs = RunInputs(today, config.model.failOn, policy_changes=changes, history={}, inventory=inventory)
+    if base is None or base_file is None or base_text is None:
+        return list(check(project, policies, None, inputs).findings)
+    tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
+    try:
+        shutil.copytree(root, tree, dirs_exist_ok=True, symlinks=True)
+        for path in added:
+            (tree / path).unlink()
+        shutil.copy(base_text, tree / base_file)
+        base_project = build_project([str(tree)], str(tree), str(tree), config, set())
+        edited = {base_file: "M", **dict.fromkeys(added, "A")}
+        baseline = baseline_of(
+            Base("0" * 40, policies, frozenset(), base_project, None),
+            {base_file},
+            Changes(str(root), edited),
+            WorkingTree(str(tree)),
+        )
+        return list(check(project, policies, baseline, inputs).findings)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+def checked_project(options: CheckOptions) -> Project:
+    """The project `charter check` judged, after engine.check ran on it exactly as the CLI runs it."""
+    with prepare(options) as run:
+        check(*run)
+        return run[0]
 
 
 def base_systems(path: Path) -> dict:
@@ -92,17 +110,6 @@ def base_systems(path: Path) -> dict:
         for d in loaded.documents
         if isinstance(d.data, dict) and d.data.get("kind") == "AISystem"
     }
-
-
-def _evidence_before(text: Path, file: str, config: Config) -> EvidenceBefore:
-    """The Evidence of a base revision that held text as file and nothing else."""
-    tree = Path(tempfile.mkdtemp(prefix="charter-base-"))
-    try:
-        (tree / file).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(text, tree / file)
-        return EvidenceBefore(build_project([str(tree)], str(tree), str(tree), config, set()))
-    finally:
-        shutil.rmtree(tree, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,13 @@ COMPUTED: dict[str, Callable[[dict[str, Any]], Any]] = {
         and c["steps"]["check"]["outputs"].get("report", "") != ""
         and c["github"].get("event_name") in ("pull_request", "pull_request_target")
     ),
+    "always() && inputs.cache == 'true' && steps.cache.outputs.cache-hit != 'true' && github.event_name "
+    "!= 'pull_request' && github.event_name != 'pull_request_target'": lambda c: (
+        c["inputs"].get("cache") == "true"
+        and c["steps"].get("cache", {}).get("outputs", {}).get("cache-hit") != "true"
+        and c["github"].get("event_name") not in ("pull_request", "pull_request_target")
+    ),
+    "inputs.cache == 'true'": lambda c: c["inputs"].get("cache") == "true",
     "always() && inputs.artifact != '' && steps.check.outputs.reports != ''": lambda c: (
         c["inputs"].get("artifact", "") != "" and c["steps"]["check"]["outputs"].get("reports", "") != ""
     ),
@@ -359,7 +366,7 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
         "event": payload,
     }
 
-    install, check, upload, post, verdict = run_action(tmp_path, repo, env, github, {})
+    restore, install, check, upload, post, save, verdict = run_action(tmp_path, repo, env, github, {})
 
     assert install.returncode == 0
     venv = Path(env["RUNNER_TEMP"]) / "charter-venv"
@@ -373,13 +380,22 @@ def test_the_action_runs_like_on_a_runner(tmp_path: Path, pull_request: tuple[Pa
     assert install.outputs == {"bin": str(venv / "bin")}
     assert check.returncode == 0, check.stderr
     # Every finding was there before the change: none is annotated, the summary line says so.
+    warnings = f"{summary['warnings']} warning{'' if summary['warnings'] == 1 else 's'}"
+    existing = len(json.loads(expected.stdout)["findings"])
     assert check.stdout == (
-        f"charter: 6 systems checked: {summary['errors']} errors, {summary['warnings']} warning, 0 info, "
-        "0 waived; failed\ncharter: 4 existing findings of the base not annotated; the report has every "
-        "finding (CHARTER_ANNOTATE=all annotates them too)\n"
+        f"charter: 7 systems checked: {summary['errors']} errors, {warnings}, 0 info, "
+        f"0 waived; failed\ncharter: {existing} existing findings of the base not annotated; the report "
+        "has every finding (CHARTER_ANNOTATE=all annotates them too)\n"
     )
     reports = Path(check.outputs["reports"])
     assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]
+    # A pull request reads the caches and never saves one.
+    key = f"charter--{github.get('ref', '')}-"
+    assert (restore.uses, restore.given) == (
+        "actions/cache/restore@v5",
+        {"path": "/charter-cache", "key": key, "restore-keys": "charter--"},
+    )
+    assert (save.name, save.returncode, save.uses) == ("Save Charter's caches", None, "")
     assert (upload.uses, upload.given) == (
         "actions/upload-artifact@v7",
         {"name": "charter-report", "path": str(reports), "if-no-files-found": "ignore"},
@@ -421,7 +437,7 @@ def test_outside_a_pull_request_nothing_is_posted(
     }
     given = {"paths": "ai-systems\n  evidence", "sarif": "", "fail-on": "warning"}
 
-    _, check, _, post, verdict = run_action(tmp_path, repo, env, github, given)
+    _, _, check, _, post, _, verdict = run_action(tmp_path, repo, env, github, given)
 
     assert check.returncode == 0
     assert (check.outputs["errors"], check.outputs["warnings"]) == (
@@ -448,7 +464,7 @@ def test_inputs_are_data_never_shell(tmp_path: Path, pull_request: tuple[Path, F
     }
     given = {"config": '$(touch pwned)"; touch pwned; "', "paths": "*"}
 
-    _, check, _, post, verdict = run_action(tmp_path, repo, env, github, given)
+    _, _, check, _, post, _, verdict = run_action(tmp_path, repo, env, github, given)
 
     assert not (repo / "pwned").exists()
     assert check.outputs["verdict"] == "error"
@@ -491,7 +507,7 @@ def test_the_steps_pass_inputs_as_arguments_and_cap_the_summary(tmp_path: Path) 
     }
     given = {"paths": " ai-systems\tevidence/*.yaml\n", "config": "gov/charter yaml", "fail-on": "warning"}
 
-    _, check, _, post, verdict = run_action(tmp_path, workspace, env, github, given)
+    _, _, check, _, post, _, verdict = run_action(tmp_path, workspace, env, github, given)
 
     check_args, comment_args = (json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines())
     report = check.outputs["report"]
@@ -605,7 +621,7 @@ def test_a_tag_named_like_the_base_branch_does_not_move_the_actions_base(
     env = runner_env(tmp_path, repo, fake, "pull_request", payload)
     github = {"action_path": str(ROOT), "token": TOKEN, "event_name": "pull_request", "event": payload}
 
-    _, check, _, _, verdict = run_action(tmp_path, repo, env, github, {"comment": "false"})
+    _, _, check, _, _, _, verdict = run_action(tmp_path, repo, env, github, {"comment": "false"})
 
     assert (check.outputs["verdict"], check.outputs["errors"]) == (
         "failed",

@@ -17,9 +17,10 @@ import pytest
 
 from checker.checks import Departure, departures
 from checker.cli import main
-from checker.commands.check import CheckOptions, build_report
+from checker.commands.check import CheckOptions
 from checker.commands.comment import CommentOptions, run_comment
 from checker.github import MARKER
+from tests.conftest import checked_project
 from tests.fake_github import serving
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
 from tests.test_git import (
@@ -538,10 +539,9 @@ def test_departures_say_which_system_left_and_where_its_file_went(
     expected = leave(repo, how)
     monkeypatch.chdir(repo.root)
 
-    report = build_report(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
+    project = checked_project(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
 
-    assert report.project is not None
-    assert departures(report.project, ["retired"], ["."]) == [expected]
+    assert departures(project, ["retired"], ["."]) == [expected]
 
 
 @pytest.mark.parametrize("how", LEAVING)
@@ -610,14 +610,13 @@ def test_departures_outside_the_checked_paths_are_found_where_they_went(
     )
     monkeypatch.chdir(repo.root)
 
-    report = build_report(CheckOptions(paths=["ai-systems", "evidence"], base="main", as_of=AS_OF_DATE))
+    project = checked_project(CheckOptions(paths=["ai-systems", "evidence"], base="main", as_of=AS_OF_DATE))
 
-    assert report.project is not None
     why = f"{WAS} is no longer checked: it moved to legacy/router.yaml, which is not among the checked files"
     expected = Departure("ticket-router", "legacy/router.yaml", *NAME_AT, why)
-    assert departures(report.project, ["retired"], ["ai-systems", "evidence"]) == [expected]
+    assert departures(project, ["retired"], ["ai-systems", "evidence"]) == [expected]
     # A system the base kept outside the checked paths is no departure of this check.
-    assert departures(report.project, ["retired"], ["evidence"]) == []
+    assert departures(project, ["retired"], ["evidence"]) == []
 
 
 def test_a_manifest_moved_outside_the_globs_and_the_checked_paths_is_chg004(
@@ -650,11 +649,10 @@ def test_a_system_retired_in_the_base_may_be_deleted(
     code, report = check(repo, capsys, monkeypatch)
 
     assert (code, rows(report)) == (0, [])
-    built = build_report(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
-    assert built.project is not None
-    assert departures(built.project, ["retired"], ["."]) == []
+    built = checked_project(CheckOptions(paths=["."], base="main", as_of=AS_OF_DATE))
+    assert departures(built, ["retired"], ["."]) == []
     # Retiring is what lets a system go: at production it would have been a departure.
-    assert [d.system for d in departures(built.project, [], ["."])] == ["ticket-router"]
+    assert [d.system for d in departures(built, [], ["."])] == ["ticket-router"]
 
 
 # --- policy and configuration edits in the same change --------------------------------------------

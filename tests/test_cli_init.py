@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from checker.cli import cli, main
-from checker.commands.schema import SCHEMA_ID, document_schema
+from checker.commands.init import STAGES, TIERS
+from checker.commands.schema import document_schema, render
 
 FLAGS = [
     "--name",
@@ -29,8 +30,8 @@ FLAGS = [
     "--purpose",
     "Route tickets to the right queue.",
 ]
-MANIFEST = f"""\
-# yaml-language-server: $schema={SCHEMA_ID}
+MANIFEST = """\
+# yaml-language-server: $schema=../charter.schema.json
 apiVersion: charter/v1
 kind: AISystem
 metadata:
@@ -46,8 +47,8 @@ spec:
     accountable: "@dana"
   risk:
     tier: high
-# What a system of this tier and stage still needs is listed by `charter check`;
-# `charter explain RULE` shows an example of each field a rule asks for.
+# What a system of this tier and stage still needs is listed by `charter init` and
+# `charter check`; `charter explain RULE` shows an example of each field a rule asks for.
 """
 CONFIG = """\
 # Charter configuration: where the documents live and which policies apply.
@@ -76,16 +77,91 @@ def check_findings(capsys: pytest.CaptureFixture[str], *paths: str) -> list[dict
     return findings
 
 
+def facts_listed(out: str) -> list[str]:
+    """The facts charter init listed, one a line as '  RULE detail'."""
+    return [line[2:] for line in out.splitlines() if line.startswith("  ")]
+
+
+def as_facts(findings: list[dict[str, object]]) -> list[str]:
+    return [f"{f['rule']} {str(f['message']).split(': ', 1)[-1]}" for f in findings]
+
+
 def test_from_flags(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(capsys, "init", *FLAGS, "--no-input") == (
-        0,
-        "wrote ai-systems/ticket-router.yaml\n"
-        "wrote .charter.yaml\n"
-        "next: fill in the manifest, then run: charter check ai-systems/ticket-router.yaml\n",
-        "",
-    )
+    code, out, err = run(capsys, "init", *FLAGS, "--no-input")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    facts = facts_listed(out)
+    assert lines[:4] == [
+        "wrote ai-systems/ticket-router.yaml",
+        "wrote .charter.yaml",
+        "wrote charter.schema.json",
+        f"{len(facts)} facts only you know, which its tier and stage need:",
+    ]
+    assert lines[-1] == "next: declare them, then run: charter check ai-systems/ticket-router.yaml"
+    assert "OWN002 spec.ownership.onCall is missing" in facts
     assert (tmp_path / "ai-systems" / "ticket-router.yaml").read_text(encoding="utf-8") == MANIFEST
     assert (tmp_path / ".charter.yaml").read_text(encoding="utf-8") == CONFIG
+    # The modeline's file, as `charter schema --write` writes it.
+    assert (tmp_path / "charter.schema.json").read_text(encoding="utf-8") == render(document_schema())
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("stage", STAGES)
+def test_check_asks_for_exactly_the_facts_init_listed(
+    capsys: pytest.CaptureFixture[str], tier: str, stage: str
+) -> None:
+    flags = ["--name", "cv-screener", "--tier", tier, "--stage", stage, "--no-input"]
+    code, out, _ = run(capsys, "init", *flags, "--team", "@acme/hr-ml", "--accountable", "@ana")
+    assert code == 0
+
+    listed = facts_listed(out)
+    findings = check_findings(capsys)
+
+    assert as_facts(findings) == listed
+    # Nothing init could have written itself: no schema, placement or reference problem.
+    assert not {f["rule"] for f in findings} & {"SCH001", "SCH003", "SCH004", "SCH005"}
+    assert not any(
+        str(f["path"]).startswith(("metadata", "spec.purpose", "spec.ownership.team")) for f in findings
+    )
+
+
+def test_a_manifest_that_needs_nothing_more_says_it_passes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    off = "{enabled: false}"
+    (tmp_path / ".charter.yaml").write_text(
+        f"manifests: [ai-systems/**/*.yaml]\nrules: {{LOG001: {off}, RSK001: {off}, RSK003: {off}}}\n",
+        encoding="utf-8",
+    )
+    flags = ["--tier", "low", "--team", "@acme/docs", "--accountable", "@ana", "--no-input"]
+    code, out, _ = run(capsys, "init", "--name", "doc-summariser", *flags)
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "charter check ai-systems/doc-summariser.yaml passes: "
+        "the manifest declares all its tier and stage need"
+    )
+    assert check_findings(capsys) == []
+
+
+def test_the_modeline_points_at_the_schema_file_relative_to_the_manifest(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    flags = ["--name", "fraud-rules", "--dir", "governance/systems", "--schema", "schemas/charter.json"]
+    (tmp_path / "schemas").mkdir()
+    assert run(capsys, "init", *flags, "--no-input")[0] == 0
+    text = (tmp_path / "governance" / "systems" / "fraud-rules.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/charter.json"
+    assert (
+        json.loads((tmp_path / "schemas" / "charter.json").read_text(encoding="utf-8")) == document_schema()
+    )
+
+
+def test_an_existing_schema_file_is_left_alone(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "charter.schema.json").write_text("{}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "init", "--name", "churn-predictor", "--no-input")
+    assert code == 0
+    assert "wrote charter.schema.json" not in out.splitlines()
+    assert (tmp_path / "charter.schema.json").read_text(encoding="utf-8") == "{}\n"
 
 
 def test_the_manifest_is_well_formed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -140,8 +216,11 @@ def test_keeps_an_existing_configuration(capsys: pytest.CaptureFixture[str], tmp
     assert code == 0
     assert out.split("\n")[:2] == [
         "wrote sub/systems/doc-summariser.yaml",
-        "next: fill in the manifest, then run: charter check sub/systems/doc-summariser.yaml",
+        "wrote charter.schema.json",
     ]
+    assert (
+        out.splitlines()[-1] == "next: declare them, then run: charter check sub/systems/doc-summariser.yaml"
+    )
     assert (tmp_path / ".charter.yaml").read_text(encoding="utf-8") == "failOn: warning\n"
 
 
@@ -209,11 +288,8 @@ def test_interactive_prompts_for_what_is_missing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Error: 'CV Screener' is not a name of lower-case letters" in result.output
     assert "Error: 'extreme' is not one of low, medium, high, critical" in result.output
-    assert result.output.endswith(
-        "wrote systems/cv-screener.yaml\n"
-        "wrote .charter.yaml\n"
-        "next: fill in the manifest, then run: charter check systems/cv-screener.yaml\n"
-    )
+    assert "wrote systems/cv-screener.yaml\nwrote .charter.yaml\nwrote charter.schema.json\n" in result.output
+    assert result.output.endswith("next: declare them, then run: charter check systems/cv-screener.yaml\n")
     data = yaml.safe_load((tmp_path / "systems" / "cv-screener.yaml").read_text(encoding="utf-8"))
     assert data == {
         "apiVersion": "charter/v1",

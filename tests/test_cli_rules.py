@@ -47,7 +47,8 @@ def rules(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return out
 
 
-def test_text_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_table(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
     lines = rules(capsys).split("\n")
     rows = [re.split(r" {2,}", line) for line in lines[: len(PACK.rules) + 1]]
     assert rows[0] == ["ID", "SEVERITY", "NAME", "TITLE", "CONTROLS"]
@@ -72,6 +73,44 @@ def test_text_table(capsys: pytest.CaptureFixture[str]) -> None:
         f"{len(PACK.rules)} rules; 'charter explain ID' shows what a rule checks and how to fix it.",
         "",
     ]
+
+
+@pytest.mark.parametrize("columns", [80, 100, 50])
+def test_text_wraps_to_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    lines = rules(capsys).rstrip("\n").split("\n")
+
+    assert max(len(line) for line in lines) <= columns
+    # One block a rule: its id, severity and name, then its title and controls, indented.
+    heads = [line for line in lines[: lines.index("")] if not line.startswith(" ")]
+    assert [head.split()[0] for head in heads] == sorted(PACK.rules)
+    start = lines.index(next(head for head in heads if head.startswith("OWN001")))
+    end = lines.index(next(head for head in heads if head.startswith("OWN002")))
+    block = " ".join(" ".join(line.split()) for line in lines[start:end])
+    assert block == (
+        f"OWN001 error (low: warning) accountable-owner-missing A single accountable owner is declared "
+        f"{OWN001_CONTROLS}"
+    )
+    # A control is never split across lines.
+    controls = {c for rule in PACK.rules.values() for c in rule.model.controls}
+    body = [line.strip() for line in lines if line.startswith("        ")]
+    assert all(
+        part in controls
+        for line in body
+        if "-AI-" in line or "ISO-" in line
+        for part in line.rstrip(",").split(", ")
+    )
+
+
+def test_a_narrow_terminal_still_gets_whole_names(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "10")
+    lines = rules(capsys).split("\n")
+    # Below 40 columns the text is wrapped to 40, and a rule's name is never broken.
+    assert "        risk-lowered-without-reclassification" in lines
 
 
 def test_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +153,10 @@ def test_markdown_is_the_readme_table(capsys: pytest.CaptureFixture[str]) -> Non
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 6 for line in lines)
 
 
-def test_configuration_changes_the_severities(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_configuration_changes_the_severities(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
     (tmp_path / ".charter.yaml").write_text(
         "rules:\n"
         "  MNT002: {severity: warning}\n"

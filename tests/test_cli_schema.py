@@ -159,7 +159,8 @@ def test_rejects_a_value_outside_its_enum(validator: Draft202012Validator) -> No
     assert problems(validator, document) == [
         (
             "spec.components.0.kind",
-            "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step']",
+            "'modle' is not one of ['model', 'service', 'rules', 'prompt', 'human-step', 'llm', "
+            "'retrieval', 'tool', 'agent']",
         ),
         ("spec.risk.tier", "'extreme' is not one of ['low', 'medium', 'high', 'critical']"),
     ]
@@ -251,3 +252,31 @@ def test_agrees_with_the_models(validator: Draft202012Validator, case: str) -> N
 def test_unknown_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--kind", "Widget"]) == 2
     assert "'Widget' is not one of" in capsys.readouterr().err
+
+
+def test_write_puts_what_it_would_print_in_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printed = schema_output(capsys)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "charter.schema.json").write_text("stale\n", encoding="utf-8")
+
+    assert main(["schema", "--write", "charter.schema.json"]) == 0
+    assert capsys.readouterr().out == "wrote charter.schema.json\n"
+    assert (tmp_path / "charter.schema.json").read_text(encoding="utf-8") == printed
+
+    assert main(["schema", "--kind", "Evidence", "--write", "evidence.json"]) == 0
+    assert json.loads((tmp_path / "evidence.json").read_text(encoding="utf-8"))["title"] == "Charter Evidence"
+
+
+def test_write_refuses_a_symbolic_link(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.json"
+    target.write_text("mine\n", encoding="utf-8")
+    link = tmp_path / "charter.schema.json"
+    link.symlink_to(target)
+
+    assert main(["schema", "--write", str(link)]) == 2
+    assert capsys.readouterr().err == (
+        f"charter: error: {link}: is a symbolic link or a directory; name a regular file\n"
+    )
+    assert target.read_text(encoding="utf-8") == "mine\n"

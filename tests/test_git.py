@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.commands.check import CheckOptions, build_report
-from tests.conftest import NEEDS_BASE, notes_text
+from checker.commands.check import CheckOptions
+from tests.conftest import NEEDS_BASE, checked_project, notes_text
 from tests.git_helpers import (
     CLEAN,
     HEAD_DATE,
@@ -160,7 +160,8 @@ def test_the_installed_executable_reports_the_same_change_byte_for_byte(
         "its version: the digest of router-classifier changed but its version stayed 3.2.0; "
         "a new artifact needs a higher version [new]",
         "fix (charter explain RULE says why):",
-        "  CHG001 Raise the component's semver version whenever its artifact digest changes.",
+        "  CHG001 Raise the component's version whenever its artifact digest, provider model or snapshot, or "
+        "source files change: semantic versions must rise, other versions must differ.",
         "1 system checked: 1 error, 0 warnings, 0 info, 0 waived; failed (0 fixed by this change)",
     ]
 
@@ -861,7 +862,7 @@ def test_only_the_systems_of_changed_files_are_looked_for(
     monkeypatch.chdir(repo.root)
     options = CheckOptions(paths=["."], base="main", as_of=dt.date(2026, 11, 23))
 
-    quick = build_report(options).project
+    quick = checked_project(options)
 
     # Every other file is head's own, so no system of it can be missing.
     assert quick is not None and quick.base_leaving == {"ticket-router": MANIFEST}
@@ -869,7 +870,7 @@ def test_only_the_systems_of_changed_files_are_looked_for(
     repo.write(".charter.yaml", "failOn: error\n")
     repo.commit("Configure charter", HEAD_DATE)
 
-    exported = build_report(options).project
+    exported = checked_project(options)
 
     # With the configuration changed the whole base is read, and any of its systems may be gone.
     assert exported is not None

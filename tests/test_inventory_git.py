@@ -202,7 +202,7 @@ def test_reports_have_an_undeclared_ai_section(
     capsys.readouterr()
     text = markdown.read_text()
     section = text[text.index("### Undeclared AI (1)") :].split("\n\n###")[0]
-    assert "| warning | services/other/bot.py:1:6 | from anthropic import is AI usage" in section
+    assert "| warning | services/other/bot.py:1:6 | anthropic | from anthropic import |" in section
     page = html.read_text()
     assert '<section class="card" id="undeclared">' in page
     assert "services/<wbr>other/<wbr>bot.py" in page[page.index('id="undeclared"') :]

@@ -192,6 +192,7 @@ def test_junit_has_one_testcase_per_system_and_rule(
         "cv-screener",
         "doc-summariser",
         "fraud-rules",
+        "support-assistant",
         "ticket-router",
     ]
     router = {c.name: c for c in suites["ticket-router"]}

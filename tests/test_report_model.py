@@ -28,6 +28,7 @@ def test_system_rows_count_findings_and_judge_each_system_by_fail_on(report: Rep
         "cv-screener",
         "doc-summariser",
         "fraud-rules",
+        "support-assistant",
         "ticket-router",
     ]
     assert rows["ticket-router"] == model.SystemRow(
@@ -95,7 +96,7 @@ def test_a_waiver_expiring_within_30_days_is_flagged(report: Report) -> None:
 
 
 def test_rule_results_and_control_coverage(report: Report) -> None:
-    results = model.rule_results(report)
+    results = report.rule_results
     assert {rule: results[rule] for rule in ("CHG001", "MNT001", "OWN001", "WVR001")} == {
         "CHG001": "not checked",
         "MNT001": "fail",

@@ -16,7 +16,7 @@ from checker.cli import main
 from checker.commands.check import CheckOptions, build_report
 from checker.reporters import REPORTERS
 from checker.reporters.markdown import GITHUB_LIMIT, MARKER, render_markdown
-from tests.conftest import AS_OF, RULES_DIR
+from tests.conftest import AS_OF, NEEDS_BASE, RULES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -141,7 +141,7 @@ def test_several_formats_are_written_in_one_run(tmp_path: Path, capsys: pytest.C
         *AS_OF_ARG,
     )
     assert code == 1
-    assert out.splitlines()[-1] == "6 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
+    assert out.splitlines()[-1] == "7 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
     results = json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
         ("MNT001", "warning"),
@@ -159,14 +159,19 @@ def test_github_annotations_are_the_default_inside_github_actions(
 ) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     _, out = check(capsys, str(EXAMPLES), *AS_OF_ARG)
-    lines = out.splitlines()
+    # The run's notes follow the summary as log lines.
+    lines = [line for line in out.splitlines() if not line.startswith("charter: note: ")]
     assert lines[-2] == (
         "::error file=examples/ai-systems/ticket-router.yaml,line=158,col=106,title=WVR001 waiver-invalid::"
         "ticket-router has an invalid waiver: the waiver of MNT001 expired on 2026-11-01 and waives nothing"
         "%0AFix: Give the waiver an existing waivable rule, a reason, an approver other than the system's "
         "owners and an expires date at most 180 days ahead; renew or remove expired waivers."
     )
-    assert lines[-1] == "charter: 6 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
+    assert lines[-1] == "charter: 7 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
+    assert out.splitlines()[len(lines) :] == [
+        f"charter: note: {rule} compares with a base revision: run with --base REF to check it"
+        for rule in NEEDS_BASE
+    ]
     # An explicit --format still wins.
     _, text = check(capsys, str(EXAMPLES), "--format", "text", *AS_OF_ARG)
     assert not text.startswith("::")
@@ -174,7 +179,7 @@ def test_github_annotations_are_the_default_inside_github_actions(
 
 def test_text_is_the_default_outside_github_actions(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = check(capsys, str(EXAMPLES), *AS_OF_ARG)
-    assert out.splitlines()[-1] == "6 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
+    assert out.splitlines()[-1] == "7 systems checked: 1 error, 1 warning, 0 info, 0 waived; failed"
 
 
 # The markdown report -----------------------------------------------------------------------------
@@ -187,7 +192,7 @@ def test_markdown_without_base_has_the_marker_summary_failing_waived_and_footer(
     lines = out.splitlines()
     assert lines[0] == MARKER
     assert lines[1] == "## ❌ Charter: failed"
-    assert lines[3] == "6 systems checked: 1 error, 1 warning, 0 info, 0 waived."
+    assert lines[3] == "7 systems checked: 1 error, 1 warning, 0 info, 0 waived."
     # The rules this run could not check are said once each in the header, not listed as findings.
     assert lines[4:16] == [
         "",

@@ -130,6 +130,18 @@ def test_sarif_with_notes_is_valid(plain: Path, capsys: pytest.CaptureFixture[st
     jsonschema.validators.validator_for(schema)(schema).validate(json.loads(out))
 
 
+def test_github_logs_each_note_after_the_summary_and_annotates_none(
+    plain: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = check(capsys, "--format", "github")
+
+    assert (code, err) == (0, "")
+    assert out == f"charter: {PASSED}; passed\n" + "".join(
+        f"charter: note: {rule} {message}\n" for rule, message in NOTES
+    )
+    assert not any(line.startswith("::") for line in out.splitlines())
+
+
 def test_junit_has_no_notes(plain: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = check(capsys, "--format", "junit")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -115,3 +116,35 @@ def test_the_same_inputs_give_the_same_bytes(two_failing: Path) -> None:
     first, second = run_charter(two_failing), run_charter(two_failing, "--no-cache")
     assert first.stdout == second.stdout
     assert first.stdout.encode() == second.stdout.encode()
+
+
+def test_show_fixes_writes_each_findings_fix_under_it_and_no_list_after(two_failing: Path) -> None:
+    done = run_charter(two_failing, "--show-fixes", "--color", "never")
+
+    assert done.returncode == 1
+    lines = [line for line in done.stdout.splitlines() if not line.endswith("(waived)")]
+    assert HEADING not in lines
+    assert [
+        line.split(": ", 1)[0] if ": OWN002 " in line or ": RBK002 " in line else line for line in lines
+    ] == [
+        f"{MANIFEST}:19:3",
+        f"  fix: {OWN002_FIX}",
+        f"{MANIFEST}:67:16",
+        f"  fix: {RBK002_FIX}",
+        f"{SECOND}:19:3",
+        f"  fix: {OWN002_FIX}",
+        f"{SECOND}:67:16",
+        f"  fix: {RBK002_FIX}",
+        "2 systems checked: 4 errors, 0 warnings, 0 info, 5 waived; failed",
+    ]
+    # Waived findings ask for nothing: no fix line follows one.
+    every = done.stdout.splitlines()
+    after_waived = [after for line, after in itertools.pairwise(every) if "(waived)" in line]
+    assert after_waived and not any(after.startswith("  fix:") for after in after_waived)
+
+
+def test_show_fixes_in_colour_dims_only_the_label(two_failing: Path) -> None:
+    done = run_charter(two_failing, "--show-fixes", "--color", "always")
+
+    assert "\x1b[31mOWN002 error\x1b[0m ticket-router " in done.stdout
+    assert f"\n  \x1b[2mfix:\x1b[0m {OWN002_FIX}\n" in done.stdout

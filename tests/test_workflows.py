@@ -40,12 +40,14 @@ def test_every_action_used_runs_on_node_24() -> None:
     for name, text in sources().items():
         for reference in USES.findall(text):
             action, _, ref = reference.partition("@")
+            # actions/cache/restore and actions/cache/save are parts of actions/cache.
+            action = action.removesuffix("/restore").removesuffix("/save")
             if action in NODE24:
                 seen.add(action)
                 major = re.fullmatch(r"v(\d+)", ref)
                 assert major is not None, f"{name}: {reference} is not pinned to a major version"
                 assert int(major.group(1)) >= NODE24[action], f"{name}: {reference} runs on Node 20"
-    assert seen == set(NODE24) - {"actions/cache"}
+    assert seen == set(NODE24)
 
 
 def test_no_snippet_pins_a_release_that_does_not_exist() -> None:
@@ -83,9 +85,27 @@ def test_the_sarif_upload_never_fails_the_job() -> None:
 
 def test_the_action_installs_into_its_own_virtual_environment() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    install = action["runs"]["steps"][0]
+    install = next(step for step in action["runs"]["steps"] if step["name"] == "Install Charter")
     assert '-m venv "$venv"' in install["run"]
     assert '"$venv/bin/pip" install' in install["run"]
     scripts = "\n".join(step.get("run", "") for step in action["runs"]["steps"])
     # Nothing else calls the pip or the charter on PATH.
     assert re.search(r"(?m)^\s*(pip|charter)\s", scripts) is None
+
+
+def test_a_pull_request_never_saves_a_cache() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    steps = {step["name"]: step for step in action["runs"]["steps"]}
+    restore, save = steps["Restore Charter's caches"], steps["Save Charter's caches"]
+    assert restore["uses"] == "actions/cache/restore@v5" and save["uses"] == "actions/cache/save@v5"
+    assert restore["with"]["path"] == save["with"]["path"] == "${{ runner.temp }}/charter-cache"
+    # The key names the ref, so a pull request's ref could never be restored as the base branch's.
+    assert "${{ github.ref }}" in save["with"]["key"]
+    condition = " ".join(save["if"].split())
+    assert "github.event_name != 'pull_request' && github.event_name != 'pull_request_target'" in condition
+    install = steps["Install Charter"]["run"]
+    assert 'PIP_CACHE_DIR="${RUNNER_TEMP:-/tmp}/charter-cache/pip"' in install
+    assert (
+        'CHARTER_CACHE_DIR="${RUNNER_TEMP:-/tmp}/charter-cache/parse"'
+        in steps["Check manifests and evidence"]["run"]
+    )

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from checker import __version__, baseline
+from checker.baseline import Baseline
 from checker.cache import FileCache, default_directory
 from checker.characters import shown
-from checker.checks import departures
-from checker.conditions import lookup
+from checker.comparison import Comparison, Request, compare, governance_changes
 from checker.config import Config
-from checker.engine import Checker, PolicyChange, directory_change, finding_message, guard_policies, summarize
+from checker.engine import HeadRun, RunInputs, check
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
-from checker.finding import Finding
-from checker.gitrepo import Changes, GitRepo, History, as_repo_path, gitlinks, head_commit
-from checker.inventory.rules import inventory_findings
-from checker.people import directories
+from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
+from checker.inventory.take import inventory_for
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.reporters import REPORTERS, Report
-from checker.workspace import open_workspace
+from checker.workspace import Workspace, open_workspace
+
+# What engine.check is given: head's project, the policies that judge it, the base, the run's inputs.
+Run = tuple[Project, PolicySet, Baseline | None, RunInputs]
 
 
 @dataclass
@@ -40,6 +41,8 @@ class CheckOptions:
     cache: bool = True
     # Running in GitHub Actions, where a missing base usually means a shallow checkout.
     github_actions: bool = False
+    # Text output: each finding's fix under it rather than each rule's once after the findings.
+    show_fixes: bool = False
 
 
 def today_utc() -> dt.date:
@@ -54,49 +57,6 @@ def _located(path: str) -> str:
     """
     full = os.path.abspath(path)
     return os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full))
-
-
-def base_leaving(base: baseline.Base, changed: set[str] | None) -> dict[str, str]:
-    """The base systems a change may have removed, by name, with the file that declared each.
-
-    changed: the files whose base version differs from head's, when every other file is head's own
-    (see baseline.derive_base); only their systems can be missing. None: every base system.
-    """
-    if base.project is None:
-        return {}
-    found: dict[str, str] = {}
-    for source in base.project.sources:
-        if source.kind != "AISystem" or not source.valid or not isinstance(source.name, str):
-            continue
-        if changed is None or source.file in changed:
-            found.setdefault(source.name, source.file)
-    return found
-
-
-def departure_findings(
-    project: Project, policies: PolicySet, today: dt.date, checked: list[str]
-) -> list[Finding]:
-    """CHG004: the base systems the change no longer declares inside the checked paths."""
-    rule = policies.rules.get("CHG004")
-    if rule is None or not rule.enabled or project.base is None:
-        return []
-    out = []
-    overridden = rule.id in policies.overridden
-    for gone in departures(project, rule.params.get("removableStages", ()), checked):
-        tier = lookup(project.base.get(gone.system), ("spec", "risk", "tier"))
-        out.append(
-            Finding(
-                rule=rule.id,
-                severity=rule.severity_for(tier, today, overridden),
-                file=gone.file,
-                line=gone.line,
-                column=gone.column,
-                path="",
-                message=finding_message(rule, None, gone.detail, gone.system, ""),
-                system=gone.system,
-            )
-        )
-    return out
 
 
 def _declares_anything(project: Project) -> bool:
@@ -116,150 +76,131 @@ def _where(project: Project, config: Config) -> str:
     return f"{looked} (set allowEmpty: true in the configuration when the repository has no AI systems yet)"
 
 
+def _history(options: CheckOptions, workspace: Workspace) -> tuple[str | None, History | None]:
+    """The head commit, and the day each file was first committed; (None, None) outside git."""
+    if not workspace.git_root:
+        return None, None
+    named = [_located(p) for p in options.paths if not os.path.isdir(p)]
+    files = None
+    if named and len(named) == len(options.paths):
+        # Only the named files are reported, so only their history is needed.
+        files = [as_repo_path(p, workspace.git_root) for p in named]
+    prefix = as_repo_path(workspace.root, workspace.git_root)
+    return head_commit(workspace.git_root), History(workspace.git_root, prefix, files)
+
+
+def _reader(options: CheckOptions, workspace: Workspace, cache: FileCache) -> Callable[[Config], Project]:
+    """How the checked paths are read into a project under a configuration."""
+    named = {_located(p) for p in options.paths if not os.path.isdir(p)}
+    links = gitlinks if workspace.git_root else None
+
+    def project_with(settings: Config) -> Project:
+        located = [_located(p) for p in options.paths]
+        return build_project(
+            located, workspace.root, workspace.display_root, settings, named, cache, gitlinks=links
+        )
+
+    return project_with
+
+
 def build_report(options: CheckOptions) -> Report:
     """Load everything, run every rule, and return the report every format renders."""
+    with prepare(options) as run:
+        return check(*run)
+
+
+@contextmanager
+def prepare(options: CheckOptions) -> Iterator[Run]:
+    """Everything engine.check is given, while the base revision's files last."""
     for path in options.paths:
         if not os.path.lexists(path):
             raise FatalError("no such file or directory", path)
     workspace = open_workspace(options.paths, options.config, options.cache)
     named_policies = named_packs(options.policies, workspace.git_root or workspace.root)
-    head_policies = load_policies(workspace.config, named_policies, workspace.store)
+    policies = load_policies(workspace.config, named_policies, workspace.store)
     workspace.store.save()
-    today = options.as_of or today_utc()
     if options.base and not workspace.git_root:
         raise FatalError("--base compares with a git revision, but this is not a git repository")
-    config = workspace.config
-    policies = head_policies
-    changes: list[PolicyChange] = []
-    before: list[Finding] | None = None
-    base: baseline.Base | None = None
-    commit = None
-    first_added = None
-    named = [_located(p) for p in options.paths if not os.path.isdir(p)]
-    history_files = None
-    if named and len(named) == len(options.paths) and workspace.git_root:
-        # Only the named files are reported, so only their history is needed.
-        history_files = [as_repo_path(p, workspace.git_root) for p in named]
-    if workspace.git_root:
-        commit = head_commit(workspace.git_root)
-        prefix = as_repo_path(workspace.root, workspace.git_root)
-        first_added = History(workspace.git_root, prefix, history_files)
+    commit, history = _history(options, workspace)
     cache = FileCache(default_directory(workspace.root, workspace.git_root) if options.cache else None)
+    project_with = _reader(options, workspace, cache)
+    if not options.base:
+        yield _run(options, workspace, policies, None, project_with, history, commit, cache)
+        return
+    checked = [_located(p) for p in options.paths]
+    request = Request(
+        options.base,
+        workspace,
+        policies,
+        named_policies,
+        checked,
+        options.github_actions,
+        project_with,
+        cache,
+    )
+    with compare(request) as compared:
+        yield _run(options, workspace, policies, compared, project_with, history, commit, cache)
 
-    def project_with(settings: Config) -> Project:
-        project = build_project(
-            [_located(p) for p in options.paths],
-            workspace.root,
-            workspace.display_root,
-            settings,
-            set(named),
-            cache,
-            gitlinks=gitlinks if workspace.git_root else None,
-        )
-        project.first_added = first_added
-        return project
 
-    project: Project | None = None
-    changed: set[str] | None = None
-    edited: Changes | None = None
-    if workspace.git_root and options.base:
-        with GitRepo(workspace.git_root) as repo:
-            scratch = baseline.scratch_dir()
-            try:
-                resolved = repo.resolve(options.base, options.github_actions)
-                since = repo.merge_base(resolved)
-                differences, ignored, blobs, modes = repo.changes_since(since)
-                edited = Changes(workspace.git_root, differences, ignored, blobs)
-                if not baseline.touches_policies(differences, head_policies, workspace):
-                    # Policies and configuration are the same at both ends: the base is head's own
-                    # documents with the changed files as they were.
-                    project = project_with(config)
-                    changed = {path for path, status in differences.items() if status != "A"}
-                    base = baseline.derive_base(
-                        repo, since, (differences, ignored, blobs, modes), project, policies, cache, scratch
-                    )
-                else:
-                    checked = [_located(p) for p in options.paths]
-                    base = baseline.load_base(repo, resolved, workspace, named_policies, scratch, checked)
-                    touched = set(differences) & (
-                        base.policy_files | baseline.policy_files_of(head_policies, workspace)
-                    )
-                    policies, changes = guard_policies(
-                        head_policies, base.policies, touched, base.config, workspace.config.model
-                    )
-                    if changes and base.config is not None:
-                        # The reviewed configuration also decides which files are checked and what fails.
-                        config = dataclasses.replace(config, model=base.config)
-                before = baseline.base_findings(base, policies, today, first_added)
-            finally:
-                baseline.remove(scratch)
-
-    if project is None:
-        project = project_with(config)
+def _run(
+    options: CheckOptions,
+    workspace: Workspace,
+    policies: PolicySet,
+    compared: Comparison | None,
+    project_with: Callable[[Config], Project],
+    history: History | None,
+    commit: str | None,
+    cache: FileCache,
+) -> Run:
+    """Read head's documents (unless the comparison did), and what they are checked with."""
+    config = compared.config if compared is not None else workspace.config
+    project = (
+        compared.project if compared is not None and compared.project is not None else project_with(config)
+    )
     cache.save()
-    # A change that removes every system is judged against the base (CHG004), not refused.
-    if not config.model.allowEmpty and not _declares_anything(project) and not (base and base.systems):
-        where = project.display(config.file) if config.file else None
-        raise FatalError(f"no AISystem found: Charter looked in {_where(project, config)}", where)
-    leaving = base_leaving(base, changed) if base is not None else None
-    if base is not None:
-        project.base, project.base_by_file, project.base_leaving = base.systems, base.by_file, leaving
-        project.base_evidence, project.base_changes = base.evidence, edited
-        # Who someone is and who belongs to a team is governance, judged like the policies: as the
-        # base revision says.
-        project.people = baseline.base_people(base)
-    # The paths as findings name files: a system left when its base file lay under one of them.
-    checked = [project.display(_located(p)) for p in options.paths]
-    governance_changes = list(changes)
-    if base is not None:
-        # The directory decides who approves, so a change to it is reviewed like a policy change.
-        change = directory_change(
-            baseline.base_directory(base), next(iter(directories(project)), None), base.config or config.model
-        )
-        governance_changes += [change] if change is not None else []
-    checker = Checker(project, policies, today, governance_changes)
-    findings = checker.run()
-    findings = sorted(findings + departure_findings(project, policies, today, checked), key=Finding.sort_key)
-    fixed: list[Finding] = []
-    if before is not None:
-        findings, fixed = baseline.mark_status(findings, before)
-        fixed = [f for f in fixed if project.is_reported(f.file)]
-    # The inventory marks its own findings new or existing: the base's are not computed from code.
+    _require_systems(project, config, compared)
+    judged = compared.policies if compared is not None else policies
+    # The named files alone in the pre-commit case; else every file under the checked paths.
     scanned = [_located(p) for p in options.paths] or [project.root]
-    found = inventory_findings(project, policies, config, today, scanned, options.cache)
-    findings = sorted(findings + found, key=Finding.sort_key)
-    fail_on = options.fail_on or config.model.failOn
-    systems = sum(1 for s in project.systems if project.is_reported(s.file))
-    head_view = None
-    if changes:
-        head_project = project
-        if config is not workspace.config:
-            head_project = project_with(workspace.config)
-            if base is not None:
-                head_project.base, head_project.base_by_file = base.systems, base.by_file
-                head_project.base_leaving = leaving
-                head_project.base_evidence, head_project.base_changes = base.evidence, edited
-                head_project.people = project.people
-        head_findings = Checker(head_project, head_policies, today).run()
-        head_findings += departure_findings(head_project, head_policies, today, checked)
-        head_fail_on = options.fail_on or workspace.config.model.failOn
-        head_view = (head_policies.digest(), summarize(head_findings, systems, head_fail_on))
+    inputs = RunInputs(
+        today=options.as_of or today_utc(),
+        fail_on=options.fail_on or config.model.failOn,
+        checked=tuple(project.display(_located(p)) for p in options.paths),
+        history=history,
+        policy_changes=governance_changes(compared, project, config),
+        commit=commit,
+        head=_head_run(options, workspace, policies, compared, project, project_with),
+        inventory=inventory_for(project, judged, config, scanned, options.cache),
+    )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)
-    return Report(
-        findings,
-        summarize(findings, systems, fail_on),
-        policies,
-        today,
-        commit,
-        __version__,
-        fixed=fixed,
-        base_systems=base.systems if base is not None else None,
-        head_policies=head_view,
-        project=project,
-        fail_on=fail_on,
-        notes=checker.notes(),
-    )
+    return project, judged, compared.baseline if compared is not None else None, inputs
+
+
+def _require_systems(project: Project, config: Config, compared: Comparison | None) -> None:
+    """A run with nothing to check is refused, unless the configuration allows it."""
+    # A change that removes every system is judged against the base (as departures), not refused.
+    if config.model.allowEmpty or _declares_anything(project):
+        return
+    if compared is not None and compared.baseline.systems:
+        return
+    where = project.display(config.file) if config.file else None
+    raise FatalError(f"no AISystem found: Charter looked in {_where(project, config)}", where)
+
+
+def _head_run(
+    options: CheckOptions,
+    workspace: Workspace,
+    policies: PolicySet,
+    compared: Comparison | None,
+    project: Project,
+    project_with: Callable[[Config], Project],
+) -> HeadRun | None:
+    """When the change altered the policies: the head's own, to show what they would have said."""
+    if compared is None or not compared.changes:
+        return None
+    own = project if compared.config is workspace.config else project_with(workspace.config)
+    return HeadRun(policies, own, options.fail_on or workspace.config.model.failOn)
 
 
 def run_check(options: CheckOptions) -> int:
@@ -275,6 +216,11 @@ def run_check(options: CheckOptions) -> int:
         # On stderr like the other notes, so that stdout holds only findings and the summary.
         for note in report.notes:
             print(f"charter: note: {shown(note.rule)} {shown(note.message)}", file=sys.stderr)
-    sys.stdout.write(REPORTERS[options.format](report, options.color and options.format == "text"))
+    if options.format == "text":
+        from checker.reporters.text import render_text
+
+        sys.stdout.write(render_text(report, options.color, show_fixes=options.show_fixes))
+    else:
+        sys.stdout.write(REPORTERS[options.format](report, False))
     sys.stdout.flush()
     return EXIT_OK if report.summary.passed else EXIT_FINDINGS

@@ -14,9 +14,11 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from checker import gitrepo
-from checker.commands.schema import SCHEMA_ID
+from checker.characters import shown
+from checker.commands.schema import SCHEMA_ID, write_schema
 from checker.config import CONFIG_NAME, find_config_dir
 from checker.errors import EXIT_OK, FatalError
+from checker.finding import Finding
 from checker.models import Name, Person, Stage, Team, Text, Tier
 from checker.templating import render
 
@@ -25,6 +27,7 @@ STAGES: tuple[str, ...] = typing.get_args(Stage)
 # Unclassified systems get the strictest checks until someone decides otherwise.
 DEFAULT_TIER = "high"
 DEFAULT_STAGE = "proposed"
+SCHEMA_FILE = "charter.schema.json"
 
 
 @dataclass
@@ -38,6 +41,9 @@ class InitOptions:
     accountable: str | None = None
     directory: str = "ai-systems"
     interactive: bool = True
+    # The JSON Schema file the manifest's modeline points at; None: charter.schema.json beside the
+    # configuration.
+    schema: str | None = None
 
 
 Validator = Callable[[str], str]
@@ -106,12 +112,19 @@ def _scalar(value: str) -> str:
 
 
 def render_manifest(
-    name: str, title: str, purpose: str, tier: str, stage: str, team: str, accountable: str
+    name: str,
+    title: str,
+    purpose: str,
+    tier: str,
+    stage: str,
+    team: str,
+    accountable: str,
+    schema_ref: str = SCHEMA_ID,
 ) -> str:
     """The text of a new manifest: only what is known, and a pointer to what the policies ask next."""
     return render(
         "init-manifest.yaml.j2",
-        schema_id=SCHEMA_ID,
+        schema_ref=schema_ref,
         name=_scalar(name),
         title=_scalar(title),
         purpose=_scalar(purpose),
@@ -164,14 +177,51 @@ def run_init(options: InitOptions) -> int:
         os.makedirs(options.directory, exist_ok=True)
     except OSError as exc:
         raise FatalError(f"cannot create the directory: {exc.strerror}", options.directory) from None
-    _write_new(target, render_manifest(name, title, purpose, tier, stage, team, accountable))
-    click.echo(f"wrote {os.path.relpath(target)}")
-
     here = os.getcwd()
     existing = find_config_dir(here, gitrepo.toplevel(here))
+    schema_file = options.schema or os.path.join(existing or here, SCHEMA_FILE)
+    manifest = render_manifest(
+        name, title, purpose, tier, stage, team, accountable, modeline_ref(target, schema_file)
+    )
+    _write_new(target, manifest)
+    click.echo(f"wrote {os.path.relpath(target)}")
     if existing is None:
         manifests_dir = os.path.relpath(os.path.abspath(options.directory), here).replace(os.sep, "/")
         _write_new(CONFIG_NAME, render_config(manifests_dir))
         click.echo(f"wrote {CONFIG_NAME}")
-    click.echo(f"next: fill in the manifest, then run: charter check {os.path.relpath(target)}")
+    if not os.path.lexists(schema_file):
+        write_schema(schema_file)
+        click.echo(f"wrote {os.path.relpath(schema_file)}")
+    _list_facts(target)
     return EXIT_OK
+
+
+def modeline_ref(manifest: str, schema_file: str) -> str:
+    """The schema file as the manifest's modeline names it: relative to the manifest's directory."""
+    start = os.path.dirname(os.path.abspath(manifest))
+    ref = os.path.relpath(os.path.abspath(schema_file), start).replace(os.sep, "/")
+    return ref if ref.startswith("../") else f"./{ref}"
+
+
+def facts_to_declare(manifest: str) -> list[Finding]:
+    """What `charter check` still asks of the new manifest: the facts only a person can declare."""
+    from checker.commands.check import CheckOptions, build_report
+
+    report = build_report(CheckOptions(paths=[manifest], format="json", cache=False))
+    return [f for f in report.findings if not f.waived]
+
+
+def _list_facts(manifest: str) -> None:
+    shown_path = os.path.relpath(manifest)
+    facts = facts_to_declare(manifest)
+    if not facts:
+        click.echo(f"charter check {shown_path} passes: the manifest declares all its tier and stage need")
+        return
+    click.echo(
+        f"{len(facts)} fact{'s' if len(facts) != 1 else ''} only you know, which its tier and stage need:"
+    )
+    for fact in facts:
+        # The message without its "{system} has no ...:" lead, which names the same system each time.
+        detail = fact.message.split(": ", 1)[-1]
+        click.echo(f"  {fact.rule} {shown(detail)}")
+    click.echo(f"next: declare them, then run: charter check {shown_path}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -70,25 +72,64 @@ def rule_rows(policies: PolicySet) -> list[dict[str, Any]]:
     return [_row(policies.rules[rule_id], policies) for rule_id in sorted(policies.rules)]
 
 
-def rules_text(policies: PolicySet) -> str:
-    """An aligned table, one rule a line, so that grep finds a rule with all its columns."""
+# Narrower terminals still get whole words: a rule's name is never broken.
+MIN_WIDTH = 40
+INDENT = " " * 8
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    """One row a line, the columns aligned, so that grep finds a rule with all its columns."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]])
+        for row in rows
+    ]
+
+
+def _wrap(text: str, width: int, first: str = INDENT) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=INDENT,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _blocks(rows: list[tuple[str, ...]], width: int) -> list[str]:
+    """Each rule as a block for a narrow terminal: id, severity and name, then title and controls."""
+    lines = []
+    for rule_id, severity, name, title, controls in rows[1:]:
+        lines += _wrap(f"{rule_id.ljust(len(INDENT) - 2)}  {severity}  {name}", width, first="")
+        lines += _wrap(title, width)
+        # A control ("EU-AI-Act Art.17") stays on one line: lines break only between controls.
+        glued = controls.replace(", ", ",\n").replace(" ", "\xa0").replace(",\n", ", ")
+        lines += [line.replace("\xa0", " ") for line in _wrap(glued, width)]
+    return lines
+
+
+def rules_text(policies: PolicySet, width: int | None = None) -> str:
+    """The rules as a table when it fits the terminal's width, else as one wrapped block a rule."""
+    if width is None:
+        width = shutil.get_terminal_size().columns
+    width = max(width, MIN_WIDTH)
     header = ("ID", "SEVERITY", "NAME", "TITLE", "CONTROLS")
     rows = [header] + [
         (r["id"], r["severityNote"], r["name"], r["title"], ", ".join(r["controls"]))
         for r in rule_rows(policies)
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = [
-        "  ".join([*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]])
-        for row in rows
-    ]
+    lines = _table(rows)
+    if max(len(line.rstrip()) for line in lines) > width:
+        lines = _blocks(rows, width)
     count = len(rows) - 1
     disabled = sum(1 for r in policies.rules.values() if not r.enabled)
     lines.append("")
-    lines.append(
+    footer = (
         f"{count} rules{f', {disabled} disabled' if disabled else ''}; "
         "'charter explain ID' shows what a rule checks and how to fix it."
     )
+    lines += textwrap.wrap(footer, width, break_long_words=False)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
+import click
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from checker.errors import EXIT_OK
+from checker.errors import EXIT_OK, FatalError
 from checker.governance_models import PolicyModel
 from checker.models import AISystem, Directory, Evidence
 
@@ -142,6 +144,21 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def run_schema(kind: str | None) -> int:
+def write_schema(path: str, kind: str | None = None) -> None:
+    """Write the schema to path, replacing what is there: it is generated, never edited by hand."""
+    if os.path.islink(path) or os.path.isdir(path):
+        raise FatalError("is a symbolic link or a directory; name a regular file", path)
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(render(kind_schema(kind) if kind else document_schema()))
+    except OSError as exc:
+        raise FatalError(f"cannot write the schema: {exc.strerror}", path) from None
+
+
+def run_schema(kind: str | None, write: str | None = None) -> int:
+    if write is not None:
+        write_schema(write, kind)
+        click.echo(f"wrote {write}")
+        return EXIT_OK
     sys.stdout.write(render(kind_schema(kind) if kind else document_schema()))
     return EXIT_OK

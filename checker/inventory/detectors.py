@@ -1,4 +1,4 @@
-"""What counts as AI usage: the detectors of the pack's INV001 rule, amended by the configuration."""
+"""What counts as AI usage: the detectors of the pack's inventory rule, amended by the configuration."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from checker.config import Config
 from checker.discovery import glob_regex
+from checker.engine_rules import ENGINE_RULES
 from checker.errors import FatalError
 from checker.policy import PolicySet
 
@@ -156,16 +157,17 @@ def _merge(found: dict[str, dict[str, Any]], entries: Any, where: str, line_of: 
 
 
 def load_detectors(policies: PolicySet, config: Config) -> Detectors:
-    """The detectors of INV001's parameters, then those of the configuration's inventory.detectors."""
-    rule = policies.rules.get("INV001")
+    """The detectors of the inventory rule's parameters, then the configuration's inventory.detectors."""
+    rule = policies.engine_rule("inventory")
     if rule is None:
         raise FatalError(
-            "the policy set has no rule INV001, which holds the detectors: include the default pack"
+            f"the policy set has no rule {ENGINE_RULES['inventory'].default}, which holds the detectors: "
+            "include the default pack"
         )
     found: dict[str, dict[str, Any]] = {}
     _merge(found, rule.params.get("detectors", []), rule.source, lambda index: None)
-    settings = config.model.inventory or {}
-    configured = settings.get("detectors")
+    settings = config.model.inventory
+    configured = list(settings.detectors or ()) if settings is not None else None
     if configured:
         _merge(
             found,

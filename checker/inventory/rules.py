@@ -1,4 +1,4 @@
-"""INV001 (AI usage no system covers) and INV002 (a spec.code glob matching no file) as findings."""
+"""The inventory's rules as findings: AI usage no system covers, and a spec.code glob matching no file."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 
-from checker.config import Config
 from checker.engine import finding_message
 from checker.finding import Finding, field_path
 from checker.gitrepo import Changes, blob_contents
 from checker.inventory.coverage import Claim, claim_regex
 from checker.inventory.scan import FileResult, content_kind
-from checker.inventory.take import Inventory, take_inventory
+from checker.inventory.take import Inventory
 from checker.inventory.usage import Unread, Usage
 from checker.policy import PolicySet, Rule
 from checker.project import Project
+from checker.result import UndeclaredUsage
 
 Key = tuple[str, str]
 
@@ -87,7 +87,7 @@ def _undeclared(inventory: Inventory) -> Iterator[tuple[FileResult, Usage | Unre
 
 def _inv001(
     rule: Rule, inventory: Inventory, project: Project, today: dt.date, overridden: bool
-) -> list[Finding]:
+) -> list[tuple[Finding, UndeclaredUsage]]:
     changes = project.base_changes
     base = _base_usages(inventory, changes) if changes is not None else Counter()
     severity = rule.severity_for(None, today, overridden)
@@ -107,7 +107,10 @@ def _inv001(
         detail = _usage_detail(inventory, found) if isinstance(found, Usage) else _unread_detail(found)
         column = found.column if isinstance(found, Usage) else 1
         message = finding_message(rule, None, detail, None, "")
-        out.append(Finding(rule.id, level, file, found.line, column, "", message, None, status=status))
+        finding = Finding(rule.id, level, file, found.line, column, "", message, None, status=status)
+        detector, what = (found.detector, found.what) if isinstance(found, Usage) else (None, found.reason)
+        row = UndeclaredUsage(file, found.line, column, detector, what, level, message, status)
+        out.append((finding, row))
     return out
 
 
@@ -162,24 +165,19 @@ def _rel(inventory: Inventory, changes: Changes, path: str) -> str:
     return os.path.relpath(full, inventory.root).replace(os.sep, "/")
 
 
-def inventory_findings(
-    project: Project,
-    policies: PolicySet,
-    config: Config,
-    today: dt.date,
-    paths: list[str],
-    cache: bool = True,
-) -> list[Finding]:
-    """INV001 and INV002 for the files under paths, when the rules are enabled."""
-    rules = {rid: policies.rules.get(rid) for rid in ("INV001", "INV002")}
-    if not any(rule is not None and rule.enabled for rule in rules.values()):
-        return []
-    inventory = take_inventory(project, policies, config, paths, cache)
+def judge_inventory(
+    inventory: Inventory, project: Project, policies: PolicySet, today: dt.date
+) -> tuple[list[Finding], tuple[UndeclaredUsage, ...]]:
+    """The findings of the inventory's rules, and the undeclared usage they report, by file."""
     out = []
-    inv001, inv002 = rules["INV001"], rules["INV002"]
-    if inv001 is not None and inv001.enabled:
-        out += _inv001(inv001, inventory, project, today, inv001.id in policies.overridden)
-    if inv002 is not None and inv002.enabled:
-        out += _inv002(inv002, inventory, project, today, inv002.id in policies.overridden)
+    undeclared: list[UndeclaredUsage] = []
+    usage, claims = policies.engine_rule("inventory"), policies.engine_rule("code-claims")
+    if usage is not None and usage.enabled:
+        found = _inv001(usage, inventory, project, today, usage.id in policies.overridden)
+        out += [finding for finding, _ in found]
+        undeclared += [row for _, row in found]
+    if claims is not None and claims.enabled:
+        out += _inv002(claims, inventory, project, today, claims.id in policies.overridden)
     inventory.scanner.cache.save()
-    return sorted(out, key=Finding.sort_key)
+    order = sorted(undeclared, key=lambda u: (u.file, u.line, u.column, u.detector or "", u.what))
+    return sorted(out, key=Finding.sort_key), tuple(order)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.cache import default_directory
-from checker.config import Config
+from checker.config import Config, Exclusion
 from checker.errors import FatalError
 from checker.gitrepo import toplevel
 from checker.inventory.coverage import Coverage, coverage_of
@@ -19,19 +19,12 @@ from checker.policy import PolicySet
 from checker.project import Project
 
 
-@dataclass(frozen=True)
-class Exclusion:
-    """A path the configuration leaves out of the inventory, and why."""
-
-    path: str
-    reason: str
-
-
 def exclusions(config: Config) -> list[Exclusion]:
     """The configuration's inventory.exclude, each relative and inside the repository."""
     found = []
-    for index, entry in enumerate((config.model.inventory or {}).get("exclude") or []):
-        path = entry["path"]
+    settings = config.model.inventory
+    for index, entry in enumerate((settings.exclude or ()) if settings is not None else ()):
+        path = entry.path
         if anchored(path) or climbs(path):
             raise FatalError(
                 f"inventory.exclude[{index}].path {path!r} must be relative to the directory holding the "
@@ -39,7 +32,7 @@ def exclusions(config: Config) -> list[Exclusion]:
                 config.file,
                 config.line_of("inventory", "exclude", index, "path"),
             )
-        found.append(Exclusion(path.strip("/"), entry["reason"]))
+        found.append(Exclusion(path.strip("/"), entry.reason))
     return found
 
 
@@ -79,3 +72,13 @@ def take_inventory(
     results = [scanner.scan(c) for c in scanned]
     store.save()
     return Inventory(results, coverage_of(project), detectors, every, scanner, git_root, root)
+
+
+def inventory_for(
+    project: Project, policies: PolicySet, config: Config, paths: list[str], cache: bool = True
+) -> Inventory | None:
+    """The inventory a check judges, or None when the policies run neither of its rules."""
+    rules = [policies.engine_rule("inventory"), policies.engine_rule("code-claims")]
+    if not any(rule is not None and rule.enabled for rule in rules):
+        return None
+    return take_inventory(project, policies, config, paths, cache)

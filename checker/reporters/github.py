@@ -6,6 +6,8 @@ shown as characters.shown() shows it (one line, no command of its own) and then 
 runner unescapes it: ``%`` in the message, and ``:`` and ``,`` too in the properties. Only the line
 breaks between the lines Charter passes become ``%0A``.
 
+The run's notes (rules it could not check) follow the summary as plain log lines.
+
 With --base, only new findings are annotated unless CHARTER_ANNOTATE is ``all`` (the action's
 ``annotate`` input): on a large repository the existing ones would bury what the change added,
 and they are all in the job summary and the report.
@@ -59,6 +61,8 @@ def render_github(report: Report, color: bool = False) -> str:
         lines.append(command(COMMANDS[f.severity], properties, *message))
     verdict = "passed" if report.summary.passed else "failed"
     lines.append(f"charter: {model.counts(report)}; {verdict}")
+    # In the log, not as annotations: a note asks for nothing on any line of the change.
+    lines += [f"charter: note: {shown(note.rule)} {shown(note.message)}" for note in report.notes]
     if skipped:
         lines.append(
             f"charter: {model.plural(skipped, 'existing finding')} of the base not annotated; "

@@ -12,7 +12,6 @@ import hashlib
 
 from markupsafe import Markup
 
-from checker.inventory.report import undeclared
 from checker.reporters import model
 from checker.reporters.base import Report
 from checker.templating import render
@@ -55,5 +54,5 @@ def render_html(report: Report, color: bool = False) -> str:
         freshness=model.freshness(report),
         coverage=model.coverage(report),
         results=model.RESULTS,
-        undeclared=undeclared(report.findings),
+        undeclared=report.undeclared,
     )

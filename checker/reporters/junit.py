@@ -15,14 +15,10 @@ text; test cases have no attributes of their own beyond name, class name and tim
 
 from __future__ import annotations
 
-import datetime as dt
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from checker.conditions import Env
 from checker.finding import Finding
-from checker.policy import Rule
-from checker.project import Project, Source
 from checker.reporters import model
 from checker.reporters.base import Report
 
@@ -35,38 +31,20 @@ class _Case:
     skip: str = ""
 
 
-def _applies(rule: Rule, source: Source, evidence: list[Source], project: Project, today: dt.date) -> bool:
-    """Whether the check ran rule on source (or, for an Evidence rule, on the system's evidence)."""
-    for doc in [source, *evidence]:
-        if not doc.valid:
-            continue
-        env = Env(project, doc.doc, doc.file, source.name, today)
-        stage = source.get("spec", "lifecycle", "stage") if doc is source else None
-        tier = source.get("spec", "risk", "tier") if doc is source else None
-        if rule.applies(env, doc.kind, stage, tier):
-            return True
-    return False
-
-
 def _cases(report: Report) -> tuple[dict[str, dict[str, _Case]], dict[str, str]]:
     """Test cases by suite (system name, or 'repository' for findings of no system) and rule, and
     the manifest of each system's suite."""
     suites: dict[str, dict[str, _Case]] = {}
     files: dict[str, str] = {}
-    needs_base = report.base_systems is None
-    project = report.project
-    for source in project.systems if project is not None else []:
-        if project is None or not isinstance(source.name, str) or not project.is_reported(source.file):
+    for system in report.systems:
+        if system.name is None:
             continue
-        cases = suites.setdefault(source.name, {})
-        files.setdefault(source.name, source.file)
-        evidence = project.evidence.get(source.name, [])
+        cases = suites.setdefault(system.name, {})
+        files.setdefault(system.name, system.file)
         for rule in report.policies.enabled():
-            if rule.model.needsBase and needs_base:
+            if report.rule_results[rule.id] == "not checked":
                 cases[rule.id] = _Case(skip="compares with a base revision: run with --base")
-            elif rule.id == "SCH001" or (
-                source.valid and _applies(rule, source, evidence, project, report.as_of)
-            ):
+            elif rule.id in system.ran:
                 cases.setdefault(rule.id, _Case())
     for finding in report.findings:
         cases = suites.setdefault(finding.system or REPOSITORY, {})

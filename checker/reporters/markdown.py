@@ -16,13 +16,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from checker.inventory.report import LISTED, undeclared
 from checker.reporters import model
 from checker.reporters.base import Report
 from checker.templating import render
 
 MARKER = "<!-- charter:report -->"
 GITHUB_LIMIT = 65536
+# Undeclared AI past this many rows is counted, not listed: the findings list every one anyway.
+UNDECLARED_LISTED = 50
 ZWJ = "\u200d"
 _ESCAPES = {
     "&": "&amp;",
@@ -172,10 +173,16 @@ def _context(report: Report, sections: list[SectionView], diff: bool, limit: int
         "window": model.EXPIRY_WINDOW_DAYS,
         "provenance": {k: md(v) for k, v in vars(model.provenance(report)).items()},
         "undeclared": [
-            {"where": md(f"{u.file}:{u.line}:{u.column}"), "severity": u.severity, "message": md(u.message)}
-            for u in undeclared(report.findings)
+            {
+                "where": md(f"{u.file}:{u.line}:{u.column}"),
+                "severity": u.severity,
+                "status": u.status,
+                "detector": md(u.detector or "not read"),
+                "what": md(u.what),
+            }
+            for u in report.undeclared
         ],
-        "undeclared_listed": LISTED,
+        "undeclared_listed": UNDECLARED_LISTED,
     }
 
 

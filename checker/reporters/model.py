@@ -7,16 +7,13 @@ that for its own output.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checker.characters import shown
-from checker.checks import BUILTINS, waiver_problem, waiver_requesters
+from checker.characters import one_line
 from checker.finding import SEVERITY_RANK, Finding
-from checker.people import people_of
 from checker.reporters.base import Report
 
 PROJECT_URL = "https://github.com/charter-checker/charter"
@@ -24,21 +21,6 @@ RULES_URL = f"{PROJECT_URL}/blob/main/README.md#the-default-policy-pack"
 EXPIRY_WINDOW_DAYS = 30
 # Known control frameworks by the prefix their control ids carry in the policies.
 FRAMEWORKS = {"NIST-AI-RMF": "NIST AI RMF", "ISO-42001": "ISO/IEC 42001", "EU-AI-Act": "EU AI Act"}
-
-
-def one_line(value: Any) -> str:
-    """value as text on one line, as characters.shown() writes it; '' for a missing value."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (dt.date, dt.datetime)):
-        text = value.isoformat()
-    elif isinstance(value, (list, tuple)):
-        text = ", ".join(one_line(v) for v in value)
-    else:
-        text = str(value)
-    return shown(text)
 
 
 def plural(n: int, noun: str) -> str:
@@ -164,31 +146,23 @@ class SystemRow:
 
 def system_rows(report: Report) -> list[SystemRow]:
     """Every reported AISystem, by name."""
-    if report.project is None:
-        return []
-    threshold = SEVERITY_RANK.get(report.fail_on, SEVERITY_RANK["error"])
     rows = []
-    for source in report.project.systems:
-        if not report.project.is_reported(source.file):
-            continue
-        name = source.name if isinstance(source.name, str) else ""
-        # By name, so that a system's evidence findings count too; a nameless one by its file.
-        mine = [f for f in report.findings if (f.system == name if name else f.file == source.file)]
-        active = [f for f in mine if not f.waived]
+    for system in report.systems:
+        counted = system.summary
         rows.append(
             SystemRow(
-                name=one_line(name) or one_line(source.file),
-                title=one_line(source.get("metadata", "title")),
-                file=one_line(source.file),
-                tier=one_line(source.get("spec", "risk", "tier")),
-                stage=one_line(source.get("spec", "lifecycle", "stage")),
-                accountable=one_line(source.get("spec", "ownership", "accountable")),
-                team=one_line(source.get("spec", "ownership", "team")),
-                errors=sum(f.severity == "error" for f in active),
-                warnings=sum(f.severity == "warning" for f in active),
-                infos=sum(f.severity == "info" for f in active),
-                waived=sum(f.waived for f in mine),
-                passed=not any(SEVERITY_RANK[f.severity] >= threshold for f in active),
+                name=one_line(system.name or "") or one_line(system.file),
+                title=one_line(system.get("metadata", "title")),
+                file=one_line(system.file),
+                tier=one_line(system.get("spec", "risk", "tier")),
+                stage=one_line(system.get("spec", "lifecycle", "stage")),
+                accountable=one_line(system.get("spec", "ownership", "accountable")),
+                team=one_line(system.get("spec", "ownership", "team")),
+                errors=counted.errors,
+                warnings=counted.warnings,
+                infos=counted.infos,
+                waived=counted.waived,
+                passed=counted.passed,
             )
         )
     return sorted(rows, key=lambda r: (r.name, r.file))
@@ -253,18 +227,18 @@ def _governance_facts(data: Any) -> dict[str, str]:
 
 def governance_diff(report: Report) -> list[SystemDiff]:
     """Per system, how its governance facts moved from the base; empty without --base."""
-    if report.base_systems is None or report.project is None:
+    if report.base_systems is None:
         return []
     head: dict[str, Any] = {}
-    for source in report.project.systems:
-        if source.valid and isinstance(source.name, str) and report.project.is_reported(source.file):
-            head.setdefault(source.name, source.data)
+    for system in report.systems:
+        if system.valid and system.name is not None:
+            head.setdefault(system.name, system.data)
     diffs = []
     for name in sorted(set(head) | set(report.base_systems)):
         before = _governance_facts(report.base_systems[name]) if name in report.base_systems else {}
         if name not in head:
             # A system named on the command line alone says nothing about the others' removal.
-            if report.project.reported is None:
+            if report.whole:
                 diffs.append(SystemDiff(one_line(name), "removed", ()))
             continue
         after = _governance_facts(head[name])
@@ -304,54 +278,26 @@ class WaiverRow:
         return self.valid and self.days_left is not None and self.days_left <= EXPIRY_WINDOW_DAYS
 
 
-def _expiry(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def waivers(report: Report) -> list[WaiverRow]:
-    """Every waiver of the reported systems, judged the way the check judged it."""
-    if report.project is None:
-        return []
-    rules = report.policies.rules
-    wvr = rules.get("WVR001")
-    max_days = int(wvr.params.get("maxDays", 180)) if wvr is not None else 180
-    fields = wvr.params.get("requesters", ()) if wvr is not None else ()
+    """Every waiver of the reported systems, as the check judged it."""
     rows = []
-    people = people_of(report.project)
-    for source in report.project.systems:
-        if not source.valid or not report.project.is_reported(source.file):
-            continue
-        name = source.name if isinstance(source.name, str) else ""
-        requesters = waiver_requesters(source.data, fields, people)
-        for waiver in _list(source.get("spec", "waivers")):
-            entry = waiver if isinstance(waiver, dict) else {}
-            problem = waiver_problem(waiver, rules, report.as_of, max_days, requesters, people)
-            expires = _expiry(entry.get("expires"))
-            rule = one_line(entry.get("rule"))
-            rows.append(
-                WaiverRow(
-                    system=one_line(name),
-                    file=one_line(source.file),
-                    rule=rule,
-                    reason=one_line(entry.get("reason")),
-                    approved_by=one_line(entry.get("approvedBy")),
-                    expires=expires.isoformat() if expires else one_line(entry.get("expires")),
-                    ticket=one_line(entry.get("ticket")),
-                    days_left=(expires - report.as_of).days if expires else None,
-                    valid=problem is None,
-                    problem=one_line(problem[1]) if problem else "",
-                    waives=sum(
-                        1 for f in report.findings if f.waived and f.system == name and f.rule == rule
-                    ),
-                )
+    for waiver in report.waivers:
+        entry, expires = waiver.entry, waiver.expires
+        rows.append(
+            WaiverRow(
+                system=one_line(waiver.system or ""),
+                file=one_line(waiver.file),
+                rule=one_line(entry.get("rule")),
+                reason=one_line(entry.get("reason")),
+                approved_by=one_line(entry.get("approvedBy")),
+                expires=expires.isoformat() if expires else one_line(entry.get("expires")),
+                ticket=one_line(entry.get("ticket")),
+                days_left=(expires - report.as_of).days if expires else None,
+                valid=waiver.problem is None,
+                problem=one_line(waiver.problem) if waiver.problem else "",
+                waives=waiver.waives,
             )
+        )
     return sorted(rows, key=lambda w: (w.system, w.rule, w.expires))
 
 
@@ -383,60 +329,24 @@ class Freshness:
     status: str
 
 
-def _max_age(report: Report) -> Mapping[str, int]:
-    rule = report.policies.rules.get("MNT001")
-    limits = rule.params.get("maxAgeDays") if rule is not None else None
-    if not isinstance(limits, dict):
-        limits = BUILTINS["evidence-fresh"].params["maxAgeDays"]
-    return {str(k): int(v) for k, v in limits.items()}
-
-
 def freshness(report: Report) -> list[Freshness]:
     """Per reported system and maintenance activity: last evidence, age, allowed age and status."""
-    if report.project is None:
-        return []
-    limits = _max_age(report)
     rows = []
-    for source in report.project.systems:
-        if not source.valid or not report.project.is_reported(source.file):
-            continue
-        name = source.name if isinstance(source.name, str) else ""
-        newest: dict[str, tuple[dt.date, str]] = {}
-        for evidence in report.project.evidence.get(name, []):
-            day = _expiry(evidence.get("spec", "performedAt"))
-            activity = evidence.get("spec", "activity")
-            # Evidence dated in the future proves nothing yet; MNT003 reports it.
-            if day is None or day > report.as_of or not isinstance(activity, str):
-                continue
-            if activity not in newest or day > newest[activity][0]:
-                newest[activity] = (day, evidence.file)
-        for task in _list(source.get("spec", "maintenance")):
-            if not isinstance(task, dict):
-                continue
-            activity, cadence = one_line(task.get("activity")), one_line(task.get("cadence"))
-            allowed = limits.get(cadence)
-            last = newest.get(activity)
-            age = (report.as_of - last[0]).days if last else None
-            # As MNT001 judges it: a daily activity that names its automation needs no evidence.
-            if cadence == "daily" and task.get("automated"):
-                status = "automated"
-            elif last is None:
-                status = "missing"
-            else:
-                status = "ok" if allowed is None or (age or 0) <= allowed else "stale"
-            rows.append(
-                Freshness(
-                    system=one_line(name),
-                    activity=activity,
-                    cadence=cadence,
-                    owner=one_line(task.get("owner")),
-                    last=last[0].isoformat() if last else "",
-                    evidence=one_line(last[1]) if last else one_line(task.get("automated")),
-                    age=age,
-                    allowed=allowed,
-                    status=status,
-                )
+    for row in report.freshness:
+        task = row.task
+        rows.append(
+            Freshness(
+                system=one_line(row.system or ""),
+                activity=one_line(task.get("activity")),
+                cadence=one_line(task.get("cadence")),
+                owner=one_line(task.get("owner")),
+                last=row.last.isoformat() if row.last else "",
+                evidence=one_line(row.evidence) if row.last else one_line(task.get("automated")),
+                age=row.age,
+                allowed=row.allowed,
+                status=row.status,
             )
+        )
     return sorted(rows, key=lambda r: (r.system, r.activity))
 
 
@@ -470,30 +380,6 @@ class Framework:
         return sum(c.result == result for c in self.controls)
 
 
-def rule_results(report: Report) -> dict[str, str]:
-    """Each rule's result in this run: fail, waived, pass, note, not checked or disabled."""
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in report.findings:
-        by_rule.setdefault(finding.rule, []).append(finding)
-    results = {}
-    for rule_id, rule in report.policies.rules.items():
-        found = by_rule.get(rule_id, [])
-        active = [f for f in found if not f.waived]
-        if not rule.enabled:
-            results[rule_id] = "disabled"
-        elif rule.model.needsBase and report.base_systems is None:
-            results[rule_id] = "not checked"
-        elif any(f.severity != "info" for f in active):
-            results[rule_id] = "fail"
-        elif active:
-            results[rule_id] = "note"
-        elif found:
-            results[rule_id] = "waived"
-        else:
-            results[rule_id] = "pass"
-    return results
-
-
 # The NIST AI RMF's functions in the framework's own order rather than the alphabet's.
 _FUNCTIONS = {"GOVERN": "0", "MAP": "1", "MEASURE": "2", "MANAGE": "3"}
 
@@ -507,7 +393,7 @@ def _natural(text: str) -> tuple[Any, ...]:
 
 def coverage(report: Report) -> list[Framework]:
     """Per control framework, each control with the rules mapped to it and how they did here."""
-    results = rule_results(report)
+    results = report.rule_results
     controls: dict[str, dict[str, list[RuleResult]]] = {}
     for rule_id, rule in sorted(report.policies.rules.items()):
         for control in rule.model.controls:

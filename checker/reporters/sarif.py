@@ -27,6 +27,7 @@ AREAS = {
     "GAT": "review-gates",
     "HIL": "human-oversight",
     "INC": "incident-handling",
+    "INV": "inventory",
     "LIF": "lifecycle",
     "LOG": "logging",
     "MNT": "maintenance",
@@ -37,6 +38,7 @@ AREAS = {
     "RMP": "roadmap",
     "RSK": "risk",
     "SCH": "schema",
+    "TRN": "transparency",
     "VER": "versioning",
     "WVR": "waivers",
 }

@@ -2,8 +2,9 @@
 
 The severity is always written, so errors, warnings and notes differ without colour too (as in a
 pre-commit hook). Each rule's fix follows once, after the findings, rather than under every finding:
-a rule that fails on forty systems says how to fix it once. Notes (info) get none: they ask for
-nothing to be fixed.
+a rule that fails on forty systems says how to fix it once. With show_fixes (--show-fixes) the fix
+is written under each finding instead, indented, and the list after the findings is left out. Notes
+(info) and waived findings get none: they ask for nothing to be fixed.
 
 File names and messages are written as characters.shown() shows them, so each finding keeps its
 line and the only terminal escapes are the colours below, which Charter adds after escaping.
@@ -12,21 +13,33 @@ line and the only terminal escapes are the colours below, which Charter adds aft
 from __future__ import annotations
 
 from checker.characters import shown
+from checker.finding import Finding
 from checker.reporters.base import Report
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET, _GREEN = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[32m"
 
 
+def _fix_of(report: Report, rule_id: str) -> str | None:
+    """The rule's remediation on one line, as shown on a terminal; None when it has none."""
+    rule = report.policies.rules.get(rule_id)
+    if rule is None or not rule.model.remediation:
+        return None
+    return shown(" ".join(rule.model.remediation.split()))
+
+
+def _asks_for_fix(finding: Finding) -> bool:
+    return not finding.waived and finding.severity != "info"
+
+
 def _fixes(report: Report, color: bool) -> list[str]:
     """One line per rule with an error or a warning that is not waived, in rule order: its fix."""
-    rules = sorted({f.rule for f in report.findings if not f.waived and f.severity != "info"})
+    rules = sorted({f.rule for f in report.findings if _asks_for_fix(f)})
     lines = []
     for rule_id in rules:
-        rule = report.policies.rules.get(rule_id)
-        if rule is None or not rule.model.remediation:
+        fix = _fix_of(report, rule_id)
+        if fix is None:
             continue
-        fix = shown(" ".join(rule.model.remediation.split()))
         lines.append(f"  {_BOLD}{rule_id}{_RESET} {fix}" if color else f"  {rule_id} {fix}")
     if lines:
         heading = "fix (charter explain RULE says why):"
@@ -34,7 +47,15 @@ def _fixes(report: Report, color: bool) -> list[str]:
     return lines
 
 
-def render_text(report: Report, color: bool = False) -> str:
+def _fix_under(report: Report, finding: Finding, color: bool) -> list[str]:
+    """The line under a finding that says how to fix it, as --show-fixes writes it."""
+    fix = _fix_of(report, finding.rule) if _asks_for_fix(finding) else None
+    if fix is None:
+        return []
+    return [f"  {_DIM}fix:{_RESET} {fix}" if color else f"  fix: {fix}"]
+
+
+def render_text(report: Report, color: bool = False, show_fixes: bool = False) -> str:
     lines = []
     for f in report.findings:
         where = f"{shown(f.file)}:{f.line}:{f.column}:"
@@ -48,7 +69,10 @@ def render_text(report: Report, color: bool = False) -> str:
             )
         else:
             lines.append(f"{where} {f.rule} {f.severity} {shown(f.message)}{note}{status}")
-    lines += _fixes(report, color)
+        if show_fixes:
+            lines += _fix_under(report, f, color)
+    if not show_fixes:
+        lines += _fixes(report, color)
     s = report.summary
     verdict = "passed" if s.passed else "failed"
     counts = (

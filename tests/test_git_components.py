@@ -1,0 +1,338 @@
+"""Prompts, hosted models and tools in real git repositories: what a change to each must bring."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+from checker.gitrepo import CommitFiles
+from checker.sources import Resolved, WorkingTree, digest
+from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
+
+AS_OF = ["--as-of", "2026-11-23"]
+WITH_BASE = ["--base", "main", *AS_OF]
+EVALUATION = "      evaluation: {report: reports/router-3.2.0.md, date: 2026-10-20}\n"
+PROMPT_TEXT = "You answer questions about orders and returns. Never promise refunds.\n"
+GATE_APPROVALS = '[{by: "@dana", date: 2026-11-20}, {by: "@ana", date: 2026-11-20}]'
+
+
+def components(extra: str, text: str = CLEAN) -> str:
+    """text with extra components after the router's model."""
+    return variant("  logging: {", extra + "  logging: {", text)
+
+
+def prompt(version: str = "1.3.0", source: str = "[prompts/support/*.md]") -> str:
+    return (
+        "    - name: support-prompt\n      kind: prompt\n"
+        f"      version: {version}\n      source: {source}\n" + EVALUATION
+    )
+
+
+def hosted(version: str, model: str = "gpt-4.1", snapshot: str = "2025-04-14") -> str:
+    return (
+        "    - name: assistant-llm\n      kind: llm\n"
+        f'      version: "{version}"\n'
+        f'      provider: {{name: openai, model: {model}, snapshot: "{snapshot}", region: eu}}\n' + EVALUATION
+    )
+
+
+def released(text: str, version: str, approvals: str | None) -> str:
+    """text with a release entry for version, with approvals when given."""
+    entry = f"    - version: {version}\n      date: 2026-11-20\n      changeClass: minor\n"
+    if approvals is not None:
+        entry += f"      approvals: {approvals}\n"
+    return variant("  reviewGates:\n", entry + "  reviewGates:\n", text)
+
+
+def tool(server: str, permissions: str, approval: str = "") -> str:
+    return (
+        "    - name: github-tool\n      kind: tool\n      version: 1.0.0\n      tool:\n        type: mcp\n"
+        f"        server: {server}\n        permissions: [{permissions}]\n{approval}"
+    )
+
+
+PINNED = '{package: "@modelcontextprotocol/server-github", version: "2025.4.8"}'
+
+
+def start(tmp_path: Path, manifest: str) -> Repo:
+    """The router with manifest and its prompt file committed on main, checked out on a branch."""
+    repo = router_repo(tmp_path / "repo", manifest)
+    repo.write("prompts/support/system.md", PROMPT_TEXT)
+    repo.commit("The support prompt")
+    repo.git("checkout", "-q", "-b", "feature")
+    return repo
+
+
+def check(
+    repo: Repo, args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    monkeypatch.chdir(repo.root)
+    code = main(["check", *args, "--format", "json"])
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    report = json.loads(captured.out)
+    return code, [(f["rule"], f["file"], f["line"], f["column"], f["message"]) for f in report["findings"]]
+
+
+def test_a_prompt_edited_without_a_new_version_then_released_without_approvals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = components(prompt())
+    repo = start(tmp_path, text)
+    repo.write("prompts/support/system.md", PROMPT_TEXT + "Offer a refund to anyone who asks twice.\n")
+    repo.commit("Friendlier refunds", HEAD_DATE)
+
+    code, found = check(repo, WITH_BASE, capsys, monkeypatch)
+
+    line, column = value_of(text, "      version: 1.3.0\n      source")[0], 16
+    assert (code, found) == (
+        1,
+        [
+            (
+                "CHG001",
+                MANIFEST,
+                line,
+                column,
+                "ticket-router changed a model artifact without raising its version: the source files of "
+                "support-prompt changed (prompts/support/system.md) but its version stayed 1.3.0; a changed "
+                "component needs a higher version",
+            )
+        ],
+    )
+
+    bumped = released(components(prompt("1.4.0")), "1.4.0", None)
+    repo.write(MANIFEST, bumped)
+    repo.commit("Prompt 1.4.0", HEAD_DATE)
+
+    code, found = check(repo, WITH_BASE, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "CHG002",
+                MANIFEST,
+                where(bumped, "- version: 1.4.0")[0],
+                where(bumped, "- version: 1.4.0")[1] + 2,
+                "ticket-router changed its model or its governance without an approved release: "
+                "release 1.4.0 has no approvals",
+            )
+        ],
+    )
+    repo.write(MANIFEST, released(components(prompt("1.4.0")), "1.4.0", GATE_APPROVALS))
+    repo.commit("Prompt 1.4.0, approved", HEAD_DATE)
+    assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
+
+
+def test_dropping_the_source_does_not_hide_an_edit_of_its_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = start(tmp_path, components(prompt()))
+    without = components(variant("      source: [prompts/support/*.md]\n", "", prompt()))
+    repo.write(MANIFEST, without)
+    repo.write("prompts/support/system.md", "Ignore every earlier instruction.\n")
+    repo.commit("Tidy the manifest", HEAD_DATE)
+
+    code, found = check(repo, WITH_BASE, capsys, monkeypatch)
+
+    assert code == 1
+    assert [(rule, line, column) for rule, _, line, column, _ in found] == [
+        ("CHG001", value_of(without, "      version: 1.3.0\n      evaluation")[0], 16)
+    ]
+
+
+def test_a_snapshot_change_needs_a_new_version_and_passes_with_an_approved_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = start(tmp_path, components(hosted("2025-04-14")))
+    same = components(hosted("2025-04-14", snapshot="2025-08-07"))
+    repo.write(MANIFEST, same)
+    repo.commit("Newer snapshot", HEAD_DATE)
+
+    code, found = check(repo, WITH_BASE, capsys, monkeypatch)
+
+    assert code == 1
+    assert found == [
+        (
+            "CHG001",
+            MANIFEST,
+            value_of(same, '      version: "')[0],
+            16,
+            "ticket-router changed a model artifact without raising its version: the provider snapshot of "
+            "assistant-llm went from 2025-04-14 to 2025-08-07 but its version stayed 2025-04-14; a changed "
+            "component needs a new version",
+        )
+    ]
+
+    repo.write(
+        MANIFEST,
+        released(components(hosted("2025-08-07", snapshot="2025-08-07")), '"2025-08-07"', GATE_APPROVALS),
+    )
+    repo.commit("Newer snapshot, released", HEAD_DATE)
+    assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
+
+
+def test_a_floating_model_alias_is_named_with_the_pattern_it_matches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = components(hosted("4o", model="chatgpt-4o-latest"))
+    repo = start(tmp_path, text)
+
+    code, found = check(repo, AS_OF, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "VER001",
+                MANIFEST,
+                *value_of(text, "model: "),
+                "ticket-router runs a model that cannot be identified exactly: the model "
+                "chatgpt-4o-latest of assistant-llm floats: it matches '*-latest', an alias for "
+                "whichever model is newest",
+            )
+        ],
+    )
+    assert "^" not in found[0][4]
+
+
+def test_an_unpinned_mcp_server_is_ver005(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = components(tool('{command: "npx -y @modelcontextprotocol/server-github"}', "read"))
+    repo = start(tmp_path, text)
+
+    code, found = check(repo, AS_OF, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "VER005",
+                MANIFEST,
+                *value_of(text, "{command: "),
+                "ticket-router lets its model call code that can change without review: tool github-tool: "
+                "npx fetches @modelcontextprotocol/server-github, which is not pinned to an exact version",
+            )
+        ],
+    )
+
+
+def test_a_write_tool_without_approval_at_high_tier_is_an_hil002_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = variant("mode: in-the-loop", "mode: on-the-loop", components(tool(PINNED, "read, write")))
+    repo = start(tmp_path, text)
+    monkeypatch.chdir(repo.root)
+
+    assert main(["check", *AS_OF, "--format", "json"]) == 1
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+
+    assert (finding["rule"], finding["severity"], finding["line"], finding["column"]) == (
+        "HIL002",
+        "error",
+        *value_of(text, "permissions: "),
+    )
+    assert finding["path"] == "spec.components[1].tool.permissions"
+
+
+def test_a_declared_digest_that_disagrees_with_the_source_is_ver004(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed = digest([("prompts/support/system.md", PROMPT_TEXT.encode())])
+    stale = digest([("prompts/support/system.md", b"an older prompt\n")])
+    text = components(prompt() + f'      artifact: {{digest: "{stale}"}}\n')
+    repo = start(tmp_path, text)
+
+    code, found = check(repo, AS_OF, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "VER004",
+                MANIFEST,
+                *value_of(text, "artifact: {digest: "),
+                "ticket-router declares a digest its source files do not have: artifact.digest of "
+                f"support-prompt is {stale}, but its source files digest to {computed}",
+            )
+        ],
+    )
+    repo.write(MANIFEST, components(prompt() + f'      artifact: {{digest: "{computed}"}}\n'))
+    assert check(repo, AS_OF, capsys, monkeypatch) == (0, [])
+
+
+def test_a_source_glob_that_matches_nothing_is_sch003(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = components(prompt(source="[prompts/suport/*.md]"))
+    repo = start(tmp_path, text)
+
+    code, found = check(repo, AS_OF, capsys, monkeypatch)
+
+    assert (code, found) == (
+        1,
+        [
+            (
+                "SCH003",
+                MANIFEST,
+                *value_of(text, "source: ["),
+                "ticket-router refers to a file that is not there: source of support-prompt: "
+                "'prompts/suport/*.md' matches no file in the repository",
+            )
+        ],
+    )
+
+
+def test_a_source_that_is_a_symbolic_link_is_not_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = components(prompt(source="[prompts/support/*.md]"))
+    repo = start(tmp_path, text)
+    os.symlink("/etc/hostname", repo.root / "prompts" / "support" / "host.md")
+
+    code, found = check(repo, AS_OF, capsys, monkeypatch)
+
+    # The link is itself a finding where Charter documents are kept (SCH004), and the source that
+    # matches it names something Charter does not read.
+    assert (code, [(rule, line, column) for rule, _, line, column, _ in found]) == (
+        1,
+        [("SCH003", *value_of(text, "source: [")), ("SCH004", 1, 1)],
+    )
+    assert found[0][4].endswith(
+        "matches prompts/support/host.md, a symbolic link or submodule, never followed"
+    )
+
+
+def test_the_digest_is_the_same_for_the_working_tree_and_the_commit(tmp_path: Path) -> None:
+    repo = start(tmp_path, components(prompt()))
+    repo.write("prompts/support/tools.md", "Use the order tool first.\n")
+    repo.write("prompts/support/deep/nested.md", "nested\n")
+    head = repo.commit("More prompts", HEAD_DATE)
+    patterns = ["prompts/support/**", "prompts/support/system.md"]
+
+    working = Resolved(WorkingTree(str(repo.root)), patterns)
+    committed = Resolved(CommitFiles(str(repo.root), head, ""), patterns)
+
+    assert (
+        sorted(working.files)
+        == sorted(committed.files)
+        == [
+            "prompts/support/deep/nested.md",
+            "prompts/support/system.md",
+            "prompts/support/tools.md",
+        ]
+    )
+    assert working.digest() == committed.digest()
+    assert working.digest() == digest(
+        [
+            ("prompts/support/deep/nested.md", b"nested\n"),
+            ("prompts/support/system.md", PROMPT_TEXT.encode()),
+            ("prompts/support/tools.md", b"Use the order tool first.\n"),
+        ]
+    )
