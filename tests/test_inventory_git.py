@@ -243,3 +243,35 @@ def test_base_marks_unmatched_globs_new_or_existing(repo: Repo, capsys: pytest.C
         ("INV002", "warning", MANIFEST, 11, 32, "existing"),
         ("INV002", "warning", MANIFEST, 11, 43, "new"),
     ]
+
+
+SOURCES = variant(
+    "  logging: {",
+    "    - name: order-lookup\n      kind: tool\n      version: 1.0.0\n      source: [tools/lookup/*.py]\n"
+    "      tool: {type: function, permissions: [read], approval: none}\n"
+    "    - name: support-agent\n      kind: agent\n      version: 1.0.0\n      source: [agents/support]\n"
+    "  logging: {",
+    CODE,
+)
+
+
+def test_component_sources_cover_exactly_the_files_they_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = router_repo(tmp_path / "repo", SOURCES)
+    repo.write("services/router/app.py", "import openai\n")
+    repo.write("tools/lookup/client.py", "import openai\n")
+    repo.write("tools/lookup/helpers/retry.py", "import openai\n")
+    repo.write("agents/support/run.py", "from langchain.agents import AgentExecutor\n")
+    repo.write("agents/support/steps/plan.py", "import anthropic\n")
+    repo.commit("Tools and agents")
+    # A glob names the files it matches, as the source's digest reads it, and nothing below them;
+    # a path without wildcards names every file below the directory.
+    assert _inv(repo, capsys) == [("INV001", "warning", "tools/lookup/helpers/retry.py", 1, 8, None)]
+    data = _run(capsys, "inventory", str(repo.root), "--format", "json")
+    assert [(u["file"], u["detector"]) for u in data["systems"][0]["usages"]] == [
+        ("agents/support/run.py", "llm-framework"),
+        ("agents/support/steps/plan.py", "anthropic"),
+        ("services/router/app.py", "openai"),
+        ("tools/lookup/client.py", "openai"),
+    ]

@@ -1,14 +1,20 @@
-"""Which declared system's code a file is: spec.code globs, components' training.pipeline and source."""
+"""Which declared system's code a file is: spec.code globs, components' training.pipeline and source.
+
+spec.code and training.pipeline cover the files they name and what lies below them. A component's
+source covers exactly the files its digest is computed over (checker.sources): a glob names the
+files it matches, a path without wildcards the file or every file below the directory.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.discovery import glob_regex
 from checker.project import Project, Source
+from checker.sources import is_glob, ref_problem
 
 
 def _strings(value: Any) -> list[str]:
@@ -33,16 +39,23 @@ class Claim:
     glob: str
     file: str
     path: tuple[str | int, ...]
+    # The glob covers only the files it matches, not what lies below them.
+    exact: bool = False
 
 
 def claims_of(source: Source) -> Iterator[Claim]:
     """The code a valid AISystem claims: spec.code, and each component's training.pipeline and source."""
     name = source.name if isinstance(source.name, str) else ""
-    spec = source.get("spec")
+    return claims_in(name, source.data, source.file)
+
+
+def claims_in(name: str, data: Any, file: str) -> Iterator[Claim]:
+    """The code the AISystem name, declared as data in file, claims."""
+    spec = data.get("spec") if isinstance(data, dict) else None
     if not isinstance(spec, dict):
         return
     for index, glob in enumerate(_strings(spec.get("code"))):
-        yield Claim(name, glob, source.file, ("spec", "code", index))
+        yield Claim(name, glob, file, ("spec", "code", index))
     components = spec.get("components")
     for index, component in enumerate(components if isinstance(components, list) else []):
         if not isinstance(component, dict):
@@ -51,24 +64,17 @@ def claims_of(source: Source) -> Iterator[Claim]:
         pipeline = training.get("pipeline") if isinstance(training, dict) else None
         if isinstance(pipeline, str) and not pipeline.startswith("https://"):
             where = ("spec", "components", index, "training", "pipeline")
-            yield Claim(name, _as_glob(pipeline), source.file, where)
-        # components[].source names the files that are the component (paths or globs), when declared.
-        sources = component.get("source")
-        for position, ref in enumerate(_strings(sources)):
-            if not ref.startswith("https://"):
-                at = (
-                    "spec",
-                    "components",
-                    index,
-                    "source",
-                    *((position,) if isinstance(sources, list) else ()),
-                )
-                yield Claim(name, _as_glob(ref), source.file, at)
+            yield Claim(name, _as_glob(pipeline), file, where)
+        # A source that cannot name files of the repository is a finding of its own, and covers nothing.
+        for position, ref in enumerate(_strings(component.get("source"))):
+            if ref_problem(ref) is None:
+                at = ("spec", "components", index, "source", position)
+                yield Claim(name, _as_glob(ref), file, at, exact=is_glob(ref))
 
 
-def claim_regex(glob: str) -> re.Pattern[str]:
-    """What a claimed glob covers: the files it names, and what lies below a path it names."""
-    return re.compile(f"(?s:{glob_regex(glob)})(?:/.*)?\\Z")
+def claim_regex(glob: str, exact: bool = False) -> re.Pattern[str]:
+    """What a claimed glob covers: the files it names, and (unless exact) what lies below them."""
+    return re.compile(f"(?s:{glob_regex(glob)}){'' if exact else '(?:/.*)?'}\\Z")
 
 
 @dataclass
@@ -79,7 +85,7 @@ class Coverage:
     _compiled: list[tuple[re.Pattern[str], Claim]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._compiled = [(claim_regex(claim.glob), claim) for claim in self.claims]
+        self._compiled = [(claim_regex(claim.glob, claim.exact), claim) for claim in self.claims]
 
     def systems(self, rel: str) -> list[str]:
         """The systems whose code the file rel is, each once, in the order they were declared."""
@@ -93,6 +99,11 @@ class Coverage:
                 break
             todo = [(regex, claim) for regex, claim in todo if not regex.match(rel)]
         return [claim for _, claim in todo]
+
+
+def base_coverage(systems: Mapping[str, Any]) -> Coverage:
+    """The coverage of the base revision's systems, from their data by name."""
+    return Coverage([claim for name, data in systems.items() for claim in claims_in(name, data, "")])
 
 
 def coverage_of(project: Project) -> Coverage:
