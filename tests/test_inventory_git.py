@@ -275,3 +275,33 @@ def test_component_sources_cover_exactly_the_files_they_name(
         ("services/router/app.py", "openai"),
         ("tools/lookup/client.py", "openai"),
     ]
+
+
+def test_a_change_that_moves_usage_out_of_a_covered_glob_adds_it(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.git("checkout", "-q", "-b", "escape")
+    (repo.root / "services/shadow").mkdir()
+    repo.git("mv", "services/router/app.py", "services/shadow/app.py")
+    repo.commit("Move the router service where no system looks")
+    # The usage was declared in the base; the change made it undeclared, and the glob empty.
+    assert _inv(repo, capsys, "--base", "main") == [
+        ("INV002", "warning", MANIFEST, *CODE_AT, "new"),
+        ("INV001", "warning", "services/other/bot.py", 1, 6, "existing"),
+        ("INV001", "error", "services/shadow/app.py", 2, 8, "new"),
+    ]
+
+
+def test_a_change_that_narrows_a_glob_adds_the_usage_it_leaves(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("services/router/ml/model.py", "import torch\n")
+    repo.commit("The router's model code")
+    repo.git("checkout", "-q", "-b", "narrow")
+    narrow = 'code: ["services/router/*.py"]'
+    repo.write(MANIFEST, variant('code: ["services/router/**"]', narrow, CODE))
+    repo.commit("Claim less code")
+    assert _inv(repo, capsys, "--base", "main") == [
+        ("INV001", "warning", "services/other/bot.py", 1, 6, "existing"),
+        ("INV001", "error", "services/router/ml/model.py", 1, 8, "new"),
+    ]

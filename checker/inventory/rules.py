@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from checker.engine import finding_message
 from checker.finding import Finding, field_path
 from checker.gitrepo import Changes, blob_contents
-from checker.inventory.coverage import Claim, claim_regex
+from checker.inventory.coverage import Claim, Coverage, base_coverage, claim_regex
 from checker.inventory.scan import FileResult, content_kind
 from checker.inventory.take import Inventory
 from checker.inventory.usage import Unread, Usage
@@ -28,15 +28,19 @@ def _status(changes: Changes, path: str) -> str | None:
     return status
 
 
-def _base_usages(inventory: Inventory, changes: Changes) -> Counter[Key]:
-    """The usages the base revision had in the files the change edits or removes, by detector and what."""
+def _base_usages(inventory: Inventory, changes: Changes, covered: Coverage) -> Counter[Key]:
+    """The undeclared usage the base revision had in the files the change edits or removes.
+
+    Usage in a file that a base system covered was not undeclared then, so it is not counted.
+    """
     found: Counter[Key] = Counter()
     wanted = {}
     for path, status in changes.paths.items():
         if status == "A":
             continue
-        rel = os.path.relpath(os.path.join(changes.root, *path.split("/")), inventory.root)
-        rel = rel.replace(os.sep, "/")
+        rel = _rel(inventory, changes, path)
+        if covered.systems(rel):
+            continue
         named = inventory.detectors.for_file(rel)
         if named is not None:
             found[(named.id, "model file" if named.id == "model-artifact" else "configuration file")] += 1
@@ -52,9 +56,15 @@ def _base_usages(inventory: Inventory, changes: Changes) -> Counter[Key]:
         if kept is None and blob in texts:
             kept = inventory.scanner.read_content(texts[blob], kind)
             cache.put(blob, kept)
+        if isinstance(kept, Unread):
+            found[_UNREAD] += 1
         for usage in kept if isinstance(kept, list) else []:
-            found[(usage.detector, usage.what)] += 1
+            found[_key(usage)] += 1
     return found
+
+
+# What an unreadable file counts as, when the base revision's undeclared usage is compared.
+_UNREAD: Key = ("", "not read")
 
 
 def _key(usage: Usage) -> Key:
@@ -88,21 +98,33 @@ def _undeclared(inventory: Inventory) -> Iterator[tuple[FileResult, Usage | Unre
 def _inv001(
     rule: Rule, inventory: Inventory, project: Project, today: dt.date, overridden: bool
 ) -> list[tuple[Finding, UndeclaredUsage]]:
+    """Each undeclared usage; under --base new (and of the added severity) when the change made it so.
+
+    A change makes usage undeclared when it adds the usage to a file no system covers (a file it
+    adds, or edits), or leaves a file no longer covered that a base system covered: moving it out of
+    a system's globs, or narrowing them.
+    """
     changes = project.base_changes
-    base = _base_usages(inventory, changes) if changes is not None else Counter()
+    before = base_coverage(project.base or {}) if changes is not None else None
+    base = (
+        _base_usages(inventory, changes, before) if changes is not None and before is not None else Counter()
+    )
     severity = rule.severity_for(None, today, overridden)
     out = []
     for result, found in _undeclared(inventory):
         file = project.display(result.candidate.path)
         status = None
         level = severity
-        if changes is not None:
+        if changes is not None and before is not None:
             git_path = os.path.relpath(result.candidate.path, changes.root).replace(os.sep, "/")
-            key = _key(found) if isinstance(found, Usage) else ("", "")
-            if _status(changes, git_path) in ("A", "M") and isinstance(found, Usage) and base[key] <= 0:
+            key = _key(found) if isinstance(found, Usage) else _UNREAD
+            edited = _status(changes, git_path) in ("A", "M")
+            if edited and base[key] > 0:
+                base[key] -= 1
+                status = "existing"
+            elif edited or before.systems(result.candidate.rel):
                 status, level = "new", str(rule.params.get("addedSeverity", severity))
             else:
-                base[key] -= 1
                 status = "existing"
         detail = _usage_detail(inventory, found) if isinstance(found, Usage) else _unread_detail(found)
         column = found.column if isinstance(found, Usage) else 1
