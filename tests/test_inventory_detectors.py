@@ -313,3 +313,14 @@ def test_scanner_prefilter_lets_every_form_through(
     path.write_text(text)
     result = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest)).scan(Candidate(str(path), name))
     assert [(u.line, u.column, u.detector) for u in result.usages] == expected
+
+
+def test_scanner_says_a_source_that_does_not_parse_names_a_module(tmp_path: Path) -> None:
+    scanner = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest))
+    (tmp_path / "a.py").write_text("import openai\ndef (:\n")
+    (tmp_path / "b.py").write_text("def (:\n")
+    assert scanner.scan(Candidate(str(tmp_path / "a.py"), "a.py")).unread == Unread(
+        2, "it is not valid Python: invalid syntax, and it names a module a detector looks for"
+    )
+    # Naming no module a detector looks for, it cannot import one: nothing to report.
+    assert scanner.scan(Candidate(str(tmp_path / "b.py"), "b.py")).unread is None

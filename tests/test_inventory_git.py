@@ -180,7 +180,7 @@ def test_results_are_kept_by_blob_id(repo: Repo, capsys: pytest.CaptureFixture[s
     ).stdout.strip()
     caches = list(Path(__import__("os").environ["CHARTER_CACHE_DIR"]).glob("*/inventory.json"))
     kept = [json.loads(p.read_text())["blobs"] for p in caches]
-    assert any(store.get(blob) == [[2, 8, "openai", "import openai"]] for store in kept)
+    assert any(store.get(f"python:{blob}") == [[2, 8, "openai", "import openai"]] for store in kept)
 
 
 def test_reports_have_an_undeclared_ai_section(

@@ -2,13 +2,15 @@
 
 In git: the tracked files (git's index) and the untracked ones git does not ignore; outside git,
 every file under the paths. Vendored code, node_modules, virtual environments and what the
-configuration excludes are left out, and symbolic links and submodules are never followed. Named
-files (the pre-commit case) are the only ones looked at.
+configuration excludes are left out, and submodules are never entered. Symbolic links are listed as
+links: checker.inventory.take reads what they lead to only when it is a part of the repository that
+is not looked at on its own. Named files (the pre-commit case) are the only ones looked at.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,16 +20,25 @@ from checker.gitrepo import listed_files
 # Directories that hold other people's code or an installed environment, never the repository's own.
 SKIPPED = frozenset({"vendor", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__", ".git"})
 _REGULAR = ("100644", "100755")
+_LINK = "120000"
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A file to look at: its path, its path from the repository root (with /) and its git blob id
-    when git vouches for the working copy's content."""
+    when git vouches for the working copy's content.
+
+    link: the path is a symbolic link; via: for a file read through one, the path from the root of
+    the file it leads to; kind: the reader it goes to whatever its name (see scan.content_kind).
+    """
 
     path: str
     rel: str
     blob: str | None = None
+    executable: bool = False
+    link: bool = False
+    via: str | None = None
+    kind: str | None = None
 
 
 def _environments(rels: Iterable[str]) -> tuple[str, ...]:
@@ -49,35 +60,61 @@ def _from_git(top: str, root: str, scopes: list[str]) -> list[Candidate]:
     """Tracked and untracked-not-ignored files under scopes (absolute paths) in the work tree at top."""
     specs = [os.path.relpath(s, top).replace(os.sep, "/") for s in scopes]
     listed = listed_files(top, specs)
-    out: list[tuple[str, str | None]] = []
+    # (path, blob, mode) of each file; the mode of an untracked file is read from the file itself.
+    out: list[tuple[str, str | None, str | None]] = []
     for path, (mode, index_blob) in listed.tracked.items():
-        if mode in _REGULAR:
-            out.append((path, None if path in listed.modified else index_blob))
-    out += [(path, None) for path in listed.untracked]
+        if path in listed.modified:
+            out.append((path, None, None))
+        elif mode in _REGULAR or mode == _LINK:
+            out.append((path, index_blob if mode != _LINK else None, mode))
+    out += [(path, None, None) for path in listed.untracked]
     found = []
     # Paths below the root are named from it by slicing; relpath only for the rare others.
     below = os.path.relpath(root, top).replace(os.sep, "/")
     prefix = "" if below == "." else below + "/"
-    for path, blob in out:
+    for path, blob, listed_mode in out:
         full = os.path.join(top, *path.split("/")) if os.sep != "/" else f"{top}/{path}"
         if path.startswith(prefix):
             rel = path[len(prefix) :]
         else:
             rel = os.path.relpath(full, root).replace(os.sep, "/")
-        found.append(Candidate(full, rel, blob))
+        if listed_mode is None:
+            candidate = _on_disk(full, rel)
+            if candidate is not None:
+                found.append(candidate)
+        else:
+            link = listed_mode == _LINK
+            found.append(Candidate(full, rel, blob, executable=listed_mode == "100755", link=link))
     return found
 
 
-def _walked(root: str, scope: str) -> Iterable[Candidate]:
-    """Every regular file below scope, no link followed, skipped directories not entered."""
+def _on_disk(full: str, rel: str) -> Candidate | None:
+    """A file as the file system has it: a regular file or a link; None for anything else or nothing."""
+    try:
+        mode = os.lstat(full).st_mode
+    except OSError:
+        return None
+    if stat.S_ISLNK(mode):
+        return Candidate(full, rel, link=True)
+    if stat.S_ISREG(mode):
+        return Candidate(full, rel, executable=bool(mode & 0o111))
+    return None
+
+
+def walked(root: str, scope: str, rel_scope: str | None = None) -> Iterable[Candidate]:
+    """Every regular file and link below scope, no link followed, skipped directories not entered.
+
+    rel_scope: the path from the root that scope is known by, when it is not scope's own.
+    """
     for directory, dirs, files in os.walk(scope):
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIPPED and not os.path.islink(os.path.join(directory, d))
-        )
-        for name in sorted(files):
+        links = [d for d in dirs if os.path.islink(os.path.join(directory, d))]
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED and d not in links)
+        for name in sorted([*files, *links]):
             full = os.path.join(directory, name)
-            if not os.path.islink(full):
-                yield Candidate(full, os.path.relpath(full, root).replace(os.sep, "/"))
+            rel = os.path.relpath(full, scope if rel_scope is not None else root).replace(os.sep, "/")
+            candidate = _on_disk(full, f"{rel_scope}/{rel}" if rel_scope is not None else rel)
+            if candidate is not None:
+                yield candidate
 
 
 def candidates(
@@ -88,15 +125,12 @@ def candidates(
     named: scopes are files named one by one, and only they are looked at.
     """
     if named:
-        found = [
-            Candidate(s, os.path.relpath(s, root).replace(os.sep, "/"))
-            for s in scopes
-            if os.path.isfile(s) and not os.path.islink(s)
-        ]
+        on_disk = (_on_disk(s, os.path.relpath(s, root).replace(os.sep, "/")) for s in scopes)
+        found = [c for c in on_disk if c is not None]
     elif git_root is not None:
         found = _from_git(git_root, root, scopes)
     else:
-        found = [c for scope in scopes for c in _walked(root, scope)]
+        found = [c for scope in scopes for c in walked(root, scope)]
     environments = _environments(c.rel for c in found) if not named else ()
     # A path named on its own is looked at even inside a skipped directory; exclusions still hold.
     keep = [

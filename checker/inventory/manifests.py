@@ -22,15 +22,33 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 def manifest_kind(name: str) -> str | None:
     """Which manifest a file of this base name is, or None."""
-    if name.startswith("requirements") and name.endswith(".txt"):
+    if name.startswith("requirements") and name.endswith((".txt", ".in")):
         return "requirements"
     return {"pyproject.toml": "pyproject", "Pipfile": "pipfile", "package.json": "package"}.get(name)
+
+
+# The project an address installs, in its #egg= fragment (pip's editable and VCS requirements).
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# Another requirements file a line installs: -r FILE, --requirement FILE or --requirement=FILE.
+_INCLUDE = re.compile(r"\s*(?:-r|--requirement)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)")
+
+
+def requirement_includes(text: str) -> list[str]:
+    """The files a requirements file installs from as well, as it names them."""
+    return [m.group(1) for row in text.splitlines() if (m := _INCLUDE.match(row.split(" #", 1)[0]))]
 
 
 def _requirements(text: str, detectors: Detectors) -> Iterator[Usage]:
     for number, row in enumerate(text.splitlines(), 1):
         code = row.split(" #", 1)[0]
-        if code.lstrip().startswith(("#", "-")):
+        egg = _EGG.search(code)
+        if code.lstrip().startswith("#"):
+            continue
+        if egg is not None or code.lstrip().startswith("-"):
+            # An option, or an address: only what an egg= fragment names is a project's name.
+            found = detectors.for_package(egg.group(1)) if egg else None
+            if egg and found is not None:
+                yield Usage(number, egg.start(1) + 1, found.id, f"dependency {egg.group(1)}")
             continue
         match = _REQUIREMENT.match(code)
         found = detectors.for_package(match.group(1)) if match else None
@@ -114,12 +132,28 @@ def _package_json(text: str, detectors: Detectors) -> list[Usage] | Unread:
         if not isinstance(packages, dict):
             continue
         begin = _locate(lines, re.compile(rf'("){re.escape(section)}"\s*:'))[0] - 1
-        for name in packages:
+        for name, spec in packages.items():
             detector = detectors.for_package(name)
             if detector is not None:
                 line, column = _locate(lines, re.compile(rf'"({re.escape(name)})"\s*:'), begin)
                 found.append(Usage(line, column, detector.id, f"dependency {name}"))
+            # "alias": "npm:package@range" installs package under another name.
+            real = _npm_alias(spec)
+            detector = detectors.for_package(real) if real else None
+            if real and detector is not None:
+                needle = re.compile(rf'"{re.escape(name)}"\s*:\s*"npm:({re.escape(real)})')
+                line, column = _locate(lines, needle, begin)
+                found.append(Usage(line, column, detector.id, f"dependency {real} (as {name})"))
     return sorted(found)
+
+
+def _npm_alias(spec: object) -> str | None:
+    """The package an npm alias ("npm:name@range") installs, or None."""
+    if not isinstance(spec, str) or not spec.startswith("npm:"):
+        return None
+    name = spec[4:]
+    at = name.find("@", 1)  # a scoped package's name starts with @
+    return (name[:at] if at > 0 else name) or None
 
 
 def manifest_usages(text: str, kind: str, detectors: Detectors) -> list[Usage] | Unread:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from checker.inventory.detectors import Detectors
 from checker.inventory.usage import Unread, Usage
@@ -21,11 +21,23 @@ def _column(lines: list[str], line: int, byte_offset: int) -> int:
     return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
 
-def _dynamic(node: ast.Call) -> str | None:
+def _loaders(tree: ast.AST) -> frozenset[str]:
+    """The names a call of which imports the module its first argument names: import_module as bound."""
+    names = {"import_module", "__import__"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "importlib" and not node.level:
+            names.update(a.asname for a in node.names if a.name == "import_module" and a.asname)
+    return frozenset(names)
+
+
+def _dynamic(node: ast.Call, loaders: frozenset[str]) -> str | None:
     """The module named by importlib.import_module("x") or __import__("x"), if a constant."""
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    if name not in ("import_module", "__import__") or not node.args:
+    if isinstance(func, ast.Attribute):
+        known = func.attr == "import_module"
+    else:
+        known = isinstance(func, ast.Name) and func.id in loaders
+    if not known or not node.args:
         return None
     first = node.args[0]
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
@@ -45,6 +57,7 @@ def _service(node: ast.Call) -> ast.Constant | None:
 
 def _imports(tree: ast.AST, lines: list[str], detectors: Detectors) -> Iterator[Usage]:
     services = detectors.boto3_services()
+    loaders = _loaders(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -55,7 +68,7 @@ def _imports(tree: ast.AST, lines: list[str], detectors: Detectors) -> Iterator[
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             yield from _import_from(node, lines, detectors)
         elif isinstance(node, ast.Call):
-            module = _dynamic(node)
+            module = _dynamic(node, loaders)
             found = detectors.for_python(module) if module else None
             if found is not None:
                 col = _column(lines, node.lineno, node.col_offset)
@@ -132,12 +145,20 @@ def _cells(text: str) -> Iterator[tuple[str, list[tuple[int, int]]]]:
         yield "".join(source), starts
 
 
-def notebook_usages(text: str, detectors: Detectors) -> list[Usage] | Unread:
-    """The AI imports of a notebook's code cells, placed on the notebook's own lines."""
+def notebook_usages(
+    text: str, detectors: Detectors, wanted: Callable[[str], bool] | None = None
+) -> list[Usage] | Unread:
+    """The AI imports of a notebook's code cells, placed on the notebook's own lines.
+
+    wanted: a fast test of the cells' code as Jupyter joins it (JSON escapes decoded, a cell's
+    lines joined), before any cell is parsed.
+    """
     try:
         cells = list(_cells(text))
-    except (ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError, RecursionError) as exc:
         return Unread(1, f"it is not a notebook Charter can read: {exc}")
+    if wanted is not None and not wanted("\n".join(source for source, _ in cells)):
+        return []
     found: list[Usage] = []
     for source, starts in cells:
         code = "\n".join("" if _MAGIC.match(row) else row for row in source.splitlines())

@@ -11,7 +11,7 @@ from checker.engine import finding_message
 from checker.finding import Finding, field_path
 from checker.gitrepo import Changes, blob_contents
 from checker.inventory.coverage import Claim, Coverage, base_coverage, claim_regex
-from checker.inventory.scan import FileResult, content_kind
+from checker.inventory.scan import FileResult, content_kind, script_kind
 from checker.inventory.take import Inventory
 from checker.inventory.usage import Unread, Usage
 from checker.policy import PolicySet, Rule
@@ -34,7 +34,8 @@ def _base_usages(inventory: Inventory, changes: Changes, covered: Coverage) -> C
     Usage in a file that a base system covered was not undeclared then, so it is not counted.
     """
     found: Counter[Key] = Counter()
-    wanted = {}
+    # Each base file read, as (blob, kind): the same content may be in more than one file.
+    wanted: list[tuple[str, str]] = []
     for path, status in changes.paths.items():
         if status == "A":
             continue
@@ -44,18 +45,22 @@ def _base_usages(inventory: Inventory, changes: Changes, covered: Coverage) -> C
         named = inventory.detectors.for_file(rel)
         if named is not None:
             found[(named.id, "model file" if named.id == "model-artifact" else "configuration file")] += 1
-        kind = content_kind(rel)
+        # A file without an extension may be a script, known by its first line.
+        kind = content_kind(rel) or ("" if "." not in rel.rsplit("/", 1)[-1] else None)
         blob = changes.base_blobs.get(path)
         if kind is not None and blob is not None:
-            wanted[blob] = kind
+            wanted.append((blob, kind))
     cache = inventory.scanner.cache
-    missing = [blob for blob in wanted if cache.get(blob) is None]
+    missing = [blob for blob, kind in wanted if not kind or cache.get(blob, kind) is None]
     texts = blob_contents(changes.root, missing) if missing else {}
-    for blob, kind in wanted.items():
-        kept = cache.get(blob)
+    for blob, maybe in wanted:
+        kind = maybe or script_kind(texts.get(blob, b"")[:256]) or ""
+        if not kind:
+            continue
+        kept = cache.get(blob, kind)
         if kept is None and blob in texts:
             kept = inventory.scanner.read_content(texts[blob], kind)
-            cache.put(blob, kept)
+            cache.put(blob, kind, kept)
         if isinstance(kept, Unread):
             found[_UNREAD] += 1
         for usage in kept if isinstance(kept, list) else []:
@@ -79,10 +84,7 @@ def _usage_detail(inventory: Inventory, usage: Usage) -> str:
 
 
 def _unread_detail(unread: Unread) -> str:
-    return (
-        f"{unread.reason.removeprefix('it ').capitalize()} and it names a module a detector looks for, "
-        "so Charter cannot tell whether it uses AI"
-    )
+    return f"{unread.reason[:1].upper()}{unread.reason[1:]}, so Charter cannot tell whether it uses AI"
 
 
 def _undeclared(inventory: Inventory) -> Iterator[tuple[FileResult, Usage | Unread]]:

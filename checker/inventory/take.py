@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.cache import default_directory
@@ -12,9 +14,10 @@ from checker.errors import FatalError
 from checker.gitrepo import toplevel
 from checker.inventory.coverage import Coverage, coverage_of
 from checker.inventory.detectors import Detectors, load_detectors
-from checker.inventory.files import Candidate, candidates
+from checker.inventory.files import Candidate, candidates, walked
 from checker.inventory.scan import FileResult, InventoryCache, Scanner
-from checker.paths import anchored, climbs
+from checker.inventory.usage import Unread
+from checker.paths import anchored, climbs, within
 from checker.policy import PolicySet
 from checker.project import Project
 
@@ -64,14 +67,88 @@ def take_inventory(
     git_root = toplevel(root)
     named = bool(paths) and all(not os.path.isdir(p) for p in paths)
     scopes = [os.path.normpath(p) for p in paths] or [root]
-    scanned = candidates(root, git_root, scopes, excluded, named)
-    every = candidates(root, git_root, [root], excluded) if named or scopes != [root] else scanned
+    listed = candidates(root, git_root, scopes, excluded, named)
+    every = candidates(root, git_root, [root], excluded) if named or scopes != [root] else listed
+    own = {c.rel for c in every if not c.link}
     directory = default_directory(root, git_root) if cache else None
     store = InventoryCache.open(directory, detectors.digest)
     scanner = Scanner(detectors, store)
-    results = [scanner.scan(c) for c in scanned]
+    top = os.path.realpath(git_root or root)
+    results = []
+    scanned = []
+    for candidate in listed:
+        if candidate.link:
+            for found in _followed(candidate, own, top, root, scanner):
+                if isinstance(found, FileResult):
+                    results.append(found)
+                else:
+                    scanned.append(found)
+        else:
+            scanned.append(candidate)
+    results += _with_includes(scanner, scanned)
     store.save()
+    results.sort(key=lambda r: r.candidate.rel)
     return Inventory(results, coverage_of(project), detectors, every, scanner, git_root, root)
+
+
+# Links followed within links, at most: a deeper chain is reported as unread.
+_DEPTH = 4
+
+
+def _followed(
+    link: Candidate, own: set[str], top: str, root: str, scanner: Scanner, depth: int = 0
+) -> Iterator[Candidate | FileResult]:
+    """What a link leads to that the inventory does not look at on its own, known by the link's path.
+
+    A link to a file or directory that is looked at on its own adds nothing: that is judged where it
+    is. A link named like code that leads nowhere, or out of the repository, cannot be read; what
+    lies outside the repository is no part of it, so other such links are passed over.
+    """
+    try:
+        target = os.path.realpath(link.path, strict=True)
+    except (OSError, RuntimeError):
+        if scanner.named_like_code(link.rel):
+            yield FileResult(link, [], Unread(1, "it is a symbolic link to nothing"))
+        return
+    if not within(target, top):
+        if scanner.named_like_code(link.rel):
+            reason = "it is a symbolic link to outside the repository, which Charter never follows"
+            yield FileResult(link, [], Unread(1, reason))
+        return
+    via = os.path.relpath(target, root).replace(os.sep, "/")
+    if os.path.isfile(target):
+        if via not in own:
+            yield Candidate(link.path, link.rel, via=via)
+        return
+    if not os.path.isdir(target):
+        return
+    for inner in walked(root, target, link.rel):
+        sub = inner.rel[len(link.rel) + 1 :]
+        path = os.path.join(link.path, *sub.split("/"))
+        if inner.link and depth < _DEPTH:
+            yield from _followed(replace(inner, path=path), own, top, root, scanner, depth + 1)
+        elif inner.link:
+            yield FileResult(inner, [], Unread(1, "it is a symbolic link behind too many others"))
+        elif f"{via}/{sub}" not in own:
+            yield replace(inner, path=path, via=f"{via}/{sub}")
+
+
+def _with_includes(scanner: Scanner, scanned: list[Candidate]) -> list[FileResult]:
+    """Each candidate scanned, and each file a requirements file installs from read as one too."""
+    results = {c.rel: scanner.scan(c) for c in scanned}
+    by_rel = {c.rel: c for c in scanned}
+    todo = [c for c in scanned if scanner.kind(c) == "requirements"]
+    while todo:
+        current = todo.pop()
+        for ref in scanner.includes(current):
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(current.rel), ref))
+            included = by_rel.get(rel)
+            if included is None or scanner.kind(included) == "requirements":
+                continue
+            by_rel[rel] = replace(included, kind="requirements")
+            results[rel] = scanner.scan(by_rel[rel])
+            todo.append(by_rel[rel])
+    return list(results.values())
 
 
 def inventory_for(
