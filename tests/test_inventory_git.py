@@ -120,6 +120,13 @@ def test_precommit_scans_only_the_named_files(
 ) -> None:
     monkeypatch.chdir(repo.root)
     assert _run(capsys, "check", MANIFEST, "--format", "json", "--as-of", "2026-11-23")["findings"] == []
+    # Code named as pre-commit names changed files is read by the inventory, not as a document.
+    named = ["services/other/bot.py", "services/router/app.py"]
+    report = _run(capsys, "check", *named, "--format", "json", "--as-of", "2026-11-23")
+    assert [(f["rule"], f["file"], f["line"], f["column"]) for f in report["findings"]] == [
+        ("INV001", "services/other/bot.py", 1, 6)
+    ]
+    assert report["summary"]["systems"] == 0
     data = _run(capsys, "inventory", "services/other/bot.py", "--format", "json")
     assert [(u["file"], u["line"], u["column"]) for u in data["undeclared"]] == [
         ("services/other/bot.py", 1, 6)

@@ -51,6 +51,12 @@ def content_kind(rel: str) -> str | None:
     return manifest_kind(name)
 
 
+def is_code(path: str) -> bool:
+    """Whether a file named on the command line is code the inventory reads, not a Charter document."""
+    rel = path.replace(os.sep, "/")
+    return not rel.endswith((".yaml", ".yml")) and content_kind(rel) is not None
+
+
 def script_kind(head: bytes) -> str | None:
     """Which reader an executable file goes to by the interpreter its first line names, if any."""
     match = _SHEBANG.match(head)
