@@ -312,3 +312,36 @@ def test_a_change_that_narrows_a_glob_adds_the_usage_it_leaves(
         ("INV001", "warning", "services/other/bot.py", 1, 6, "existing"),
         ("INV001", "error", "services/router/ml/model.py", 1, 8, "new"),
     ]
+
+
+def test_markdown_format(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inventory", str(repo.root), "--format", "markdown"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(
+        "# AI inventory\n\n"
+        "## ticket-router\n\n"
+        "Declared in `ai-systems/router.yaml`.\n\n"
+        "| File | Line | Column | Detector | Usage |\n|---|---|---|---|---|\n"
+        "| services/router/app.py | 2 | 8 | openai | import openai |\n\n"
+        "## Undeclared AI\n\n"
+        "| File | Line | Column | Detector | Usage |\n|---|---|---|---|---|\n"
+        "| services/other/bot.py | 1 | 6 | anthropic | from anthropic import |\n\n"
+        "## By detector\n\n| Detector | Usages |\n|---|---|\n"
+    )
+    assert "| openai | 1 |\n| anthropic | 1 |\n" in text and "| mlflow | 0 |\n" in text
+
+
+def test_outside_git_every_file_under_the_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = router_repo(tmp_path / "repo", CODE)
+    (repo.root / ".git").rename(tmp_path / "git-elsewhere")
+    (repo.root / "services/other").mkdir(parents=True)
+    (repo.root / "services/other/bot.py").write_text("import anthropic\n")
+    (repo.root / "node_modules/openai").mkdir(parents=True)
+    (repo.root / "node_modules/openai/index.js").write_text('require("openai");\n')
+    monkeypatch.chdir(repo.root)
+    data = _run(capsys, "inventory", ".", "--format", "json")
+    assert [(u["file"], u["line"], u["column"]) for u in data["undeclared"]] == [
+        ("services/other/bot.py", 1, 8)
+    ]
