@@ -27,8 +27,9 @@ from checker.inventory.detectors import load_detectors
 from checker.policy import load_policies
 
 _ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-_KINDS = ["*.py", "*.ipynb", "*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.tsx", "*.mts", "*.cts"]
-_KINDS += ["requirements*.txt", "pyproject.toml", "Pipfile", "package.json"]
+_KINDS = ["*.py", "*.pyw", "*.ipynb", "*.js", "*.mjs", "*.cjs", "*.jsx", "*.ts", "*.tsx", "*.mts", "*.cts"]
+_KINDS += ["*.vue", "*.svelte", "*.astro", "requirements*.txt", "requirements*.in", "*requirements/*.txt"]
+_KINDS += ["*requirements/*.in", "pyproject.toml", "Pipfile", "package.json"]
 
 
 def _git(root: str, *args: str) -> None:

@@ -488,29 +488,44 @@ class Listed:
 
 def listed_files(top: str, pathspecs: list[str]) -> Listed:
     """What git knows of the files under pathspecs (paths from top, with /), asked of git directly."""
-
-    def run(*args: str) -> list[str]:
-        try:
-            out = subprocess.run(
+    # The three listings each read the whole work tree; run at once, they take the time of one.
+    commands = [
+        ("ls-files", "--stage"),
+        ("diff-files", "--name-only"),
+        ("ls-files", "--others", "--exclude-standard"),
+    ]
+    try:
+        running = [
+            subprocess.Popen(
                 ["git", "--literal-pathspecs", "-C", top, *args, "-z", "--", *pathspecs],
-                capture_output=True,
-                check=True,
-            ).stdout
-        except (OSError, subprocess.CalledProcessError) as exc:
-            detail = getattr(exc, "stderr", b"") or b""
-            reason = detail.decode("utf-8", "replace").strip().splitlines()[-1:] or [str(exc)]
-            raise FatalError(f"git {args[0]} failed: {reason[0]}", top) from None
-        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
-
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for args in commands
+        ]
+    except OSError as exc:
+        raise FatalError(f"git {commands[0][0]} failed: {exc}", top) from None
+    outputs = []
+    try:
+        for args, process in zip(commands, running, strict=True):
+            out, err = process.communicate()
+            if process.returncode != 0:
+                said = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+                raise FatalError(f"git {args[0]} failed: {(said or [f'exit {process.returncode}'])[0]}", top)
+            outputs.append([p for p in out.decode("utf-8", "surrogateescape").split("\0") if p])
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    staged, modified, untracked = outputs
     tracked = {}
     # Each entry is "<mode> <blob> <stage>\t<path>"; a conflicted path is listed once per stage.
-    for entry in run("ls-files", "--stage"):
+    for entry in staged:
         meta, _, path = entry.partition("\t")
         mode, blob, _ = meta.split(" ", 2)
         tracked[path] = (mode, blob)
-    modified = frozenset(run("diff-files", "--name-only"))
-    untracked = tuple(run("ls-files", "--others", "--exclude-standard"))
-    return Listed(tracked, modified, untracked)
+    return Listed(tracked, frozenset(modified), tuple(untracked))
 
 
 def blob_contents(top: str, blobs: list[str]) -> dict[str, bytes]:

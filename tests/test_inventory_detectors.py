@@ -28,6 +28,13 @@ def found(usages: list[Usage] | Unread) -> list[tuple[int, int, str, str]]:
     return [(u.line, u.column, u.detector, u.what) for u in usages]
 
 
+def scanned(path: Path, rel: str, scanner: Scanner | None = None) -> tuple[list[Usage], Unread | None]:
+    """What the scanner finds in the file at path, known as rel: its usages and why it is unread."""
+    scanner = scanner or Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest))
+    result = scanner.scan(Candidate(str(path), rel))
+    return (result.usages, result.unread) if result is not None else ([], None)
+
+
 def py(source: str) -> list[tuple[int, int, str, str]]:
     return found(python_usages(textwrap.dedent(source), DETECTORS))
 
@@ -245,8 +252,7 @@ def test_files_by_name(tmp_path: Path, rel: str, detector: str, what: str) -> No
     path = tmp_path / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\0\1binary")
-    result = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest)).scan(Candidate(str(path), rel))
-    assert found(result.usages) == [(1, 1, detector, what)]
+    assert found(scanned(path, rel)[0]) == [(1, 1, detector, what)]
 
 
 @pytest.mark.parametrize("rel", ["data/clf.joblib", "cache/x.h5", "docs/models.md", "mcp.json.bak"])
@@ -254,17 +260,15 @@ def test_names_that_are_not_model_files(tmp_path: Path, rel: str) -> None:
     path = tmp_path / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("import openai\n")
-    result = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest)).scan(Candidate(str(path), rel))
-    assert result.usages == []
+    assert scanned(path, rel) == ([], None)
 
 
 def test_lfs_pointer_is_named(tmp_path: Path) -> None:
     path = tmp_path / "model.gguf"
     path.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n")
-    result = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest)).scan(
-        Candidate(str(path), "model.gguf")
-    )
-    assert found(result.usages) == [(1, 1, "model-artifact", "model file (a Git LFS pointer)")]
+    assert found(scanned(path, "model.gguf")[0]) == [
+        (1, 1, "model-artifact", "model file (a Git LFS pointer)")
+    ]
 
 
 def test_configuration_adds_and_disables_detectors(tmp_path: Path) -> None:
@@ -311,16 +315,16 @@ def test_scanner_prefilter_lets_every_form_through(
 ) -> None:  # type: ignore[type-arg]
     path = tmp_path / name
     path.write_text(text)
-    result = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest)).scan(Candidate(str(path), name))
-    assert [(u.line, u.column, u.detector) for u in result.usages] == expected
+    assert [(u.line, u.column, u.detector) for u in scanned(path, name)[0]] == expected
 
 
 def test_scanner_says_a_source_that_does_not_parse_names_a_module(tmp_path: Path) -> None:
     scanner = Scanner(DETECTORS, InventoryCache(None, DETECTORS.digest))
     (tmp_path / "a.py").write_text("import openai\ndef (:\n")
     (tmp_path / "b.py").write_text("def (:\n")
-    assert scanner.scan(Candidate(str(tmp_path / "a.py"), "a.py")).unread == Unread(
-        2, "it is not valid Python: invalid syntax, and it names a module a detector looks for"
+    assert scanned(tmp_path / "a.py", "a.py", scanner) == (
+        [],
+        Unread(2, "it is not valid Python: invalid syntax, and it names a module a detector looks for"),
     )
     # Naming no module a detector looks for, it cannot import one: nothing to report.
-    assert scanner.scan(Candidate(str(tmp_path / "b.py"), "b.py")).unread is None
+    assert scanned(tmp_path / "b.py", "b.py", scanner) == ([], None)

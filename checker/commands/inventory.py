@@ -37,6 +37,8 @@ def inventory_data(inventory: Inventory, project: Project, excluded: list[dict[s
     unreadable: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     for result in inventory.results:
+        if not result.usages and result.unread is None:
+            continue
         file = project.display(result.candidate.path)
         owners = inventory.coverage.systems(result.candidate.rel)
         for usage in result.usages:

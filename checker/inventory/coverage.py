@@ -7,6 +7,8 @@ files it matches, a path without wildcards the file or every file below the dire
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -77,28 +79,85 @@ def claim_regex(glob: str, exact: bool = False) -> re.Pattern[str]:
     return re.compile(f"(?s:{glob_regex(glob)}){'' if exact else '(?:/.*)?'}\\Z")
 
 
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+def _fixed(glob: str) -> str:
+    """The directory (or path) every file a glob covers lies at or below: its parts before a wildcard."""
+    parts = [p for p in glob.replace("\\", "/").split("/") if p not in ("", ".")]
+    fixed = []
+    for part in parts:
+        if _WILDCARD.search(part):
+            break
+        fixed.append(part)
+    return "/".join(fixed)
+
+
+def _ancestors(rel: str) -> Iterator[str]:
+    """ "", then each directory above rel, then rel itself."""
+    yield ""
+    at = rel.find("/")
+    while at != -1:
+        yield rel[:at]
+        at = rel.find("/", at + 1)
+    yield rel
+
+
 @dataclass
 class Coverage:
-    """The claims of every declared system, matched against paths from the repository root."""
+    """The claims of every declared system, matched against paths from the repository root.
+
+    Claims are kept by the fixed directory of their glob, so a file is matched only against the
+    claims of the directories it lies in, however many systems a repository declares.
+    """
 
     claims: list[Claim]
-    _compiled: list[tuple[re.Pattern[str], Claim]] = field(default_factory=list)
+    # (the claim's place among claims, the claim) by the claim's fixed directory.
+    _by_fixed: dict[str, list[tuple[int, Claim]]] = field(default_factory=dict)
+    # What each claim covers, compiled when first needed: most are never tested.
+    _regexes: dict[int, re.Pattern[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._compiled = [(claim_regex(claim.glob, claim.exact), claim) for claim in self.claims]
+        for index, claim in enumerate(self.claims):
+            self._by_fixed.setdefault(_fixed(claim.glob), []).append((index, claim))
+
+    def _covers(self, index: int, claim: Claim, rel: str) -> bool:
+        regex = self._regexes.get(index)
+        if regex is None:
+            regex = self._regexes[index] = claim_regex(claim.glob, claim.exact)
+        return regex.match(rel) is not None
 
     def systems(self, rel: str) -> list[str]:
         """The systems whose code the file rel is, each once, in the order they were declared."""
-        return list(dict.fromkeys(claim.system for regex, claim in self._compiled if regex.match(rel)))
+        found = sorted(
+            (index, claim.system)
+            for fixed in _ancestors(rel)
+            for index, claim in self._by_fixed.get(fixed, ())
+            if self._covers(index, claim, rel)
+        )
+        return list(dict.fromkeys(system for _, system in found))
 
     def unmatched(self, rels: Iterable[str]) -> list[Claim]:
         """The spec.code claims that match none of rels."""
-        todo = [(regex, claim) for regex, claim in self._compiled if claim.path[1] == "code"]
-        for rel in rels:
-            if not todo:
-                break
-            todo = [(regex, claim) for regex, claim in todo if not regex.match(rel)]
-        return [claim for _, claim in todo]
+        ordered = sorted(rels)
+        out = []
+        for fixed, claimed in self._by_fixed.items():
+            entries = [(index, claim) for index, claim in claimed if claim.path[1] == "code"]
+            if not entries:
+                continue
+            # The files at or below the fixed directory, found by their place in sorted order.
+            start = bisect.bisect_left(ordered, fixed) if fixed else 0
+            below = []
+            for rel in itertools.islice(ordered, start, None):
+                if fixed and rel != fixed and not rel.startswith(fixed + "/"):
+                    if rel > fixed + "/":
+                        break
+                    continue
+                below.append(rel)
+            for index, claim in entries:
+                if not any(self._covers(index, claim, rel) for rel in below):
+                    out.append((index, claim))
+        return [claim for _, claim in sorted(out, key=lambda item: item[0])]
 
 
 def base_coverage(systems: Mapping[str, Any]) -> Coverage:

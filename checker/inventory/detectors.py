@@ -111,15 +111,31 @@ class Detectors:
 
     def for_file(self, rel: str) -> Detector | None:
         if self._any_file is None:
-            globs = "|".join(f"(?:{glob_regex(p)})" for d in self.all for p in d.files)
-            self._any_file = re.compile(f"(?s:{globs})\\Z").match if globs else (lambda _: None)
-        if self._any_file(rel) is None:
+            self._any_file = _file_test([p for d in self.all for p in d.files])
+        if not self._any_file(rel):
             return None
         return next((d for d in self.all if d.file(rel)), None)
 
     @property
     def names_files(self) -> bool:
         return any(d.files for d in self.all)
+
+
+def _file_test(globs: list[str]) -> Any:
+    """A fast test that a path may match one of globs: by the end of its name when every glob's last
+    part is a literal name or * and a literal ending, else by one expression for them all."""
+    if not globs:
+        return lambda _: False
+    matches = re.compile("(?s:" + "|".join(f"(?:{glob_regex(p)})" for p in globs) + ")\\Z").match
+    endings = []
+    for glob in globs:
+        last = glob.rsplit("/", 1)[-1]
+        literal = last[1:] if last.startswith("*") else last
+        if not literal or re.search(r"[*?\[]", literal):
+            return lambda rel: matches(rel) is not None
+        endings.append(literal if last.startswith("*") else "/" + last)
+    suffixes = tuple(endings)
+    return lambda rel: ("/" + rel).endswith(suffixes) and matches(rel) is not None
 
 
 def _problem(entry: Any) -> str | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from checker.discovery import excluded
 from checker.gitrepo import listed_files
@@ -23,8 +23,7 @@ _REGULAR = ("100644", "100755")
 _LINK = "120000"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A file to look at: its path, its path from the repository root (with /) and its git blob id
     when git vouches for the working copy's content.
 
@@ -56,11 +55,15 @@ def kept(rel: str, exclude: list[str], environments: tuple[str, ...] = ()) -> bo
     return not (exclude and excluded(rel, exclude))
 
 
-def _from_git(top: str, root: str, scopes: list[str]) -> list[Candidate]:
+# A file as listed: (path from the root, full path, git blob id, git mode); the mode is None when
+# only the file itself can say (untracked, or changed since git's index).
+_Entry = tuple[str, str, str | None, str | None]
+
+
+def _from_git(top: str, root: str, scopes: list[str]) -> list[_Entry]:
     """Tracked and untracked-not-ignored files under scopes (absolute paths) in the work tree at top."""
     specs = [os.path.relpath(s, top).replace(os.sep, "/") for s in scopes]
     listed = listed_files(top, specs)
-    # (path, blob, mode) of each file; the mode of an untracked file is read from the file itself.
     out: list[tuple[str, str | None, str | None]] = []
     for path, (mode, index_blob) in listed.tracked.items():
         if path in listed.modified:
@@ -68,7 +71,7 @@ def _from_git(top: str, root: str, scopes: list[str]) -> list[Candidate]:
         elif mode in _REGULAR or mode == _LINK:
             out.append((path, index_blob if mode != _LINK else None, mode))
     out += [(path, None, None) for path in listed.untracked]
-    found = []
+    found: list[_Entry] = []
     # Paths below the root are named from it by slicing; relpath only for the rare others.
     below = os.path.relpath(root, top).replace(os.sep, "/")
     prefix = "" if below == "." else below + "/"
@@ -78,14 +81,13 @@ def _from_git(top: str, root: str, scopes: list[str]) -> list[Candidate]:
             rel = path[len(prefix) :]
         else:
             rel = os.path.relpath(full, root).replace(os.sep, "/")
-        if listed_mode is None:
-            candidate = _on_disk(full, rel)
-            if candidate is not None:
-                found.append(candidate)
-        else:
-            link = listed_mode == _LINK
-            found.append(Candidate(full, rel, blob, executable=listed_mode == "100755", link=link))
+        found.append((rel, full, blob, listed_mode))
     return found
+
+
+def _entry(candidate: Candidate) -> _Entry:
+    mode = _LINK if candidate.link else "100755" if candidate.executable else "100644"
+    return (candidate.rel, candidate.path, None, mode)
 
 
 def _on_disk(full: str, rel: str) -> Candidate | None:
@@ -117,23 +119,51 @@ def walked(root: str, scope: str, rel_scope: str | None = None) -> Iterable[Cand
                 yield candidate
 
 
+class Listing(NamedTuple):
+    """The files of the repository the inventory may look at: every one (from the root, with /,
+    sorted), and those a wanted test picked, or that only their content can place (links, scripts)."""
+
+    rels: list[str]
+    wanted: list[Candidate]
+
+
 def candidates(
-    root: str, git_root: str | None, scopes: list[str], exclude: list[str], named: bool = False
-) -> list[Candidate]:
+    root: str,
+    git_root: str | None,
+    scopes: list[str],
+    exclude: list[str],
+    named: bool = False,
+    wanted: Callable[[str], bool] | None = None,
+) -> Listing:
     """The files under scopes (absolute paths) to look at, relative to the repository root.
 
-    named: scopes are files named one by one, and only they are looked at.
+    named: scopes are files named one by one, and only they are looked at. wanted: whether a file
+    of this name may hold usage (None: every file may).
     """
+    found: list[_Entry]
     if named:
         on_disk = (_on_disk(s, os.path.relpath(s, root).replace(os.sep, "/")) for s in scopes)
-        found = [c for c in on_disk if c is not None]
+        found = [_entry(c) for c in on_disk if c is not None]
     elif git_root is not None:
         found = _from_git(git_root, root, scopes)
     else:
-        found = [c for scope in scopes for c in walked(root, scope)]
-    environments = _environments(c.rel for c in found) if not named else ()
-    # A path named on its own is looked at even inside a skipped directory; exclusions still hold.
-    keep = [
-        c for c in found if (named and not excluded(c.rel, exclude)) or kept(c.rel, exclude, environments)
-    ]
-    return sorted({c.rel: c for c in keep}.values(), key=lambda c: c.rel)
+        found = [_entry(c) for scope in scopes for c in walked(root, scope)]
+    environments = _environments(rel for rel, *_ in found) if not named else ()
+    rels: dict[str, bool] = {}
+    picked: dict[str, Candidate] = {}
+    for rel, full, blob, mode in found:
+        # A path named on its own is looked at even inside a skipped directory; exclusions still hold.
+        if not ((named and not excluded(rel, exclude)) or kept(rel, exclude, environments)):
+            continue
+        if mode is None:
+            candidate = _on_disk(full, rel)
+            if candidate is None:
+                continue  # gone from the work tree since git listed it
+            rels[rel] = True
+            if candidate.link or candidate.executable or wanted is None or wanted(rel):
+                picked[rel] = candidate
+            continue
+        rels[rel] = True
+        if mode == _LINK or mode == "100755" or wanted is None or wanted(rel):
+            picked[rel] = Candidate(full, rel, blob, executable=mode == "100755", link=mode == _LINK)
+    return Listing(sorted(rels), [picked[rel] for rel in sorted(picked)])

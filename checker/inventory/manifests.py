@@ -10,11 +10,6 @@ from collections.abc import Iterator
 from checker.inventory.detectors import Detectors
 from checker.inventory.usage import Unread, Usage
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 # A requirement starts with its name (PEP 508); options (-r, -e, --hash) and URLs are not names.
 _REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -97,6 +92,12 @@ def _toml_names(data: dict[str, object], kind: str) -> Iterator[str]:
 
 
 def _toml(text: str, kind: str, detectors: Detectors) -> list[Usage] | Unread:
+    # Imported here: a check that reads no TOML file never loads the parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from checker.engine import finding_message
 from checker.finding import Finding, field_path
 from checker.gitrepo import Changes, blob_contents
-from checker.inventory.coverage import Claim, Coverage, base_coverage, claim_regex
+from checker.inventory.coverage import Claim, Coverage, base_coverage, claim_regex, claims_of
 from checker.inventory.scan import FileResult, content_kind, script_kind
 from checker.inventory.take import Inventory
 from checker.inventory.usage import Unread, Usage
@@ -89,6 +89,8 @@ def _unread_detail(unread: Unread) -> str:
 
 def _undeclared(inventory: Inventory) -> Iterator[tuple[FileResult, Usage | Unread]]:
     for result in inventory.results:
+        if not result.usages and result.unread is None:
+            continue
         if inventory.coverage.systems(result.candidate.rel):
             continue
         for usage in result.usages:
@@ -138,13 +140,27 @@ def _inv001(
     return out
 
 
+# Up to this many files named on the command line are read for their claims one by one; more are
+# read with every other system's.
+_FEW = 64
+
+
+def _reported_claims(inventory: Inventory, project: Project) -> list[Claim]:
+    """The claims of the reported systems, without reading every system's when only a few are."""
+    reported = project.reported
+    if reported is None or len(reported) > _FEW:
+        return [c for c in inventory.coverage.claims if project.is_reported(c.file)]
+    sources = [s for file in sorted(reported) for s in project.sources_in(file)]
+    return [c for s in sources if s.kind == "AISystem" and s.valid for c in claims_of(s)]
+
+
 def _inv002(
     rule: Rule, inventory: Inventory, project: Project, today: dt.date, overridden: bool
 ) -> list[Finding]:
     out = []
-    for claim in inventory.coverage.unmatched(c.rel for c in inventory.files):
-        if not project.is_reported(claim.file):
-            continue
+    # Only the reported systems' globs are judged; the repository is listed only when there are some.
+    claims = [c for c in _reported_claims(inventory, project) if c.path[1] == "code"]
+    for claim in Coverage(claims).unmatched(inventory.files) if claims else []:
         source = next((s for s in project.sources_in(claim.file) if s.name == claim.system), None)
         line, column = source.doc.locate(claim.path) if source is not None else (1, 1)
         detail = f"{field_path(claim.path)} {claim.glob!r} matches no file"
@@ -179,7 +195,7 @@ def _claim_status(project: Project, claim: Claim, inventory: Inventory) -> str:
     regex = claim_regex(claim.glob)
     added = {_rel(inventory, changes, p) for p, status in changes.paths.items() if status == "A"}
     removed = [_rel(inventory, changes, p) for p, status in changes.paths.items() if status == "D"]
-    base_files = [c.rel for c in inventory.files if c.rel not in added] + removed
+    base_files = [rel for rel in inventory.files if rel not in added] + removed
     return "new" if any(regex.match(rel) for rel in base_files) else "existing"
 
 

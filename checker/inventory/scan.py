@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from checker.cache import _load, _write_atomically
 from checker.inventory.detectors import Detectors
 from checker.inventory.files import Candidate
-from checker.inventory.javascript import javascript_usages
-from checker.inventory.manifests import manifest_kind, manifest_usages, requirement_includes
-from checker.inventory.python import notebook_usages, python_usages
+from checker.inventory.manifests import manifest_kind
 from checker.inventory.usage import Unread, Usage
 
 _JAVASCRIPT = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".astro")
@@ -197,8 +195,16 @@ class Scanner:
         self.detectors = detectors
         self.cache = cache
         self._filters = _prefilters(detectors)
+        self._names_files = detectors.names_files
+        # The requirements files scanned, whose -r lines may name more files to read as such.
+        self.requirements: list[Candidate] = []
 
     def read_content(self, text: bytes, kind: str) -> list[Usage] | Unread:
+        # The readers are imported when a file first needs one: most checks name no code at all.
+        from checker.inventory.javascript import javascript_usages
+        from checker.inventory.manifests import manifest_usages
+        from checker.inventory.python import python_usages
+
         if b"\0" in text[:8000]:
             return []  # binary: its name is all that counts
         if kind == "python":
@@ -218,6 +224,8 @@ class Scanner:
 
     def _notebook(self, text: bytes) -> list[Usage] | Unread:
         """A notebook's usage; its code is tested as Jupyter joins it, escapes and split lines too."""
+        from checker.inventory.python import notebook_usages
+
         prefilter = self._filters["notebook"]
         found = notebook_usages(
             text.decode("utf-8", "replace"),
@@ -289,14 +297,21 @@ class Scanner:
                 text = handle.read(_LARGEST)
         except OSError:
             return []
+        from checker.inventory.manifests import requirement_includes
+
         return requirement_includes(text.decode("utf-8", "replace"))
 
-    def scan(self, candidate: Candidate) -> FileResult:
-        usages = self._named(candidate) if self.detectors.names_files else []
+    def scan(self, candidate: Candidate) -> FileResult | None:
+        """What the file holds; None when nothing was found and nothing stood in the way."""
+        usages = self._named(candidate) if self._names_files else []
         kind = self.kind(candidate)
+        if kind == "requirements":
+            self.requirements.append(candidate)
         if kind is None:
-            return FileResult(candidate, usages)
+            return FileResult(candidate, usages) if usages else None
         found = self._content(candidate, kind)
         if isinstance(found, Unread):
             return FileResult(candidate, usages, found)
+        if not found and not usages:
+            return None
         return FileResult(candidate, sorted(usages + found))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from checker.cache import default_directory
@@ -14,8 +15,8 @@ from checker.errors import FatalError
 from checker.gitrepo import toplevel
 from checker.inventory.coverage import Coverage, coverage_of
 from checker.inventory.detectors import Detectors, load_detectors
-from checker.inventory.files import Candidate, candidates, walked
-from checker.inventory.scan import FileResult, InventoryCache, Scanner
+from checker.inventory.files import Candidate, Listing, candidates, walked
+from checker.inventory.scan import FileResult, InventoryCache, Scanner, content_kind
 from checker.inventory.usage import Unread
 from checker.paths import anchored, climbs, within
 from checker.policy import PolicySet
@@ -44,14 +45,25 @@ class Inventory:
     """What the inventory found: each file looked at with its usages, and the coverage of systems."""
 
     results: list[FileResult]
-    coverage: Coverage
+    # The coverage of the project's systems, worked out when first needed.
+    covering: Callable[[], Coverage]
     detectors: Detectors
-    # Every file of the repository (from its root, with /) that a spec.code glob may match.
-    files: list[Candidate]
+    # Lists every file of the repository, when it is more than the files looked at.
+    listing: Callable[[], Listing]
     scanner: Scanner
     git_root: str | None
     # The repository root that paths (Candidate.rel) and globs are relative to.
     root: str
+
+    @functools.cached_property
+    def coverage(self) -> Coverage:
+        """Which declared system's code each file is."""
+        return self.covering()
+
+    @functools.cached_property
+    def files(self) -> list[str]:
+        """Every file of the repository (from its root, with /) that a spec.code glob may match."""
+        return self.listing().rels
 
     def detector(self, detector_id: str) -> Any:
         return next((d for d in self.detectors.all if d.id == detector_id), None)
@@ -67,17 +79,27 @@ def take_inventory(
     git_root = toplevel(root)
     named = bool(paths) and all(not os.path.isdir(p) for p in paths)
     scopes = [os.path.normpath(p) for p in paths] or [root]
-    listed = candidates(root, git_root, scopes, excluded, named)
-    every = candidates(root, git_root, [root], excluded) if named or scopes != [root] else listed
-    own = {c.rel for c in every if not c.link}
     directory = default_directory(root, git_root) if cache else None
     store = InventoryCache.open(directory, detectors.digest)
     scanner = Scanner(detectors, store)
+    listed = candidates(root, git_root, scopes, excluded, named, scanner.named_like_code)
+
+    @functools.cache
+    def every() -> Listing:
+        # Listed again only when asked for: most checks of a few named files never need it.
+        if named or scopes != [root]:
+            return candidates(root, git_root, [root], excluded, wanted=scanner.named_like_code)
+        return listed
+
     top = os.path.realpath(git_root or root)
     results = []
     scanned = []
-    for candidate in listed:
+    own: set[str] | None = None
+    for candidate in listed.wanted:
         if candidate.link:
+            if own is None:
+                # The files looked at on their own: what a link leads to needs no second look there.
+                own = set(every().rels) - {c.rel for c in every().wanted if c.link}
             for found in _followed(candidate, own, top, root, scanner):
                 if isinstance(found, FileResult):
                     results.append(found)
@@ -85,10 +107,10 @@ def take_inventory(
                     scanned.append(found)
         else:
             scanned.append(candidate)
-    results += _with_includes(scanner, scanned)
+    results += _with_includes(scanner, scanned, listed, root)
     store.save()
     results.sort(key=lambda r: r.candidate.rel)
-    return Inventory(results, coverage_of(project), detectors, every, scanner, git_root, root)
+    return Inventory(results, lambda: coverage_of(project), detectors, every, scanner, git_root, root)
 
 
 # Links followed within links, at most: a deeper chain is reported as unread.
@@ -126,28 +148,41 @@ def _followed(
         sub = inner.rel[len(link.rel) + 1 :]
         path = os.path.join(link.path, *sub.split("/"))
         if inner.link and depth < _DEPTH:
-            yield from _followed(replace(inner, path=path), own, top, root, scanner, depth + 1)
+            yield from _followed(inner._replace(path=path), own, top, root, scanner, depth + 1)
         elif inner.link:
             yield FileResult(inner, [], Unread(1, "it is a symbolic link behind too many others"))
         elif f"{via}/{sub}" not in own:
-            yield replace(inner, path=path, via=f"{via}/{sub}")
+            yield inner._replace(path=path, via=f"{via}/{sub}")
 
 
-def _with_includes(scanner: Scanner, scanned: list[Candidate]) -> list[FileResult]:
-    """Each candidate scanned, and each file a requirements file installs from read as one too."""
-    results = {c.rel: scanner.scan(c) for c in scanned}
-    by_rel = {c.rel: c for c in scanned}
-    todo = [c for c in scanned if scanner.kind(c) == "requirements"]
+def _with_includes(
+    scanner: Scanner, scanned: list[Candidate], listed: Listing, root: str
+) -> list[FileResult]:
+    """What each candidate holds, and each listed file a requirements file installs from, read as one.
+
+    Only the files in which something was found, or that could not be read, are kept.
+    """
+    results = {}
+    for candidate in scanned:
+        result = scanner.scan(candidate)
+        if result is not None:
+            results[candidate.rel] = result
+    todo = list(scanner.requirements)
+    read = {c.rel for c in todo}
+    files = set(listed.rels) if todo else set()
     while todo:
         current = todo.pop()
         for ref in scanner.includes(current):
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(current.rel), ref))
-            included = by_rel.get(rel)
-            if included is None or scanner.kind(included) == "requirements":
+            # A file read by a reader of its own kind is read as that, not again.
+            if rel in read or rel not in files or content_kind(rel) is not None:
                 continue
-            by_rel[rel] = replace(included, kind="requirements")
-            results[rel] = scanner.scan(by_rel[rel])
-            todo.append(by_rel[rel])
+            read.add(rel)
+            included = Candidate(os.path.join(root, *rel.split("/")), rel, kind="requirements")
+            result = scanner.scan(included)
+            if result is not None:
+                results[rel] = result
+            todo.append(included)
     return list(results.values())
 
 
