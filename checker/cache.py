@@ -29,7 +29,8 @@ from checker.plaindata import Invalid, conform, encode
 
 # 9: validation and the context fields changed with the new component kinds.
 # 10: full results in packs (see checker.packs), without the positions nothing read back.
-FORMAT = 10
+# 11: the inventory's detections of code files.
+FORMAT = 11
 # As JSON gives it back: a list.
 _STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]
