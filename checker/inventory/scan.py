@@ -8,6 +8,7 @@ the bytes and the detectors, so it is kept by git blob id (see InventoryCache).
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import io
 import os
@@ -207,10 +208,13 @@ class Scanner:
     def __init__(self, detectors: Detectors, cache: InventoryCache) -> None:
         self.detectors = detectors
         self.cache = cache
-        self._filters = _prefilters(detectors)
         self._names_files = detectors.names_files
         # The requirements files scanned, whose -r lines may name more files to read as such.
         self.requirements: list[Candidate] = []
+
+    @functools.cached_property
+    def _filters(self) -> dict[str, _Prefilter]:
+        return _prefilters(self.detectors)
 
     def read_content(self, text: bytes, kind: str) -> list[Usage] | Unread:
         # The readers are imported when a file first needs one: most checks name no code at all.
