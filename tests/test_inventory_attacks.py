@@ -206,3 +206,11 @@ def test_a_javascript_module_name_in_escapes_or_a_template_literal(
         ("warning", "web/chat.js", 2, 16, None),
         ("warning", "web/chat.js", 3, 25, None),
     ]
+
+
+def test_a_link_a_change_adds_is_new_under_base(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.git("checkout", "-q", "-b", "link")
+    os.makedirs(repo.root / "services/other")
+    os.symlink("../../vendor/ourbot", repo.root / "services/other/ourbot")
+    repo.commit("Import the vendored bot through a link")
+    assert _inv(repo, capsys, "--base", "main") == [("error", "services/other/ourbot/bot.py", 2, 8, "new")]

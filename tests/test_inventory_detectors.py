@@ -70,11 +70,17 @@ def test_python_dynamic_imports_and_boto3_clients() -> None:
         runtime = boto3.client("bedrock-runtime", region_name="eu-west-1")
         sm = boto3.Session().client(service_name="sagemaker-runtime")
         s3 = boto3.client("s3")
+        t = importlib.import_module(name="torch")
+        o = importlib.__import__("ollama")
+        if True: x = __import__("os"); y = __import__("cohere")
         """
     ) == [
         (2, 5, "mistral", "import mistralai"),
         (3, 24, "bedrock", "boto3 client bedrock-runtime"),
         (4, 42, "bedrock", "boto3 client sagemaker-runtime"),
+        (6, 5, "deep-learning", "import torch"),
+        (7, 5, "ollama", "import ollama"),
+        (8, 36, "cohere", "import cohere"),
     ]
 
 
@@ -305,6 +311,14 @@ def test_malformed_configured_detector_is_an_error_at_its_line(tmp_path: Path) -
         ("a.py", "from google import (\n    genai,\n)\n", [(2, 5, "google-genai")]),
         ("a.py", 'c = boto3.client("bedrock-runtime")\n', [(1, 18, "bedrock")]),
         ("a.py", "# import openai\nprint('openai')\n", []),
+        ("a.py", 'import importlib\nt = importlib.import_module(name="torch")\n', [(2, 5, "deep-learning")]),
+        ("a.py", 'm = __import__("open" "ai")\n', [(1, 5, "openai")]),
+        (
+            "a.py",
+            'from importlib import import_module as load\nm = load("torch")\n',
+            [(2, 5, "deep-learning")],
+        ),
+        ("a.py", 'import importlib\nm = importlib.import_module("os")\n', []),
         ("b.ts", 'import { z } from "zod";\nimport OpenAI from "openai";\n', [(2, 21, "openai")]),
         ("b.ts", "const x = 'openai-like';\n", []),
         ("requirements-dev.txt", "openai==1\n", [(1, 1, "openai")]),

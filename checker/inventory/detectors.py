@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -39,7 +40,11 @@ def _names_regex(names: Iterable[str], separator: str, fold: bool = False) -> re
 
 @dataclass(frozen=True)
 class Detector:
-    """One kind of AI usage: an id, a description and what it matches."""
+    """One kind of AI usage: an id, a description and what it matches.
+
+    The expressions that test names are compiled when first needed: a check of a few named files
+    may need none of them.
+    """
 
     id: str
     description: str
@@ -48,25 +53,29 @@ class Detector:
     packages: tuple[str, ...] = ()
     boto3: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
-    _python: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    _javascript: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    _packages: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    _files: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, plain: Mapping[str, Any]) -> Detector:
         lists = {key: tuple(plain.get(key) or ()) for key in _KEYS}
-        files = "|".join(f"(?:{glob_regex(p)})" for p in lists["files"])
-        return cls(
-            id=plain["id"],
-            description=plain["description"],
-            **lists,
-            _python=_names_regex(lists["python"], "."),
-            # A module below a JavaScript package is package/path; a scoped package is @scope/name.
-            _javascript=_names_regex(lists["javascript"], "/"),
-            _packages=_names_regex([normalized(p) for p in lists["packages"]], "", fold=True),
-            _files=re.compile(f"(?s:{files})\\Z") if files else None,
-        )
+        return cls(id=plain["id"], description=plain["description"], **lists)
+
+    @functools.cached_property
+    def _python(self) -> re.Pattern[str] | None:
+        return _names_regex(self.python, ".")
+
+    @functools.cached_property
+    def _javascript(self) -> re.Pattern[str] | None:
+        # A module below a JavaScript package is package/path; a scoped package is @scope/name.
+        return _names_regex(self.javascript, "/")
+
+    @functools.cached_property
+    def _packages(self) -> re.Pattern[str] | None:
+        return _names_regex([normalized(p) for p in self.packages], "", fold=True)
+
+    @functools.cached_property
+    def _files(self) -> re.Pattern[str] | None:
+        files = "|".join(f"(?:{glob_regex(p)})" for p in self.files)
+        return re.compile(f"(?s:{files})\\Z") if files else None
 
     def python_module(self, module: str) -> bool:
         return self._python is not None and self._python.match(module) is not None

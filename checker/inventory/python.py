@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
-from checker.inventory.detectors import Detectors
+from checker.inventory.detectors import Detector, Detectors
 from checker.inventory.usage import Unread, Usage
 
 _FROM = re.compile(r"from\s+")
@@ -21,25 +24,17 @@ def _column(lines: list[str], line: int, byte_offset: int) -> int:
     return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
 
-def _loaders(tree: ast.AST) -> frozenset[str]:
-    """The names a call of which imports the module its first argument names: import_module as bound."""
-    names = {"import_module", "__import__"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "importlib" and not node.level:
-            names.update(a.asname for a in node.names if a.name == "import_module" and a.asname)
-    return frozenset(names)
-
-
 def _dynamic(node: ast.Call, loaders: frozenset[str]) -> str | None:
     """The module named by importlib.import_module("x") or __import__("x"), if a constant."""
     func = node.func
     if isinstance(func, ast.Attribute):
-        known = func.attr == "import_module"
+        known = func.attr in ("import_module", "__import__")
     else:
         known = isinstance(func, ast.Name) and func.id in loaders
-    if not known or not node.args:
+    named = [k.value for k in node.keywords if k.arg == "name"]
+    if not known or not (node.args or named):
         return None
-    first = node.args[0]
+    first = node.args[0] if node.args else named[0]
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
@@ -55,10 +50,31 @@ def _service(node: ast.Call) -> ast.Constant | None:
     return None
 
 
-def _imports(tree: ast.AST, lines: list[str], detectors: Detectors) -> Iterator[Usage]:
-    services = detectors.boto3_services()
-    loaders = _loaders(tree)
-    for node in ast.walk(tree):
+# The parts of a statement that hold other statements; every other part is its own expressions.
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every statement (and except handler and match case), however deep in others, in order."""
+    todo: list[Any] = list(reversed(tree.body))
+    while todo:
+        node = todo.pop()
+        yield node
+        for name in reversed(_BLOCKS):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                todo.extend(reversed(inner))
+
+
+def _source_lines(text: str) -> list[str]:
+    """The lines of a source as Python counts them: only \\n, \\r\\n and \\r end one."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _imports(tree: ast.Module, text: str, lines: list[str], detectors: Detectors) -> Iterator[Usage]:
+    loaders = frozenset({"import_module", "__import__"})
+    statements = list(_statements(tree))
+    for node in statements:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found = detectors.for_python(alias.name)
@@ -67,17 +83,56 @@ def _imports(tree: ast.AST, lines: list[str], detectors: Detectors) -> Iterator[
                     yield Usage(alias.lineno, col, found.id, f"import {alias.name}")
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             yield from _import_from(node, lines, detectors)
-        elif isinstance(node, ast.Call):
-            module = _dynamic(node, loaders)
-            found = detectors.for_python(module) if module else None
-            if found is not None:
-                col = _column(lines, node.lineno, node.col_offset)
-                yield Usage(node.lineno, col, found.id, f"import {module}")
-            service = _service(node) if services else None
-            if service is not None and service.value in services:
-                col = _column(lines, service.lineno, service.col_offset)
-                what = f"boto3 client {service.value}"
-                yield Usage(service.lineno, col, services[service.value].id, what)
+            if node.module == "importlib":
+                loaders |= {a.asname for a in node.names if a.name == "import_module" and a.asname}
+    services = detectors.boto3_services()
+    # Calls are looked for only in the statements on lines that name what they call.
+    words = [*loaders, *services]
+    marked = [number for number, line in enumerate(_source_lines(text), 1) if any(w in line for w in words)]
+    if marked:
+        yield from _calls(statements, marked, lines, detectors, loaders, services)
+
+
+def _calls(
+    statements: list[ast.AST],
+    marked: list[int],
+    lines: list[str],
+    detectors: Detectors,
+    loaders: frozenset[str],
+    services: Mapping[str, Detector],
+) -> Iterator[Usage]:
+    for statement in statements:
+        first = getattr(statement, "lineno", 1)
+        last = getattr(statement, "end_lineno", None) or first
+        at = bisect.bisect_left(marked, first)
+        if at == len(marked) or marked[at] > last:
+            continue
+        # The statement's own expressions; the statements inside it are visited on their own.
+        for name, value in ast.iter_fields(statement):
+            parts = value if isinstance(value, list) else [value]
+            for part in parts if name not in _BLOCKS else []:
+                for node in ast.walk(part) if isinstance(part, ast.AST) else []:
+                    if isinstance(node, ast.Call):
+                        yield from _call(node, lines, detectors, loaders, services)
+
+
+def _call(
+    node: ast.Call,
+    lines: list[str],
+    detectors: Detectors,
+    loaders: frozenset[str],
+    services: Mapping[str, Detector],
+) -> Iterator[Usage]:
+    module = _dynamic(node, loaders)
+    found = detectors.for_python(module) if module else None
+    if found is not None:
+        col = _column(lines, node.lineno, node.col_offset)
+        yield Usage(node.lineno, col, found.id, f"import {module}")
+    service = _service(node) if services else None
+    name = service.value if service is not None and isinstance(service.value, str) else None
+    if service is not None and name is not None and name in services:
+        col = _column(lines, service.lineno, service.col_offset)
+        yield Usage(service.lineno, col, services[name].id, f"boto3 client {name}")
 
 
 def _import_from(node: ast.ImportFrom, lines: list[str], detectors: Detectors) -> Iterator[Usage]:
@@ -107,7 +162,9 @@ def python_usages(text: str, detectors: Detectors) -> list[Usage] | Unread:
         return Unread(exc.lineno or 1, f"it is not valid Python: {exc.msg}")
     except (ValueError, RecursionError, MemoryError) as exc:
         return Unread(1, f"it cannot be parsed as Python: {exc}")
-    return sorted(set(_imports(tree, text.splitlines(), detectors)))
+    # Python reads names in their NFKC form: what a call is named is looked for in that form too.
+    probe = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    return sorted(set(_imports(tree, probe, _source_lines(text), detectors)))
 
 
 _SOURCE_KEY = re.compile(r'\s*"source"\s*:')

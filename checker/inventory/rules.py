@@ -22,9 +22,15 @@ Key = tuple[str, str]
 
 
 def _status(changes: Changes, path: str) -> str | None:
+    """How the change touched path: its own status, or that of the link or new folder it lies below."""
     status = changes.paths.get(path)
     if status is None and changes.folders and path.startswith(changes.folders):
         return "A"
+    # A file read through a link to a directory is changed as the link is: git lists only the link.
+    at = path.rfind("/")
+    while status is None and at > 0:
+        status = changes.paths.get(path[:at])
+        at = path.rfind("/", 0, at)
     return status
 
 

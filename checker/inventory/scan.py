@@ -8,12 +8,14 @@ the bytes and the detectors, so it is kept by git blob id (see InventoryCache).
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import io
 import os
 import re
 import tokenize
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from checker.cache import _load, _write_atomically
@@ -84,13 +86,18 @@ class _Prefilter:
 
     def __init__(self, names: list[str], forms: str) -> None:
         self.names = [n.encode() for n in sorted(set(names)) if n]
-        joined = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
-        self.forms = re.compile(forms.format(joined).encode()) if names else None
+        self.forms = re.compile(forms.encode()) if self.names else None
 
     def passes(self, text: bytes) -> bool:
         if self.forms is None or not any(name in text for name in self.names):
             return False
         return self.forms.search(text) is not None
+
+
+def _either(names: Iterable[str]) -> str:
+    """An expression for any of names, the longest tried first; one that matches nothing if none."""
+    found = sorted(set(names), key=len, reverse=True)
+    return "|".join(re.escape(n) for n in found) if found else "(?!)"
 
 
 # Python reads identifiers in their NFKC form, so a name in other letters may import a module.
@@ -106,17 +113,24 @@ _ESCAPED = re.compile(rb"""(?:\bimport|\bfrom|\brequire)\s*\(?\s*['"`][^'"`\n]*\
 
 
 def _prefilters(detectors: Detectors) -> dict[str, _Prefilter]:
-    modules = sorted(detectors.python_roots())
-    quoted = sorted(set(detectors.boto3_services()))
-    # import a, b.c / from a.b import / a quoted name (a boto3 service) / a call that imports a
-    # module by name, whose name may be written in pieces ("open" "ai").
+    roots = sorted(detectors.python_roots())
+    services = sorted(set(detectors.boto3_services()))
+    # A string that import_module or __import__ is given starts with a root, or with the start of
+    # one when the name is written in pieces ("open" "ai").
+    starts = {root[:k] for root in roots for k in range(1, len(root))}
     python = _Prefilter(
-        [*modules, *quoted, "import_module", "__import__"],
-        r"""\bimport[ \t]+(?:[\w., \t]|\\\r?\n)*?\b(?:{0})|\bfrom[ \t]+(?:{0})|['"](?:{0})"""
-        r"|\bimport_module\b|\b__import__\b",
+        [*roots, *services, "import_module", "__import__"],
+        # import a, b.c / from a.b import
+        rf"\bimport[ \t]+(?:[\w., \t]|\\\r?\n)*?\b(?:{_either(roots)})|\bfrom[ \t]+(?:{_either(roots)})"
+        # import_module("openai"), __import__(name="open" "ai"), import_module bound to another name
+        rf"|\b(?:import_module|__import__)\s*\(\s*(?:name\s*=\s*)?[rRbBuU]{{0,2}}['\"]"
+        rf"(?:(?:{_either(roots)})|(?:{_either(starts)})['\"])|\bimport_module\s+as\b"
+        # a boto3 client's service, by name
+        rf"|['\"](?:{_either(services)})['\"]",
     )
     # A JavaScript module is named in quotes: 'openai', "@langchain/core", `openai`.
-    javascript = _Prefilter(sorted(detectors.javascript_roots()), r"""['"`](?:{0})['"`/]""")
+    modules = sorted(detectors.javascript_roots())
+    javascript = _Prefilter(modules, rf"""['"`](?:{_either(modules)})['"`/]""")
     return {"python": python, "notebook": python, "javascript": javascript}
 
 
@@ -194,10 +208,13 @@ class Scanner:
     def __init__(self, detectors: Detectors, cache: InventoryCache) -> None:
         self.detectors = detectors
         self.cache = cache
-        self._filters = _prefilters(detectors)
         self._names_files = detectors.names_files
         # The requirements files scanned, whose -r lines may name more files to read as such.
         self.requirements: list[Candidate] = []
+
+    @functools.cached_property
+    def _filters(self) -> dict[str, _Prefilter]:
+        return _prefilters(self.detectors)
 
     def read_content(self, text: bytes, kind: str) -> list[Usage] | Unread:
         # The readers are imported when a file first needs one: most checks name no code at all.
