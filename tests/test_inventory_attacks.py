@@ -214,3 +214,30 @@ def test_a_link_a_change_adds_is_new_under_base(repo: Repo, capsys: pytest.Captu
     os.symlink("../../vendor/ourbot", repo.root / "services/other/ourbot")
     repo.commit("Import the vendored bot through a link")
     assert _inv(repo, capsys, "--base", "main") == [("error", "services/other/ourbot/bot.py", 2, 8, "new")]
+
+
+def test_links_that_lead_to_each_other_are_read_once(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    # Two links to their own directory: every path through them is a path again. What they lead to
+    # is read where it is, and the links themselves are followed where they are, once each.
+    os.symlink(".", repo.root / "vendor/ourbot/a")
+    os.symlink(".", repo.root / "vendor/ourbot/b")
+    os.makedirs(repo.root / "services/other")
+    os.symlink("../../vendor/ourbot", repo.root / "services/other/ourbot")
+    repo.commit("Links in a circle")
+    assert _inv(repo, capsys) == [("warning", "services/other/ourbot/bot.py", 2, 8, None)]
+
+
+def test_a_chain_of_links_deeper_than_is_followed_cannot_be_read(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each link leads into a vendored directory (never looked at on its own) holding the next link.
+    for depth in range(6):
+        os.makedirs(repo.root / f"vendor/d{depth}")
+        os.symlink(f"../d{depth + 1}", repo.root / f"vendor/d{depth}/next")
+    os.makedirs(repo.root / "vendor/d6")
+    repo.write("vendor/d6/deep.py", "import openai\n")
+    os.makedirs(repo.root / "services/other")
+    os.symlink("../../vendor/d0", repo.root / "services/other/chain")
+    repo.commit("A long chain of links")
+    assert _inv(repo, capsys) == [("warning", "services/other/chain/next/next/next/next/next", 1, 1, None)]
+    assert "behind too many others" in _messages(repo, capsys)["services/other/chain/next/next/next/next/next"]

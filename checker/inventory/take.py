@@ -94,12 +94,13 @@ def take_inventory(
     top = os.path.realpath(git_root or root)
     results = []
     scanned = []
-    own: set[str] | None = None
+    own: _Own | None = None
     for candidate in listed.wanted:
         if candidate.link:
             if own is None:
                 # The files looked at on their own: what a link leads to needs no second look there.
-                own = set(every().rels) - {c.rel for c in every().wanted if c.link}
+                links = {c.rel for c in every().wanted if c.link}
+                own = _Own(set(every().rels) - links, links)
             for found in _followed(candidate, own, top, root, scanner):
                 if isinstance(found, FileResult):
                     results.append(found)
@@ -117,13 +118,24 @@ def take_inventory(
 _DEPTH = 4
 
 
+@dataclass(frozen=True)
+class _Own:
+    """What the inventory looks at where it is: the files, and the links it follows from there."""
+
+    files: set[str]
+    links: set[str]
+
+
 def _followed(
-    link: Candidate, own: set[str], top: str, root: str, scanner: Scanner, depth: int = 0
+    link: Candidate, own: _Own, top: str, root: str, scanner: Scanner, chain: tuple[str, ...] = ()
 ) -> Iterator[Candidate | FileResult]:
     """What a link leads to that the inventory does not look at on its own, known by the link's path.
 
     A link to a file or directory that is looked at on its own adds nothing: that is judged where it
-    is. A link named like code that leads nowhere, or out of the repository, cannot be read; what
+    is, and so is a link met in a linked directory that is itself followed where it is, or that
+    leads back to a directory the chain of links is already in (links to their own directory would
+    otherwise lead to each other without end). chain: the directories (real paths) that the links
+    followed to get here lead to. A link named like code that leads nowhere, or out of the repository, cannot be read; what
     lies outside the repository is no part of it, so other such links are passed over.
     """
     try:
@@ -139,19 +151,22 @@ def _followed(
         return
     via = os.path.relpath(target, root).replace(os.sep, "/")
     if os.path.isfile(target):
-        if via not in own:
+        if via not in own.files:
             yield Candidate(link.path, link.rel, via=via)
         return
-    if not os.path.isdir(target):
+    if not os.path.isdir(target) or any(within(walking, target) for walking in chain):
         return
     for inner in walked(root, target, link.rel):
         sub = inner.rel[len(link.rel) + 1 :]
         path = os.path.join(link.path, *sub.split("/"))
-        if inner.link and depth < _DEPTH:
-            yield from _followed(inner._replace(path=path), own, top, root, scanner, depth + 1)
+        if inner.link and f"{via}/{sub}" in own.links:
+            continue
+        if inner.link and len(chain) < _DEPTH:
+            yield from _followed(inner._replace(path=path), own, top, root, scanner, (*chain, target))
         elif inner.link:
-            yield FileResult(inner, [], Unread(1, "it is a symbolic link behind too many others"))
-        elif f"{via}/{sub}" not in own:
+            reason = "it is a symbolic link behind too many others"
+            yield FileResult(inner._replace(path=path), [], Unread(1, reason))
+        elif f"{via}/{sub}" not in own.files:
             yield inner._replace(path=path, via=f"{via}/{sub}")
 
 
