@@ -240,4 +240,6 @@ def test_a_chain_of_links_deeper_than_is_followed_cannot_be_read(
     os.symlink("../../vendor/d0", repo.root / "services/other/chain")
     repo.commit("A long chain of links")
     assert _inv(repo, capsys) == [("warning", "services/other/chain/next/next/next/next/next", 1, 1, None)]
-    assert "behind too many others" in _messages(repo, capsys)["services/other/chain/next/next/next/next/next"]
+    assert (
+        "behind too many others" in _messages(repo, capsys)["services/other/chain/next/next/next/next/next"]
+    )

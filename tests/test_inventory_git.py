@@ -320,7 +320,7 @@ def test_markdown_format(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None
     assert text.startswith(
         "# AI inventory\n\n"
         "## ticket-router\n\n"
-        "Declared in `ai-systems/router.yaml`.\n\n"
+        "Declared in ai-systems/router.yaml.\n\n"
         "| File | Line | Column | Detector | Usage |\n|---|---|---|---|---|\n"
         "| services/router/app.py | 2 | 8 | openai | import openai |\n\n"
         "## Undeclared AI\n\n"

@@ -12,6 +12,7 @@ from typing import Any
 from checker.cache import FileCache, default_directory
 from checker.characters import shown
 from checker.errors import EXIT_OK, FatalError
+from checker.gfm import md
 from checker.inventory.take import Inventory, exclusions, take_inventory
 from checker.policy import load_policies
 from checker.project import Project, build_project
@@ -87,27 +88,23 @@ def render_text(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
-
-
 def _table(entries: list[dict[str, Any]]) -> list[str]:
     rows = ["| File | Line | Column | Detector | Usage |", "|---|---|---|---|---|"]
     for entry in entries:
         cells = [entry["file"], entry["line"], entry["column"], entry["detector"], entry["what"]]
-        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        rows.append("| " + " | ".join(md(c) for c in cells) + " |")
     return rows
 
 
 def render_markdown(data: dict[str, Any]) -> str:
     out = ["# AI inventory", ""]
     for system in data["systems"]:
-        out += [f"## {_cell(system['name'])}", "", f"Declared in `{_cell(system['manifest'])}`.", ""]
+        out += [f"## {md(system['name'])}", "", f"Declared in {md(system['manifest'])}.", ""]
         out += [*_table(system["usages"]), ""] if system["usages"] else ["No usage detected.", ""]
     out += ["## Undeclared AI", ""]
     out += [*_table(data["undeclared"]), ""] if data["undeclared"] else ["None.", ""]
     out += ["## By detector", "", "| Detector | Usages |", "|---|---|"]
-    out += [f"| {_cell(name)} | {count} |" for name, count in data["detectors"].items()]
+    out += [f"| {md(name)} | {count} |" for name, count in data["detectors"].items()]
     return "\n".join(out) + "\n"
 
 

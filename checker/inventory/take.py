@@ -135,8 +135,9 @@ def _followed(
     is, and so is a link met in a linked directory that is itself followed where it is, or that
     leads back to a directory the chain of links is already in (links to their own directory would
     otherwise lead to each other without end). chain: the directories (real paths) that the links
-    followed to get here lead to. A link named like code that leads nowhere, or out of the repository, cannot be read; what
-    lies outside the repository is no part of it, so other such links are passed over.
+    followed to get here lead to. A link named like code that leads nowhere, or out of the
+    repository, cannot be read; what lies outside the repository is no part of it, so other such
+    links are passed over.
     """
     try:
         target = os.path.realpath(link.path, strict=True)
