@@ -23,11 +23,12 @@ from checker.discovery import (
     walk,
     working_tree,
 )
+from checker.document import Document
 from checker.fanout import fan_out, workers_for
 from checker.finding import SchemaProblem
 from checker.paths import within
 from checker.plaindata import Invalid, decode, encode
-from checker.yamlload import Document, load_file
+from checker.yamlload import load_file
 
 if TYPE_CHECKING:
     from checker.gitrepo import Changes

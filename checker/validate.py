@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from checker import characters
+from checker.document import Document, FieldPath
 from checker.finding import SchemaProblem, field_path
-from checker.yamlload import Document, FieldPath
 
 
 def _models() -> dict[str, type[BaseModel]]:
@@ -107,7 +107,7 @@ def _sexagesimal(text: str) -> float:
     return sign * total
 
 
-# Numbers YAML 1.1 reads in forms a reviewer may misread; Charter keeps them as text (yamlload).
+# Numbers YAML 1.1 reads in forms a reviewer may misread; Charter keeps them as text (yamlbuild).
 _ODD_NUMBERS: list[tuple[re.Pattern[str], str, Callable[[str], float]]] = [
     (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "a hexadecimal number", lambda t: int(t.replace("_", ""), 16)),
     (re.compile(r"[-+]?0o[0-7_]+"), "an octal number", lambda t: int(t.replace("_", ""), 8)),
