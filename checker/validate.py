@@ -171,10 +171,10 @@ def _closest(word: str, options: list[str]) -> str | None:
 @functools.cache
 def _pattern_meanings() -> dict[str, str]:
     """What each pattern of the document models stands for, from the description beside it."""
-    from checker import models
+    from checker.models import base
 
     meanings: dict[str, str] = {}
-    for value in vars(models).values():
+    for value in vars(base).values():
         if typing.get_origin(value) is not typing.Annotated:
             continue
         extras = typing.get_args(value)[1:]
