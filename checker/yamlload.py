@@ -45,7 +45,7 @@ class LoadedFile:
     documents: list[Document]
     problems: list[YamlProblem]
     mentions_charter: bool
-    # The id git gives the bytes read (see checker.cache.blob_id); empty when none were.
+    # The id git gives the bytes read (see checker.cachestore.blob_id); empty when none were.
     blob: str = ""
 
 

@@ -20,7 +20,6 @@ FUNCTION_LIMIT = 50
 LONG_MODULES = {
     "checks.py": "every built-in check of the manifests, not yet grouped by the documents they read",
     "project.py": "walks, reads, caches and indexes the documents",
-    "cache.py": "the store of prepared files together with its serialisation",
     "engine.py": "the run together with the findings of the engine rules",
     "gitrepo.py": "all git access: revisions, history and the base tree",
 }
