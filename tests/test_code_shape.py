@@ -28,8 +28,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "project.py:build_project": "walks, reads and classifies the documents in one pass",
     "project.py:derive": "derives the base from a revision in one pass",
-    "reporters/json.py:report_data": "assembles the whole JSON report as one mapping",
-    "reporters/markdown.py:_context": "prepares every section of the markdown report at once",
 }
 
 
