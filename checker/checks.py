@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from checker import component_checks as parts
 from checker import people as directory
 from checker.conditions import Builtin, Env, Failure, as_date, is_missing, lookup
+from checker.document import FieldPath
 from checker.finding import field_path
 from checker.gates import approvals_reviewed, builders, gates_approved
 from checker.people import People, directories, is_team, own_people, people_of, references
-from checker.yamlload import MAX_BYTES, FieldPath, load_file
+from checker.yamlload import MAX_BYTES, load_file
 
 if TYPE_CHECKING:
     from checker.project import EvidenceBefore, Project, Source

@@ -9,12 +9,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from checker.cache import Prepared, prepared
+from checker.document import Document
 from checker.errors import FatalError
 from checker.finding import field_path
 from checker.paths import anchored, climbs, shown, walk
+from checker.prepared import Prepared, prepared
 from checker.vocabulary import FailOn, Severity
-from checker.yamlload import Document, load_file
+from checker.yamlload import load_file
 
 CONFIG_NAME = ".charter.yaml"
 

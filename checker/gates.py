@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from checker.approvals import ApprovalsUnavailable
 from checker.conditions import Env, Failure, is_missing, lookup
+from checker.document import FieldPath
 from checker.people import People, is_team, people_of
-from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
     from checker.pullrequest import PullRequestContext

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from checker.cache import blob_id
+from checker.cachestore import blob_id
 from checker.errors import FatalError
 
 if TYPE_CHECKING:

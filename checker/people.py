@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.yamlload import FieldPath
+from checker.document import FieldPath
 
 if TYPE_CHECKING:
     from checker.project import Project, Source

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from checker.cache import FileCache, Record, Route, Signature, Summary, record, signature
+from checker.cache import FileCache, Record, Route, Summary, record
+from checker.cachestore import Signature, signature
 from checker.config import Config
 from checker.discovery import (
     LINK_MODE,
@@ -23,11 +24,12 @@ from checker.discovery import (
     walk,
     working_tree,
 )
+from checker.document import Document
 from checker.fanout import fan_out, workers_for
 from checker.finding import SchemaProblem
 from checker.paths import within
 from checker.plaindata import Invalid, decode, encode
-from checker.yamlload import Document, load_file
+from checker.yamlload import load_file
 
 if TYPE_CHECKING:
     from checker.gitrepo import Changes
@@ -625,7 +627,7 @@ class FileResult:
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
-    # The git blob id of the bytes read (see checker.cache.blob_id), for the cache.
+    # The git blob id of the bytes read (see checker.cachestore.blob_id), for the cache.
     blob: str = ""
 
 

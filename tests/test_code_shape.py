@@ -20,11 +20,8 @@ FUNCTION_LIMIT = 50
 LONG_MODULES = {
     "checks.py": "every built-in check of the manifests, not yet grouped by the documents they read",
     "project.py": "walks, reads, caches and indexes the documents",
-    "yamlload.py": "the YAML loader with positions and the document type that sheds and restores data",
-    "cache.py": "the store of prepared files together with its serialisation",
     "engine.py": "the run together with the findings of the engine rules",
     "gitrepo.py": "all git access: revisions, history and the base tree",
-    "models.py": "the pydantic schema of every document kind",
     "cli.py": "the click options of every verb, the inventory's included",
 }
 
@@ -32,8 +29,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "project.py:build_project": "walks, reads and classifies the documents in one pass",
     "project.py:derive": "derives the base from a revision in one pass",
-    "reporters/json.py:report_data": "assembles the whole JSON report as one mapping",
-    "reporters/markdown.py:_context": "prepares every section of the markdown report at once",
 }
 
 

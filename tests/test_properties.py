@@ -36,7 +36,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from checker import characters
 from checker.cli import main
 from checker.commands.schema import document_schema
-from checker.yamlload import MAX_DEPTH, MAX_NODES, MAX_REPEATED
+from checker.yamlscan import MAX_DEPTH, MAX_NODES, MAX_REPEATED
 from tests.conftest import AS_OF, RULES_DIR
 from tests.helpers import full_size, property_test
 from tests.strategies import (

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from checker.baseline import Baseline
-from checker.cache import FileCache, default_directory
+from checker.cache import FileCache
+from checker.cachestore import default_directory
 from checker.characters import shown
 from checker.comparison import Comparison, Request, compare, governance_changes
 from checker.config import Config

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from checker.cache import FileCache, default_directory
+from checker.cache import FileCache
+from checker.cachestore import default_directory
 from checker.characters import shown
 from checker.errors import EXIT_OK, FatalError
 from checker.gfm import md

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from checker.cache import _load, _write_atomically
+from checker.cachestore import STAMP, load, write_atomically
 from checker.inventory.detectors import Detectors
 from checker.inventory.files import Candidate
 from checker.inventory.manifests import manifest_kind
@@ -146,7 +146,7 @@ class InventoryCache:
     @classmethod
     def open(cls, directory: str | None, detectors: str) -> InventoryCache:
         path = os.path.join(directory, "inventory.json") if directory else None
-        stored = _load(path) if path else None
+        stored = load(path) if path else None
         blobs = stored.get("blobs") if stored and stored.get("detectors") == [detectors, _FORMAT] else None
         return cls(path, detectors, blobs if type(blobs) is dict else {})
 
@@ -175,10 +175,8 @@ class InventoryCache:
         if self.path is None or not self.dirty:
             return
         try:
-            from checker.cache import _STAMP
-
-            _write_atomically(
-                self.path, {"stamp": _STAMP, "detectors": [self.detectors, _FORMAT], "blobs": self.blobs}
+            write_atomically(
+                self.path, {"stamp": STAMP, "detectors": [self.detectors, _FORMAT], "blobs": self.blobs}
             )
         except (OSError, ValueError):
             return

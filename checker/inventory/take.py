@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checker.cache import default_directory
+from checker.cachestore import default_directory
 from checker.config import Config, Exclusion
 from checker.errors import FatalError
 from checker.gitrepo import toplevel
