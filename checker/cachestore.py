@@ -25,7 +25,8 @@ from checker import __version__
 
 # 9: validation and the context fields changed with the new component kinds.
 # 10: full results in packs (see checker.packs), without the positions nothing read back.
-FORMAT = 10
+# 11: the inventory's detections of code files.
+FORMAT = 11
 # As JSON gives it back: a list.
 STAMP = [__version__, FORMAT]
 Signature = tuple[int, int, int]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker import __version__
 from checker.baseline import Baseline, mark_status
@@ -23,7 +23,10 @@ from checker.people import people_of
 from checker.policy import PolicySet, Rule
 from checker.project import Project, Source
 from checker.pullrequest import PullRequestContext, governance_approval
-from checker.result import RunNote, RunResult, Summary
+from checker.result import RunNote, RunResult, Summary, UndeclaredUsage
+
+if TYPE_CHECKING:
+    from checker.inventory.take import Inventory
 
 __all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "summarize"]
 
@@ -357,6 +360,8 @@ class RunInputs:
     head: HeadRun | None = None
     # The pull request whose reviews the rules that need one verify; None outside one.
     pull_request: PullRequestContext | None = None
+    # What the inventory found in the checked files; None when its rules are not run.
+    inventory: Inventory | None = None
 
 
 def departure_findings(
@@ -393,6 +398,30 @@ def _bind(project: Project, baseline: Baseline | None, history: Mapping[str, Any
     project.people = baseline.people
 
 
+def _inventory(
+    project: Project, policies: PolicySet, inputs: RunInputs
+) -> tuple[list[Finding], tuple[UndeclaredUsage, ...]]:
+    """The findings of the inventory's rules, waived as a system's waivers say, and the undeclared usage.
+
+    They are marked new or existing by themselves: the base revision's usage is read from its files.
+    """
+    if inputs.inventory is None:
+        return [], ()
+    # Imported here: the inventory's rules word their findings with this module's finding_message.
+    from checker.inventory.rules import judge_inventory
+
+    found, undeclared = judge_inventory(inputs.inventory, project, policies, inputs.today)
+    names = sorted({f.system for f in found if f.system is not None})
+    waivers = _valid_waivers(project, names, inputs.today, policies)
+    waived = [
+        f._replace(waived=True)
+        if policies.rules[f.rule].model.waivable and f.rule in waivers.get(f.system or "", ())
+        else f
+        for f in found
+    ]
+    return waived, undeclared
+
+
 def _findings(checker: Checker, inputs: RunInputs) -> list[Finding]:
     found = checker.run()
     found += departure_findings(checker.project, checker.policies, inputs.today, inputs.checked)
@@ -415,6 +444,7 @@ def _head_view(baseline: Baseline | None, inputs: RunInputs, systems: int) -> tu
         return None
     _bind(head.project, baseline, inputs.history)
     found = _findings(Checker(head.project, head.policies, inputs.today), inputs)
+    found += _inventory(head.project, head.policies, inputs)[0]
     return head.policies.digest(), summarize(found, systems, head.fail_on)
 
 
@@ -430,6 +460,8 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
     if baseline is not None:
         findings, fixed = mark_status(findings, _base_findings(baseline, policies, inputs))
         fixed = [f for f in fixed if project.is_reported(f.file)]
+    inventoried, undeclared = _inventory(project, policies, inputs)
+    findings = sorted(findings + inventoried, key=Finding.sort_key)
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
     results = rule_results(policies, findings, baseline is not None, inputs.pull_request is not None)
     return RunResult(
@@ -450,4 +482,5 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
         governance_diff=governance_diff(project, baseline) if baseline is not None else (),
         whole=project.reported is None,
         head_policies=_head_view(baseline, inputs, systems),
+        undeclared=undeclared,
     )

@@ -66,5 +66,7 @@ ENGINE_RULES: dict[str, EngineRule] = {
             "freshness", "MNT001", "maintenance evidence no older than its cadence allows", conditions=True
         ),
         EngineRule("history", "MNT003", "evidence dates compared with commit history", conditions=True),
+        EngineRule("inventory", "INV001", "AI used in code that no declared system covers"),
+        EngineRule("code-claims", "INV002", "spec.code globs that match no file"),
     )
 }

@@ -640,8 +640,10 @@ _CONTEXT_FIELDS: dict[str, dict[str, Any]] = {
             "risk": {"tier": None},
             "ownership": {"accountable": None, "technicalOwner": None},
             "maintenance": {"activity": None, "cadence": None},
-            "components": {"name": None, "refresh": None},
+            "components": {"name": None, "refresh": None, "training": {"pipeline": None}, "source": None},
             "waivers": None,
+            # The code a system claims, for the inventory (checker.inventory.coverage).
+            "code": None,
         },
     },
     "Evidence": {

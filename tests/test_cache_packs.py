@@ -61,14 +61,15 @@ def expire_waiver(repo: Repo) -> None:
     )
 
 
-def test_a_cold_run_writes_one_index_and_one_pack(
+def test_a_cold_run_writes_one_index_one_pack_and_the_inventory(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = check(capsys, ".")
     assert cold == check(capsys, "--no-cache", ".")
     files = sorted(p.name for p in own_cache(repo).rglob("*"))
     (pack,) = packs(repo)
-    assert files == sorted(["index.json", pack.name])
+    # The inventory keeps what it found in the code (by blob id and detectors) in a file of its own.
+    assert files == sorted(["index.json", pack.name, "inventory.json"])
     records = pack.read_bytes().splitlines()
     assert len(records) == len(index(repo)["files"])
     # A warm run reads no file and writes nothing.

@@ -19,6 +19,8 @@ from checker.config import Config
 from checker.engine import HeadRun, RunInputs, check
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
+from checker.inventory.scan import is_code
+from checker.inventory.take import inventory_for
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.pullrequest import for_run
@@ -98,14 +100,19 @@ def _history(options: CheckOptions, workspace: Workspace) -> tuple[str | None, H
 
 def _reader(options: CheckOptions, workspace: Workspace, cache: FileCache) -> Callable[[Config], Project]:
     """How the checked paths are read into a project under a configuration."""
-    named = {_located(p) for p in options.paths if not os.path.isdir(p)}
+    # Code the inventory reads, named as pre-commit names changed files, is no Charter document.
+    documents = [p for p in options.paths if os.path.isdir(p) or not is_code(p)]
+    named = {_located(p) for p in documents if not os.path.isdir(p)}
     links = gitlinks if workspace.git_root else None
 
     def project_with(settings: Config) -> Project:
-        located = [_located(p) for p in options.paths]
-        return build_project(
+        located = [_located(p) for p in documents]
+        project = build_project(
             located, workspace.root, workspace.display_root, settings, named, cache, gitlinks=links
         )
+        if options.paths and not documents:
+            project.reported = set()  # only code was named: the inventory's findings alone
+        return project
 
     return project_with
 
@@ -174,6 +181,9 @@ def _run(
     )
     cache.save()
     _require_systems(project, config, compared)
+    judged = compared.policies if compared is not None else policies
+    # The named files alone in the pre-commit case; else every file under the checked paths.
+    scanned = [_located(p) for p in options.paths] or [project.root]
     inputs = RunInputs(
         today=options.as_of or today_utc(),
         fail_on=options.fail_on or config.model.failOn,
@@ -183,10 +193,10 @@ def _run(
         commit=commit,
         head=_head_run(options, workspace, policies, compared, project, project_with),
         pull_request=for_run(config.model, policies, compared is not None, os.environ),
+        inventory=inventory_for(project, judged, config, scanned, options.cache),
     )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)
-    judged = compared.policies if compared is not None else policies
     return project, judged, compared.baseline if compared is not None else None, inputs
 
 

@@ -302,6 +302,10 @@ class AISystemSpec(Strict):
 
     purpose: Purpose
     lifecycle: Lifecycle
+    code: Annotated[
+        list[Text] | None,
+        Field(description="Globs of the repository paths that hold the system's code."),
+    ] = None
     ownership: Ownership | None = None
     risk: Risk
     components: list[Component] | None = None

@@ -13,6 +13,8 @@ from checker.reporters import model
 from checker.reporters.base import PLAIN, Output, Report
 from checker.templating import render
 
+# Undeclared AI past this many rows is counted, not listed: the findings list every one anyway.
+UNDECLARED_LISTED = 50
 _ICONS = {"error": "❌", "warning": "⚠️", "info": "\N{INFORMATION SOURCE}\ufe0f"}
 
 
@@ -98,6 +100,17 @@ def _context(
         "expiring": _expiring(report),
         "window": model.EXPIRY_WINDOW_DAYS,
         "provenance": {k: md(v) for k, v in vars(model.provenance(report)).items()},
+        "undeclared": [
+            {
+                "where": md(f"{u.file}:{u.line}:{u.column}"),
+                "severity": u.severity,
+                "status": u.status,
+                "detector": md(u.detector or "not read"),
+                "what": md(u.what),
+            }
+            for u in report.undeclared
+        ],
+        "undeclared_listed": UNDECLARED_LISTED,
     }
 
 
