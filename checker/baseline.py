@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.cache import FileCache
+from checker.charter_documents import Source
 from checker.config import CONFIG_NAME, Config, Settings, find_config_dir, load_config
 from checker.context_fields import enabled_fields
 from checker.derive import derive
 from checker.discovery import GitTree
-from checker.documents import Source
 from checker.errors import FatalError
 from checker.finding import Finding
 from checker.gitrepo import Changes, GitRepo, as_repo_path

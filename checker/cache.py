@@ -1,126 +1,21 @@
 """A cache of parsed and schema-checked files, so that unchanged files are not read again.
 
-What is cached depends only on a file's bytes and on this version of Charter, never on policies,
-configuration or the date: each entry is keyed by the file's size, modification time and inode, and
-the whole cache by the tool version. It lives in the repository's git directory (.git/charter/), or
-in the user cache directory outside git, and is written atomically so that concurrent runs at worst
-redo each other's work. CHARTER_CACHE_DIR moves it; CHARTER_NO_CACHE=1 or --no-cache turns it off.
-
-A restored CI cache may have been written by anyone, so it holds plain JSON only (never pickle or
-marshal), and every value read back is checked for shape and type: anything unexpected is a miss,
-and the file is read again.
+Per file, a summary is kept in one index and the full result as a record in a pack (see
+checker.packs); where the cache lives and how its files are written is checker.cachestore. A
+restored CI cache may have been written by anyone, so every value read back is checked for shape
+and type: anything unexpected is a miss, and the file is read again.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import itertools
 import json
 import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from checker import __version__
+from checker.cachestore import STAMP, Signature, dump, load, other_version, same, stamped, write_atomically
 from checker.packs import MAX_PACKS, Packs, place
-from checker.plaindata import Invalid, conform, encode
-
-# 9: validation and the context fields changed with the new component kinds.
-# 10: full results in packs (see checker.packs), without the positions nothing read back.
-# 11: context summaries keep what the checks declare they read (see checker.context_fields).
-FORMAT = 11
-# As JSON gives it back: a list.
-_STAMP = [__version__, FORMAT]
-Signature = tuple[int, int, int]
-
-
-def signature(path: str) -> Signature | None:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-def shared_directory(git_root: str | None) -> str | None:
-    """Where caches live: the git directory, CHARTER_CACHE_DIR, or the user cache directory."""
-    if os.environ.get("CHARTER_NO_CACHE"):
-        return None
-    explicit = os.environ.get("CHARTER_CACHE_DIR")
-    if explicit:
-        return explicit
-    if git_root:
-        git_dir = os.path.join(git_root, ".git")
-        if os.path.isdir(git_dir):
-            return os.path.join(git_dir, "charter")
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "charter")
-
-
-def default_directory(root: str, git_root: str | None) -> str | None:
-    """Where the cache of the repository at root lives, or None when caching is off."""
-    shared = shared_directory(git_root)
-    if shared is None:
-        return None
-    return os.path.join(shared, hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16])
-
-
-def _dump(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode()
-
-
-def _write_atomically(path: str, payload: Any) -> None:
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(_dump(payload))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _load(path: str) -> dict[str, Any] | None:
-    """The JSON object stored at path with this version's stamp; None for anything else."""
-    try:
-        with open(path, "rb") as handle:
-            return _stamped(handle.read())
-    except OSError:
-        return None
-
-
-def _other_version(path: str) -> bool:
-    """Whether the JSON object at path has the stamp of another version of Charter: not damage."""
-    try:
-        with open(path, "rb") as handle:
-            stored = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        return False
-    stamp = stored.get("stamp") if type(stored) is dict else None
-    return type(stamp) is list and stamp != _STAMP
-
-
-def _stamped(data: bytes | None) -> dict[str, Any] | None:
-    """The JSON object data holds with this version's stamp; None for anything else."""
-    if data is None:
-        return None
-    try:
-        stored = json.loads(data)
-    except (ValueError, RecursionError):
-        # ValueError: not JSON, not UTF-8, or a number too long to read.
-        return None
-    if type(stored) is not dict or stored.get("stamp") != _STAMP:
-        return None
-    return stored
-
-
-def _same(stored: Any, sig: Signature) -> bool:
-    return type(stored) is list and stored == [*sig]
 
 
 def _parsed(text: Any) -> Any:
@@ -239,15 +134,15 @@ def record(
     text = _routes_text(routes)
     if sig is None or text is None:
         return None
-    stored = {"stamp": _STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
+    stored = {"stamp": STAMP, "file": file, "sig": [*sig], "candidate": candidate, "blob": blob}
     return Record(
         sig,
         candidate,
         text,
         "[]" if not notes else json.dumps(notes),
-        _dump(plain).decode(),
+        dump(plain).decode(),
         blob,
-        _dump({**stored, "result": full}),
+        dump({**stored, "result": full}),
     )
 
 
@@ -271,10 +166,10 @@ class FileCache:
         if directory is None:
             return
         path = os.path.join(directory, "index.json")
-        stored = _load(path)
+        stored = load(path)
         if stored is not None and type(stored.get("files")) is dict and type(stored.get("dirs")) is dict:
             self.index, self.dirs = stored["files"], stored["dirs"]
-        elif stored is not None or (os.path.exists(path) and not _other_version(path)):
+        elif stored is not None or (os.path.exists(path) and not other_version(path)):
             self.damaged("", "its index is not one Charter wrote")
 
     def damaged(self, file: str, why: str) -> None:
@@ -319,7 +214,7 @@ class FileCache:
         if where is None:
             self.damaged(file, "the index gives a place no record can be at")
             return None
-        stored = _stamped(self.packs.read(where))
+        stored = stamped(self.packs.read(where))
         if stored is None or stored.get("file") != file or type(stored.get("candidate")) is not bool:
             self.damaged(file, f"{where[0]} does not hold its record where the index says")
             return None
@@ -332,7 +227,7 @@ class FileCache:
         stored = self._record(file, "at")
         if stored is None:
             return None
-        if not _same(stored.get("sig"), sig) or stored["candidate"] is not candidate:
+        if not same(stored.get("sig"), sig) or stored["candidate"] is not candidate:
             self.damaged(file, "its record is not of the file as the index says it was read")
             return None
         return stored.get("result")
@@ -411,7 +306,7 @@ class FileCache:
         self.packs.close()
         try:
             index = os.path.join(self.directory, "index.json")
-            _write_atomically(index, {"stamp": _STAMP, "files": self.index, "dirs": self.dirs})
+            write_atomically(index, {"stamp": STAMP, "files": self.index, "dirs": self.dirs})
         except (OSError, ValueError):
             return
         self.dirty = False
@@ -439,82 +334,3 @@ class FileCache:
                 entry[key] = moved
                 named.add(moved[0])
         return named
-
-
-class Prepared:
-    """Policy and configuration files as they were after validation, by path and signature.
-
-    Validating them needs pydantic, whose import alone costs more than the rest of a one-file check;
-    an unchanged file is taken from here instead. Entries depend on the file's bytes only, and are
-    believed only when they have exactly the shape of what validation gives.
-    """
-
-    def __init__(self, directory: str | None) -> None:
-        self.path = os.path.join(directory, "prepared.json") if directory else None
-        self.entries: dict[str, Any] = {}
-        self.dirty = False
-        if self.path is None:
-            return
-        stored = _load(self.path)
-        if stored is not None and type(stored.get("entries")) is dict:
-            self.entries = stored["entries"]
-
-    def get(self, kind: str, path: str, shape: Any) -> Any | None:
-        """The value kept for the file at path, of type shape, while the file is unchanged."""
-        if self.path is None:
-            return None
-        by_path = self.entries.get(kind)
-        entry = by_path.get(os.path.abspath(path)) if type(by_path) is dict else None
-        sig = signature(path)
-        if sig is None or type(entry) is not list or len(entry) != 2 or not _same(entry[0], sig):
-            return None
-        try:
-            return conform(entry[1], shape)
-        except Invalid:
-            return None
-
-    def put(self, kind: str, path: str, value: Any) -> None:
-        sig = signature(path)
-        if self.path is None or sig is None:
-            return
-        by_path = self.entries.get(kind)
-        if type(by_path) is not dict:
-            by_path = self.entries[kind] = {}
-        by_path[os.path.abspath(path)] = [[*sig], encode(value)]
-        self.dirty = True
-
-    def save(self) -> None:
-        if self.path is None or not self.dirty:
-            return
-        try:
-            _write_atomically(self.path, {"stamp": _STAMP, "entries": self.entries})
-        except (OSError, ValueError):
-            return
-        self.dirty = False
-
-
-_NO_CACHE = Prepared(None)
-
-
-def prepared(git_root: str | None, enabled: bool = True) -> Prepared:
-    """The store of validated policy and configuration files for a run."""
-    return Prepared(shared_directory(git_root)) if enabled else _NO_CACHE
-
-
-def blob_id(path: str, limit: int) -> str | None:
-    """The id git gives the content of the regular file at path (SHA-1 of a blob header and the bytes).
-
-    None for anything else, a link, a pipe or a file over limit bytes: never followed, never waited on.
-    """
-    try:
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        with os.fdopen(os.open(path, flags), "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError:
-        return None
-    if len(data) > limit:
-        return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

@@ -10,8 +10,8 @@ from checker import component_checks as parts
 from checker.check_values import as_dict, as_list, blank, plural
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
 from checker.context_fields import Reads
+from checker.document import FieldPath
 from checker.manifest_checks import current_version
-from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
     from checker.run_context import RunContext

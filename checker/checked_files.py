@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from checker.cache import FileCache
+from checker.charter_documents import KINDS, FileProblem, FileResult, Source
 from checker.config import Config
 from checker.discovery import Found, Globs, Lister, Rules, walk, working_tree
-from checker.documents import KINDS, FileProblem, FileResult, Source
 from checker.paths import display_path, within
 
 

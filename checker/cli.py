@@ -209,6 +209,25 @@ def check(
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Format written to standard output.",
+)
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@click.option("--no-cache", is_flag=True, help="Read every file afresh (also CHARTER_NO_CACHE=1).")
+def inventory(paths: tuple[str, ...], fmt: str, config: str | None, no_cache: bool) -> int:
+    """List the AI used in the code under PATHS, by the system that covers it, and what none covers."""
+    from checker.commands.inventory import InventoryOptions, run_inventory
+
+    return run_inventory(InventoryOptions(list(paths) or ["."], fmt, config, not no_cache))
+
+
+@cli.command()
 @click.argument("rule")
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
 def explain(rule: str, config: str | None) -> int:

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from checker.characters import shown
-from checker.documents import Source
+from checker.charter_documents import Source
 from checker.errors import FatalError
 from checker.project import Project
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.conditions import Env, Failure, is_missing, lookup
+from checker.document import FieldPath
 from checker.sources import Resolved
-from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
     from checker.run_context import RunContext

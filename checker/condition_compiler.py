@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from checker.conditions import AnyItem, AnyOf, Builtin, Check, Condition, Each, FieldTest, IfThen
+from checker.document import Document, FieldPath
 from checker.errors import FatalError
 from checker.messages import template_problem
 from checker.operators import OPERATORS
 from checker.values import as_number
-from checker.yamlload import Document, FieldPath
 
 
 def _split(path: str) -> FieldPath:

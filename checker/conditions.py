@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.context_fields import Declared, Reads, reads_of
+from checker.document import Document, FieldPath
 from checker.finding import field_path
 from checker.operators import COUNTS_AS, DESCRIBE, OPERATORS
 from checker.values import as_date as as_date  # re-exported: checks read dates as conditions do
 from checker.values import is_missing, lookup, show
-from checker.yamlload import Document, FieldPath
 
 if TYPE_CHECKING:
     from checker.project import Project

@@ -9,12 +9,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from checker.cache import Prepared, prepared
+from checker.document import Document
 from checker.errors import FatalError
 from checker.finding import field_path
 from checker.paths import anchored, climbs, shown, walk
+from checker.prepared import Prepared, prepared
 from checker.vocabulary import FailOn, Severity
-from checker.yamlload import Document, load_file
+from checker.yamlload import load_file
 
 CONFIG_NAME = ".charter.yaml"
 
@@ -48,6 +49,23 @@ class Approvals:
     staleAfterPush: Literal["dismiss", "keep"] = "dismiss"
 
 
+@dataclass(frozen=True)
+class Exclusion:
+    """A path the inventory leaves out, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InventorySettings:
+    """What the inventory detects beside the pack's detectors, and the paths it leaves out."""
+
+    # Plain data, checked by checker.inventory.detectors, which knows the pack's detectors they amend.
+    detectors: tuple[dict[str, Any], ...] | None = None
+    exclude: tuple[Exclusion, ...] | None = None
+
+
 @dataclass
 class Settings:
     """The validated keys of a configuration file, with their defaults."""
@@ -62,6 +80,8 @@ class Settings:
     allowEmpty: bool = False
     governance: Governance | None = None
     approvals: Approvals = field(default_factory=Approvals)
+    # What the inventory detects and leaves out (see checker.inventory).
+    inventory: InventorySettings | None = None
 
 
 def _settings(plain: dict[str, Any]) -> Settings:
@@ -69,7 +89,21 @@ def _settings(plain: dict[str, Any]) -> Settings:
     found = plain.get("governance")
     governance = Governance(tuple(found["approvers"]), found["minApprovals"]) if found else None
     approvals = Approvals(**(plain.get("approvals") or {}))
-    return Settings(**{**plain, "rules": rules, "governance": governance, "approvals": approvals})
+    inventory = _inventory(plain)
+    return Settings(
+        **{**plain, "rules": rules, "governance": governance, "approvals": approvals, "inventory": inventory}
+    )
+
+
+def _inventory(plain: dict[str, Any]) -> InventorySettings | None:
+    found = plain.get("inventory")
+    if found is None:
+        return None
+    detectors, exclude = found.get("detectors"), found.get("exclude")
+    return InventorySettings(
+        tuple(detectors) if detectors is not None else None,
+        tuple(Exclusion(e["path"], e["reason"]) for e in exclude) if exclude is not None else None,
+    )
 
 
 @dataclass
@@ -100,7 +134,13 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
     """The configuration's keys as plain data with defaults, or a FatalError at the faulty key."""
     from pydantic import ValidationError
 
-    from checker.governance_models import ApprovalsModel, ConfigModel, GovernanceModel
+    from checker.governance_models import (
+        ApprovalsModel,
+        ConfigModel,
+        GovernanceModel,
+        InventoryExclude,
+        InventoryModel,
+    )
     from checker.governance_models import RuleOverride as RuleOverrideModel
 
     if data is None:
@@ -122,6 +162,8 @@ def _validate(data: Any, file: str, doc: Document | None) -> dict[str, Any]:
                 if loc[0] == "governance"
                 else ApprovalsModel
                 if loc[0] == "approvals"
+                else (InventoryModel if len(loc) == 2 else InventoryExclude)
+                if loc[0] == "inventory"
                 else RuleOverrideModel
             )
             hint = _suggest(str(loc[-1]), list(parent.model_fields))

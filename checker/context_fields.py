@@ -22,8 +22,8 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from checker.documents import Source
-from checker.yamlload import Document
+from checker.charter_documents import Source
+from checker.document import Document
 
 if TYPE_CHECKING:
     from checker.policy import PolicySet

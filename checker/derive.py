@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from checker import documents
+from checker import charter_documents
+from checker.charter_documents import FileResult
 from checker.checked_files import link_problem, module_problem, placed
 from checker.discovery import LINK_MODE, MODULE_MODE, Rules
-from checker.documents import FileResult
 from checker.paths import within
 from checker.project import Project
 from checker.reading import Read, either_reading
@@ -151,7 +151,7 @@ class _BaseFiles:
         candidate = self.rules.globs.match(rel)
         # Parsed when the working tree last had this content: positions are read from the copy.
         result = either_reading(functools.partial(self.known, file), file, copy, candidate)
-        return result if result is not None else documents.read_file(copy, file, candidate)
+        return result if result is not None else charter_documents.read_file(copy, file, candidate)
 
 
 def _walk_key(file: str) -> list[tuple[int, str]]:

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker import __version__
 from checker.baseline import Baseline, mark_status
+from checker.charter_documents import Source
 from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.config import Governance, Settings
 from checker.departures import departures
-from checker.documents import Source
 from checker.engine_rules import ENGINE_RULES
 from checker.fanout import fan_out, workers_for
 from checker.finding import Finding, field_path
@@ -24,9 +24,12 @@ from checker.people import People, from_project
 from checker.policy import PolicySet, Rule
 from checker.project import Project
 from checker.pullrequest import PullRequestContext, governance_approval
-from checker.result import RunNote, RunResult, Summary
+from checker.result import RunNote, RunResult, Summary, UndeclaredUsage
 from checker.run_context import RunContext
 from checker.waiver_checks import waiver_problem, waiver_requesters
+
+if TYPE_CHECKING:
+    from checker.inventory.take import Inventory
 
 __all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "run_context", "summarize"]
 
@@ -361,6 +364,8 @@ class RunInputs:
     head: HeadRun | None = None
     # The pull request whose reviews the rules that need one verify; None outside one.
     pull_request: PullRequestContext | None = None
+    # What the inventory found in the checked files; None when its rules are not run.
+    inventory: Inventory | None = None
 
 
 def departure_findings(
@@ -398,6 +403,30 @@ def run_context(
     return RunContext(project, policies.rules, baseline, inputs.history, inputs.pull_request, judges)
 
 
+def _inventory(
+    context: RunContext, policies: PolicySet, inputs: RunInputs
+) -> tuple[list[Finding], tuple[UndeclaredUsage, ...]]:
+    """The findings of the inventory's rules, waived as a system's waivers say, and the undeclared usage.
+
+    They are marked new or existing by themselves: the base revision's usage is read from its files.
+    """
+    if inputs.inventory is None:
+        return [], ()
+    # Imported here: the inventory's rules word their findings with this module's finding_message.
+    from checker.inventory.rules import judge_inventory
+
+    found, undeclared = judge_inventory(inputs.inventory, context, policies, inputs.today)
+    names = sorted({f.system for f in found if f.system is not None})
+    waivers = _valid_waivers(context, names, inputs.today, policies)
+    waived = [
+        f._replace(waived=True)
+        if policies.rules[f.rule].model.waivable and f.rule in waivers.get(f.system or "", ())
+        else f
+        for f in found
+    ]
+    return waived, undeclared
+
+
 def _findings(checker: Checker, inputs: RunInputs) -> list[Finding]:
     found = checker.run()
     found += departure_findings(checker.context, checker.policies, inputs.today, inputs.checked)
@@ -420,6 +449,7 @@ def _head_view(baseline: Baseline | None, inputs: RunInputs, systems: int) -> tu
     rules = head.policies.rules
     context = RunContext(head.project, rules, baseline, inputs.history, judges=_judges(baseline))
     found = _findings(Checker(context, head.policies, inputs.today), inputs)
+    found += _inventory(context, head.policies, inputs)[0]
     return head.policies.digest(), summarize(found, systems, head.fail_on)
 
 
@@ -432,6 +462,8 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
     if baseline is not None:
         findings, fixed = mark_status(findings, _base_findings(baseline, policies, inputs))
         fixed = [f for f in fixed if project.is_reported(f.file)]
+    inventoried, undeclared = _inventory(context, policies, inputs)
+    findings = sorted(findings + inventoried, key=Finding.sort_key)
     systems = sum(1 for s in project.systems if project.is_reported(s.file))
     results = rule_results(policies, findings, baseline is not None, inputs.pull_request is not None)
     return RunResult(
@@ -452,4 +484,5 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
         governance_diff=governance_diff(context, baseline) if baseline is not None else (),
         whole=project.reported is None,
         head_policies=_head_view(baseline, inputs, systems),
+        undeclared=undeclared,
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from checker.context_fields import PEOPLE, Declared
 from checker.departures import DEPARTURE_READS
+from checker.inventory.coverage import CLAIM_READS
 from checker.waiver_checks import DEFAULT_REQUESTERS, waiver_reads
 
 # What the evidence freshness the report shows reads of each reported system's evidence.
@@ -92,5 +93,9 @@ ENGINE_RULES: dict[str, EngineRule] = {
             reads=FRESHNESS_READS,
         ),
         EngineRule("history", "MNT003", "evidence dates compared with commit history", conditions=True),
+        EngineRule(
+            "inventory", "INV001", "AI used in code that no declared system covers", reads=CLAIM_READS
+        ),
+        EngineRule("code-claims", "INV002", "spec.code globs that match no file", reads=CLAIM_READS),
     )
 }

@@ -11,10 +11,10 @@ from checker.change_checks import BASE_LOOKUP, base_system, closest, departed
 from checker.check_values import as_dict, as_list, as_written, blank
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
 from checker.context_fields import Reads, joined
-from checker.yamlload import FieldPath
+from checker.document import FieldPath
 
 if TYPE_CHECKING:
-    from checker.documents import Source
+    from checker.charter_documents import Source
     from checker.project import EvidenceBefore, Project
     from checker.run_context import RunContext
 

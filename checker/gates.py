@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from checker.approvals import ApprovalsUnavailable
 from checker.change_checks import base_system
 from checker.conditions import Env, Failure, is_missing, lookup
+from checker.document import FieldPath
 from checker.people import People, is_team
-from checker.yamlload import FieldPath
 
 if TYPE_CHECKING:
     from checker.pullrequest import PullRequestContext

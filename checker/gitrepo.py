@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from checker.cache import blob_id
+from checker.cachestore import blob_id
 from checker.errors import FatalError
 
 if TYPE_CHECKING:
@@ -474,3 +474,85 @@ class CommitFiles:
 def as_repo_path(path: str, git_root: str) -> str:
     """path relative to the git root, with / separators."""
     return os.path.relpath(path, git_root).replace(os.sep, "/")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The files of a work tree below some paths: git's index (mode and blob id by path), the paths
+    whose working copy differs from the index, and the untracked files that are not ignored."""
+
+    tracked: Mapping[str, tuple[str, str]]
+    modified: frozenset[str]
+    untracked: tuple[str, ...]
+
+
+def listed_files(top: str, pathspecs: list[str]) -> Listed:
+    """What git knows of the files under pathspecs (paths from top, with /), asked of git directly."""
+    # The three listings each read the whole work tree; run at once, they take the time of one.
+    commands = [
+        ("ls-files", "--stage"),
+        ("diff-files", "--name-only"),
+        ("ls-files", "--others", "--exclude-standard"),
+    ]
+    try:
+        running = [
+            subprocess.Popen(
+                ["git", "--literal-pathspecs", "-C", top, *args, "-z", "--", *pathspecs],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for args in commands
+        ]
+    except OSError as exc:
+        raise FatalError(f"git {commands[0][0]} failed: {exc}", top) from None
+    outputs = []
+    try:
+        for args, process in zip(commands, running, strict=True):
+            out, err = process.communicate()
+            if process.returncode != 0:
+                said = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+                raise FatalError(f"git {args[0]} failed: {(said or [f'exit {process.returncode}'])[0]}", top)
+            outputs.append([p for p in out.decode("utf-8", "surrogateescape").split("\0") if p])
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    staged, modified, untracked = outputs
+    tracked = {}
+    # Each entry is "<mode> <blob> <stage>\t<path>"; a conflicted path is listed once per stage.
+    for entry in staged:
+        meta, _, path = entry.partition("\t")
+        mode, blob, _ = meta.split(" ", 2)
+        tracked[path] = (mode, blob)
+    return Listed(tracked, frozenset(modified), tuple(untracked))
+
+
+def blob_contents(top: str, blobs: list[str]) -> dict[str, bytes]:
+    """The bytes of each of blobs (object ids) that the repository at top holds, read in one batch."""
+    wanted = [b for b in dict.fromkeys(blobs) if _OBJECT_ID.match(b)]
+    if not wanted:
+        return {}
+    try:
+        out = subprocess.run(
+            ["git", "-C", top, "cat-file", "--batch"],
+            input="".join(f"{b}\n" for b in wanted).encode(),
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    found: dict[str, bytes] = {}
+    at = 0
+    # Each answer is "<id> <type> <size>\n<bytes>\n", or "<id> missing\n".
+    while at < len(out):
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[header[0].decode()] = out[at : at + size]
+            at += size + 1
+        elif len(header) == 3:
+            at += int(header[2]) + 1
+    return found

@@ -75,6 +75,8 @@ def policy_differences(
             found.extend(_listed(f"{key} glob", getattr(then, key) or [], getattr(now, key) or []))
         if then.failOn != now.failOn:
             found.append(f"failOn {then.failOn} → {now.failOn}")
+        if then.inventory != now.inventory:
+            found.append("inventory configuration (detectors or exclusions) changed")
         if then.governance != now.governance:
             found.append(f"governance {_governance(then.governance)} → {_governance(now.governance)}")
         if then.approvals != now.approvals:

@@ -107,6 +107,25 @@ class ApprovalsModel(BaseModel):
     staleAfterPush: Literal["dismiss", "keep"] = "dismiss"
 
 
+class InventoryExclude(BaseModel):
+    """A path the inventory leaves out, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class InventoryModel(BaseModel):
+    """The inventory's configuration: detectors added or amended by id, and paths left out."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Checked by checker.inventory.detectors, which knows the pack's detectors they amend.
+    detectors: list[dict[str, Any]] | None = None
+    exclude: list[InventoryExclude] | None = None
+
+
 class ConfigModel(BaseModel):
     """The keys a configuration file may hold."""
 
@@ -121,3 +140,4 @@ class ConfigModel(BaseModel):
     allowEmpty: bool = False
     governance: GovernanceModel | None = None
     approvals: ApprovalsModel = Field(default_factory=ApprovalsModel)
+    inventory: InventoryModel | None = None

@@ -9,7 +9,7 @@ from typing import Any
 from checker import component_checks as parts
 from checker.check_values import as_dict, as_list
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
-from checker.yamlload import FieldPath
+from checker.document import FieldPath
 
 
 def current_version(spec: Mapping[str, Any]) -> tuple[str | None, FieldPath]:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from checker.characters import one_line
+from checker.charter_documents import Source
 from checker.checks import BUILTINS
 from checker.conditions import Env, as_date
-from checker.documents import Source
 from checker.finding import SEVERITY_RANK, Finding
 from checker.policy import PolicySet, Rule
 from checker.project import Project

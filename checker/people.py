@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.yamlload import FieldPath
+from checker.document import FieldPath
 
 if TYPE_CHECKING:
-    from checker.documents import Source
+    from checker.charter_documents import Source
     from checker.project import Project
 
 # Where AISystem and Evidence documents name people or teams ("*": every item of a list). A test

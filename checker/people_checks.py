@@ -9,9 +9,9 @@ from checker import people as directory
 from checker.change_checks import base_system
 from checker.check_values import as_dict, as_list, plural
 from checker.conditions import Env, Failure, lookup
+from checker.document import FieldPath
 from checker.gates import builders
 from checker.people import People, directories, is_team, references
-from checker.yamlload import FieldPath
 
 
 def approvers_of(release: Any, people: People) -> set[str]:

@@ -10,18 +10,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.cache import Prepared
 from checker.condition_compiler import Compiler
 from checker.conditions import Condition, Env, holds
 from checker.config import Config, RuleOverride
+from checker.document import Document, FieldPath
 from checker.engine_rules import ENGINE_RULES, EngineRule
 from checker.errors import FatalError
 from checker.finding import SEVERITY_RANK, field_path
 from checker.plugins import registry
 from checker.policy_packs import configured_pack, display, pack_files
 from checker.policy_packs import named_packs as named_packs  # re-exported: the check command names packs
+from checker.prepared import Prepared
 from checker.vocabulary import Kind, Severity, Stage, Tier
-from checker.yamlload import Document, FieldPath, load_file
+from checker.yamlload import load_file
 
 # The rule's fields as checker.governance_models states and validates them; a run uses these plain
 # copies, which need no pydantic (tests/test_schema_source.py proves that they agree).

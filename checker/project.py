@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.cache import FileCache
+from checker.charter_documents import FileProblem, Source, route
 from checker.checked_files import checked_files, discovery_rules
 from checker.config import Config
 from checker.context_fields import Keep, cached_fields
 from checker.discovery import Lister, Rules
-from checker.documents import FileProblem, Source, route
 from checker.paths import display_path, within
 from checker.reading import Deferred, DeferredFile, Reading, read_all, uncollected
 

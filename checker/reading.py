@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from checker import documents
-from checker.cache import FileCache, Record, Route, Signature, Summary, record, signature
+from checker import charter_documents
+from checker.cache import FileCache, Record, Route, Summary, record
+from checker.cachestore import Signature, signature
+from checker.charter_documents import FileProblem, FileResult, Source, route
 from checker.checked_files import placed
 from checker.context_fields import Keep, cached_fields, context_only, covers
 from checker.discovery import Rules
-from checker.documents import FileProblem, FileResult, Source, route
 from checker.fanout import fan_out, workers_for
 from checker.paths import display_path
 from checker.plaindata import Invalid
@@ -51,7 +52,7 @@ class Deferred:
                 found = None
             if found is None or tuple(route(s) for s in found) != self.routes:
                 self.cache.damaged(self.file, "its entry in the index is not one Charter writes")
-                read = documents.read_file(self.path, self.file, self.candidate)
+                read = charter_documents.read_file(self.path, self.file, self.candidate)
                 found = [context_only(s, self.keep or cached_fields()) for s in read.sources]
             elif self.keep is not None:
                 found = [context_only(s, self.keep) for s in found]
@@ -235,7 +236,7 @@ def _pruned(result: FileResult, keep: Keep, shed: str | None = None) -> FileResu
 def _fresh(job: _Job) -> tuple[FileResult, Record | None]:
     """job's file read afresh, as the run needs it, and what the cache is to keep of it."""
     path = job.path
-    full = documents.read_file(path, job.file, job.candidate)
+    full = charter_documents.read_file(path, job.file, job.candidate)
     # What the cache keeps of a context file never depends on the policies: what every check of
     # Charter's reads; a run whose checks read another part of it prunes it its own way.
     small = _pruned(full, cached_fields()) if job.keeping or (job.light and job.keep is None) else None

@@ -8,10 +8,10 @@ from typing import Any
 from checker.change_checks import base_system, components_by_name
 from checker.check_values import as_dict, as_list, as_written, plural
 from checker.conditions import Env, Failure, lookup
+from checker.document import FieldPath
 from checker.manifest_checks import current_version
 from checker.people import People
 from checker.people_checks import approvers_of, counted_approvers, unknown_teams
-from checker.yamlload import FieldPath
 
 # The components whose behaviour is the system's: their new versions are model changes (CHG002).
 BEHAVIOUR_KINDS = ("model", "llm", "prompt", "agent", "tool", "retrieval")

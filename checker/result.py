@@ -94,6 +94,23 @@ class SystemChange:
 
 
 @dataclass(frozen=True)
+class UndeclaredUsage:
+    """AI used in a reported file that no declared system covers, as the inventory found it.
+
+    detector is None for a file the inventory could not read; what is then why not.
+    """
+
+    file: str
+    line: int
+    column: int
+    detector: str | None
+    what: str
+    severity: str
+    message: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
 class RunResult:
     """Everything a report says about one run."""
 
@@ -120,3 +137,5 @@ class RunResult:
     whole: bool = True
     # When the policies changed: the head policies' digest and what they would have said.
     head_policies: tuple[str, Summary] | None = None
+    # The AI used in code that no declared system covers, as the inventory's findings report it.
+    undeclared: tuple[UndeclaredUsage, ...] = ()

@@ -54,6 +54,11 @@ def ref_problem(ref: str) -> str | None:
     return None
 
 
+def is_glob(pattern: str) -> bool:
+    """Whether a source pattern is a glob, naming only what it matches, rather than a path."""
+    return _WILD.search(pattern) is not None
+
+
 def _fixed(pattern: str) -> str:
     """The directory a pattern's matches all lie below: its leading segments without wildcards."""
     parts = [p for p in pattern.replace("\\", "/").split("/") if p not in ("", ".")]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.documents import FILE_RULES, FileProblem, FileResult, Source
+from checker.charter_documents import FILE_RULES, FileProblem, FileResult, Source
+from checker.document import Document
 from checker.finding import SchemaProblem
 from checker.plaindata import Invalid, decode, encode
-from checker.yamlload import Document
 
 
 def to_plain(result: FileResult) -> list[Any]:

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from checker import characters
+from checker.document import Document, FieldPath
 from checker.finding import SchemaProblem, field_path
-from checker.yamlload import Document, FieldPath
 
 
 def _models() -> dict[str, type[BaseModel]]:
@@ -107,7 +107,7 @@ def _sexagesimal(text: str) -> float:
     return sign * total
 
 
-# Numbers YAML 1.1 reads in forms a reviewer may misread; Charter keeps them as text (yamlload).
+# Numbers YAML 1.1 reads in forms a reviewer may misread; Charter keeps them as text (yamlbuild).
 _ODD_NUMBERS: list[tuple[re.Pattern[str], str, Callable[[str], float]]] = [
     (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "a hexadecimal number", lambda t: int(t.replace("_", ""), 16)),
     (re.compile(r"[-+]?0o[0-7_]+"), "an octal number", lambda t: int(t.replace("_", ""), 8)),
@@ -171,10 +171,10 @@ def _closest(word: str, options: list[str]) -> str | None:
 @functools.cache
 def _pattern_meanings() -> dict[str, str]:
     """What each pattern of the document models stands for, from the description beside it."""
-    from checker import models
+    from checker.models import base
 
     meanings: dict[str, str] = {}
-    for value in vars(models).values():
+    for value in vars(base).values():
         if typing.get_origin(value) is not typing.Annotated:
             continue
         extras = typing.get_args(value)[1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from checker.yamlload import FieldPath
+from checker.document import FieldPath
 
 
 def lookup(value: Any, parts: FieldPath) -> Any:

@@ -9,8 +9,8 @@ from typing import Any
 from checker.check_values import as_list, blank
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
 from checker.context_fields import PEOPLE, Reads, joined
+from checker.document import FieldPath
 from checker.people import People
-from checker.yamlload import FieldPath
 
 # The fields that name the people who ask for a system's waivers, unless the rule says otherwise.
 DEFAULT_REQUESTERS = ("spec.ownership.accountable", "spec.ownership.technicalOwner")

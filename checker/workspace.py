@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 
 from checker import gitrepo
-from checker.cache import Prepared, prepared
 from checker.config import Config, find_config_dir, load_config
+from checker.prepared import Prepared, prepared
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import checker.cache
-import checker.documents
+import checker.charter_documents
 import checker.fanout
 import checker.packs
 import checker.reading
@@ -62,14 +62,15 @@ def expire_waiver(repo: Repo) -> None:
     )
 
 
-def test_a_cold_run_writes_one_index_and_one_pack(
+def test_a_cold_run_writes_one_index_one_pack_and_the_inventory(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = check(capsys, ".")
     assert cold == check(capsys, "--no-cache", ".")
     files = sorted(p.name for p in own_cache(repo).rglob("*"))
     (pack,) = packs(repo)
-    assert files == sorted(["index.json", pack.name])
+    # The inventory keeps what it found in the code (by blob id and detectors) in a file of its own.
+    assert files == sorted(["index.json", pack.name, "inventory.json"])
     records = pack.read_bytes().splitlines()
     assert len(records) == len(index(repo)["files"])
     # A warm run reads no file and writes nothing.
@@ -149,14 +150,14 @@ def test_a_damaged_place_is_read_again(
 
 def reading_where(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Each file the next runs read from disk, and the process that read it, appended to log."""
-    original = checker.documents.read_file
+    original = checker.charter_documents.read_file
 
-    def logged(path: str, file: str, candidate: bool) -> checker.documents.FileResult:
+    def logged(path: str, file: str, candidate: bool) -> checker.charter_documents.FileResult:
         with log.open("a", encoding="utf-8") as out:
             out.write(f"{os.getpid()} {file}\n")
         return original(path, file, candidate)
 
-    monkeypatch.setattr(checker.documents, "read_file", logged)
+    monkeypatch.setattr(checker.charter_documents, "read_file", logged)
 
 
 @pytest.mark.skipif(not checker.fanout._FORKS, reason="files are read over several processes on Linux only")

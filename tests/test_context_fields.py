@@ -37,8 +37,9 @@ OLD_TABLE: dict[str, Any] = {
             "risk": {"tier": None},
             "ownership": {"accountable": None, "technicalOwner": None},
             "maintenance": {"activity": None, "cadence": None},
-            "components": {"name": None, "refresh": None},
+            "components": {"name": None, "refresh": None, "training": {"pipeline": None}, "source": None},
             "waivers": None,
+            "code": None,
         },
     },
     "Evidence": {
@@ -125,7 +126,9 @@ def test_a_context_document_keeps_only_what_the_enabled_checks_read(tmp_path: Pa
 
     assert all(m.keys() == {"activity"} for m in everything["spec"]["maintenance"])
     assert "maintenance" not in fewer["spec"]
-    assert fewer["spec"]["components"][0].keys() == {"name", "artifact"}
+    # A component's name and artifact address follow a renamed system; its training pipeline is code
+    # the inventory counts as the system's. Its activities were MNT003's alone to read.
+    assert fewer["spec"]["components"][0].keys() == {"name", "artifact", "training"}
     assert fewer["spec"]["ownership"] == {"accountable": "@dana", "technicalOwner": "@lee"}
 
 

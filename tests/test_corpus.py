@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import checker.documents
+import checker.charter_documents
 import checker.engine
 import checker.fanout
 import checker.reading
@@ -83,7 +83,9 @@ def test_read_and_checked_over_several_processes_the_report_is_the_same(
     monkeypatch.chdir(corpus)
     log = tmp_path / "where.log"
     judged = checker.engine.Checker._findings_of
-    monkeypatch.setattr(checker.documents, "read_file", logged(checker.documents.read_file, log))
+    monkeypatch.setattr(
+        checker.charter_documents, "read_file", logged(checker.charter_documents.read_file, log)
+    )
     monkeypatch.setattr(checker.engine.Checker, "_findings_of", logged(judged, log))
     runs = []
     for workers in (1, 3):

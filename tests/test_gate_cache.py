@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
+import checker.charter_documents
 import checker.config
-import checker.documents
 import checker.policy
 import checker.reading
 from tests.git_helpers import Repo, git_env, init_repo, installed_charter
@@ -141,13 +141,13 @@ def save(path: Path, value: Any) -> None:
 def reading(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the next runs read from disk, in order."""
     files: list[str] = []
-    original = checker.documents.read_file
+    original = checker.charter_documents.read_file
 
-    def counted(path: str, file: str, candidate: bool) -> checker.documents.FileResult:
+    def counted(path: str, file: str, candidate: bool) -> checker.charter_documents.FileResult:
         files.append(file)
         return original(path, file, candidate)
 
-    monkeypatch.setattr(checker.documents, "read_file", counted)
+    monkeypatch.setattr(checker.charter_documents, "read_file", counted)
     return files
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from checker.cli import main
-from checker.yamlload import MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES
+from checker.yamlscan import MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES
 from tests.conftest import AS_OF, RULES_DIR
 from tests.git_helpers import variant, where
 

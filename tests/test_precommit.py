@@ -75,10 +75,10 @@ def hook_repo(root: Path, days: int, manifests: dict[str, str]) -> Repo:
     return repo
 
 
-def try_repo(repo: Repo, *files: str) -> subprocess.CompletedProcess[str]:
-    """pre-commit try-repo PROJECT_ROOT charter --files FILES, in repo."""
+def try_repo(repo: Repo, *files: str, hook: str = "charter") -> subprocess.CompletedProcess[str]:
+    """pre-commit try-repo PROJECT_ROOT HOOK --files FILES, in repo."""
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(PROJECT_ROOT), "charter", "--files", *files],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(PROJECT_ROOT), hook, "--files", *files],
         cwd=repo.root,
         capture_output=True,
         text=True,
@@ -158,3 +158,23 @@ def test_fixtures_moved_to_another_day_pass_on_that_day(shift: int, tmp_path: Pa
     assert moved("lastDrill: 2026-10-14, at 2026-11-21T09:00:00+00:00", 10) == (
         "lastDrill: 2026-10-24, at 2026-12-01T09:00:00+00:00"
     )
+
+
+@pytest.mark.slow
+@installable
+def test_the_inventory_hook_reads_only_the_changed_code(tmp_path: Path, days: int) -> None:
+    code = variant("\nspec:\n", '\nspec:\n  code: ["services/router/**"]\n', WITHOUT_WAIVER)
+    repo = hook_repo(tmp_path / "repo", days, {MANIFEST: code})
+    repo.write("services/router/app.py", "import openai\n")
+    repo.write("services/other/bot.py", "from anthropic import Anthropic\n")
+    repo.write("services/other/old.py", "import torch\n")  # unchanged: not named, not read
+    repo.commit("Services", moved(BASE_DATE, days))
+
+    result = try_repo(repo, "services/router/app.py", "services/other/bot.py", hook="charter-inventory")
+
+    # A warning: the hook reports it and passes; under --base, usage a change adds is an error.
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert finding_lines(result.stdout) == [
+        "services/other/bot.py:1:6: INV001 warning from anthropic import is AI usage that no system's "
+        "code covers (Anthropic API client, detector anthropic)"
+    ]

@@ -36,7 +36,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from checker import characters
 from checker.cli import main
 from checker.commands.schema import document_schema
-from checker.yamlload import MAX_DEPTH, MAX_NODES, MAX_REPEATED
+from checker.yamlscan import MAX_DEPTH, MAX_NODES, MAX_REPEATED
 from tests.conftest import AS_OF, RULES_DIR
 from tests.helpers import full_size, property_test
 from tests.strategies import (
@@ -316,6 +316,19 @@ class _Reading:
         return [p for p in self.dates if None not in p and not expects_date(kind, p)]
 
 
+def _duplicate_components(data: Any) -> list[str]:
+    """Component names used twice in a system: refused, and beyond what a JSON Schema can say."""
+    spec = data.get("spec") if data.get("kind") == "AISystem" else None
+    components = spec.get("components") if isinstance(spec, dict) else None
+    names = [c.get("name") for c in components if isinstance(c, dict)] if isinstance(components, list) else []
+    named = [n for n in names if isinstance(n, str)]
+    return [f"the component name {n!r} twice" for n in sorted(set(named)) if named.count(n) > 1]
+
+
+def _refused_beyond_schema(data: Any) -> list[str]:
+    return [*_character_problems(data), *_duplicate_components(data)]
+
+
 def _character_problems(data: Any) -> list[str]:
     """Keys and values with characters that read differently from how they look.
 
@@ -408,7 +421,7 @@ def judge(raw: bytes) -> Judgement:
             continue
         if data.get("kind") == "Policy" and data.get("apiVersion") == "charter/v1":
             continue  # policies are validated when loaded as a pack, never as SCH001
-        problems = [*reading.refused, *_character_problems(data)]
+        problems = [*reading.refused, *_refused_beyond_schema(data)]
         if hidden:
             problems.append("an apiVersion behind a merge key")
         elif data.get("apiVersion") != "charter/v1":
@@ -649,7 +662,7 @@ def test_the_json_schema_accepts_exactly_what_the_loader_accepts(scratch: Path, 
         run = check(root, "--no-cache", ".")
     assert run.code in (0, 1), run.err
     loader_errors = [f["message"] for f in run.findings if f["rule"] == "SCH001"]
-    refused = [*reading.refused, *_character_problems(as_validators_see_it)]
+    refused = [*reading.refused, *_refused_beyond_schema(as_validators_see_it)]
     if refused:
         # What the README refuses beyond the schema (aliases, look-alike letters, ...) is refused.
         assert loader_errors, refused

@@ -29,6 +29,8 @@ PAIRS: list[tuple[type[BaseModel], type]] = [
     (governance_models.RuleOverride, config.RuleOverride),
     (governance_models.GovernanceModel, config.Governance),
     (governance_models.ApprovalsModel, config.Approvals),
+    (governance_models.InventoryExclude, config.Exclusion),
+    (governance_models.InventoryModel, config.InventorySettings),
     (governance_models.ConfigModel, config.Settings),
 ]
 COPY_OF = dict(PAIRS)

@@ -13,18 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker import yamlload
+from checker import yamlload, yamlscan
 from checker.config import Config
 from checker.project import build_project
-from checker.yamlload import (
-    MAX_BYTES,
-    MAX_DEPTH,
-    MAX_DOCUMENTS,
-    MAX_NODES,
-    LoadedFile,
-    load_file,
-    load_text,
-)
+from checker.yamlload import MAX_BYTES, LoadedFile, load_file, load_text
+from checker.yamlscan import MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES
 
 MANIFEST = """\
 # A comment line does not move anything.
@@ -521,7 +514,7 @@ PARSERS = [getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader]
 
 @pytest.fixture(params=PARSERS, ids=lambda loader: loader.__name__)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
-    monkeypatch.setattr(yamlload, "_Loader", request.param)
+    monkeypatch.setattr(yamlscan, "_Loader", request.param)
     return request.param
 
 

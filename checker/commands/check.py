@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from checker.baseline import Baseline
-from checker.cache import FileCache, default_directory
+from checker.cache import FileCache
+from checker.cachestore import default_directory
 from checker.characters import shown
 from checker.comparison import Comparison, Request, compare, governance_changes
 from checker.config import Config
@@ -19,6 +20,8 @@ from checker.context_fields import enabled_fields
 from checker.engine import HeadRun, RunInputs, check
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
+from checker.inventory.scan import is_code
+from checker.inventory.take import inventory_for
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.pullrequest import for_run
@@ -106,15 +109,21 @@ def _reader(options: CheckOptions, workspace: Workspace, cache: FileCache, polic
     Files that are only context keep what the enabled checks of policies, and of the policies
     that judge the project when those differ, read of them.
     """
-    named = {_located(p) for p in options.paths if not os.path.isdir(p)}
+    # Code the inventory reads, named as pre-commit names changed files, is no Charter document.
+    documents = [p for p in options.paths if os.path.isdir(p) or not is_code(p)]
+    named = {_located(p) for p in documents if not os.path.isdir(p)}
     links = gitlinks if workspace.git_root else None
 
     def project_with(settings: Config, *judged: PolicySet) -> Project:
-        located = [_located(p) for p in options.paths]
+        located = [_located(p) for p in documents]
         keep = enabled_fields(policies, *judged)
-        return build_project(
+        project = build_project(
             located, workspace.root, workspace.display_root, settings, named, cache, gitlinks=links, keep=keep
         )
+        if options.paths and not documents:
+            # Only code was named: the inventory's findings alone, no document reported.
+            project = replace(project, reported=frozenset())
+        return project
 
     return project_with
 
@@ -186,6 +195,8 @@ def _run(
     )
     cache.save()
     _require_systems(project, config, compared)
+    # The named files alone in the pre-commit case; else every file under the checked paths.
+    scanned = [_located(p) for p in options.paths] or [project.root]
     inputs = RunInputs(
         today=options.as_of or today_utc(),
         fail_on=options.fail_on or config.model.failOn,
@@ -195,6 +206,7 @@ def _run(
         commit=commit,
         head=_head_run(options, workspace, policies, compared, project, project_with),
         pull_request=for_run(config.model, policies, compared is not None, os.environ),
+        inventory=inventory_for(project, judged, config, scanned, options.cache),
     )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)

@@ -19,8 +19,10 @@ from checker.commands.schema import SCHEMA_ID, write_schema
 from checker.config import CONFIG_NAME, find_config_dir
 from checker.errors import EXIT_OK, FatalError
 from checker.finding import Finding
-from checker.models import Name, OversightMode, Person, Stage, Team, Text, Tier
+from checker.models.aisystem import OversightMode
+from checker.models.base import Name, Person, Team, Text
 from checker.templating import render
+from checker.vocabulary import Stage, Tier
 
 TIERS: tuple[str, ...] = typing.get_args(Tier)
 STAGES: tuple[str, ...] = typing.get_args(Stage)

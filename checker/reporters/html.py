@@ -54,4 +54,5 @@ def render_html(report: Report, output: Output = PLAIN) -> str:
         freshness=model.freshness(report),
         coverage=model.coverage(report),
         results=model.RESULTS,
+        undeclared=report.undeclared,
     )

@@ -7,62 +7,59 @@ import re
 from typing import Any
 
 from checker.characters import hidden
+from checker.finding import Finding
 from checker.reporters.base import PLAIN, Output, Report
+from checker.result import Summary
 
 
 def report_data(report: Report) -> dict[str, Any]:
     """The report as plain data, in the documented shape and key order."""
-    rules = report.policies.rules
-    findings = []
-    for f in report.findings:
-        rule = rules[f.rule].model
-        item: dict[str, Any] = {
-            "rule": f.rule,
-            "name": rule.name,
-            "severity": f.severity,
-            "system": f.system,
-            "file": f.file,
-            "line": f.line,
-            "column": f.column,
-            "path": f.path,
-            "message": f.message,
-            "remediation": rule.remediation,
-            "controls": list(rule.controls),
-            "waived": f.waived,
-        }
-        if f.status is not None:
-            item["status"] = f.status
-        findings.append(item)
-    s = report.summary
     data: dict[str, Any] = {
         "tool": {"name": "charter", "version": report.version},
         "asOf": report.as_of.isoformat(),
         "commit": report.commit,
         "policyDigest": report.policies.digest(),
-        "summary": {
-            "systems": s.systems,
-            "errors": s.errors,
-            "warnings": s.warnings,
-            "infos": s.infos,
-            "waived": s.waived,
-            "passed": s.passed,
-        },
+        "summary": {"systems": report.summary.systems, **_counts(report.summary)},
         "notes": [{"rule": n.rule, "message": n.message} for n in report.notes],
-        "findings": findings,
+        "findings": [_finding(report, f) for f in report.findings],
     }
     if report.head_policies is not None:
         digest, head = report.head_policies
-        data["headPolicies"] = {
-            "policyDigest": digest,
-            "summary": {
-                "errors": head.errors,
-                "warnings": head.warnings,
-                "infos": head.infos,
-                "waived": head.waived,
-                "passed": head.passed,
-            },
-        }
+        data["headPolicies"] = {"policyDigest": digest, "summary": _counts(head)}
     return data
+
+
+def _counts(summary: Summary) -> dict[str, Any]:
+    """The counts of a summary, in the order the report writes them."""
+    return {
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "infos": summary.infos,
+        "waived": summary.waived,
+        "passed": summary.passed,
+    }
+
+
+def _finding(report: Report, f: Finding) -> dict[str, Any]:
+    """One finding, with its rule's name, fix and controls."""
+    rule = report.policies.rules[f.rule].model
+    item: dict[str, Any] = {
+        "rule": f.rule,
+        "name": rule.name,
+        "severity": f.severity,
+        "system": f.system,
+        "file": f.file,
+        "line": f.line,
+        "column": f.column,
+        "path": f.path,
+        "message": f.message,
+        "remediation": rule.remediation,
+        "controls": list(rule.controls),
+        "waived": f.waived,
+    }
+    if f.status is not None:
+        item["status"] = f.status
+    return item
 
 
 # Outside printable ASCII, or the "##[" a CI runner takes for a workflow command anywhere in a line.

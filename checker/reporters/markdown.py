@@ -13,6 +13,8 @@ from checker.reporters import model
 from checker.reporters.base import PLAIN, Output, Report
 from checker.templating import render
 
+# Undeclared AI past this many rows is counted, not listed: the findings list every one anyway.
+UNDECLARED_LISTED = 50
 _ICONS = {"error": "❌", "warning": "⚠️", "info": "\N{INFORMATION SOURCE}\ufe0f"}
 
 
@@ -79,47 +81,15 @@ def _rows(section: model.Section, waivers: list[model.WaiverRow]) -> tuple[Row, 
 def _context(
     report: Report, sections: list[SectionView], diff: bool, limit: int, output: Output
 ) -> dict[str, Any]:
-    s = report.summary
-    waivers = model.waivers(report)
-    omitted = sum(len(v.rows) - len(v.listed) for v in sections)
-    omitted_errors = sum(
-        r.severity == "error"
-        for v in sections
-        if v.key not in ("fixed", "waived")
-        for r in v.rows[len(v.listed) :]
-    )
-    extra = ""
-    if report.base_systems is not None:
-        new = sum(len(v.rows) for v in sections if v.key == "new")
-        fixed = sum(len(v.rows) for v in sections if v.key == "fixed")
-        extra = f"; {new} new, {fixed} fixed by this change"
-    head = None
-    if report.head_policies is not None:
-        digest, summary = report.head_policies
-        head = {
-            "digest": md(digest),
-            "counts": f"{model.plural(summary.errors, 'error')}, {model.plural(summary.warnings, 'warning')}",
-            "passed": summary.passed,
-        }
-    diffs = model.governance_diff(report) if diff else []
+    omitted, omitted_errors = _omitted(sections)
     return {
         "marker": MARKER,
-        "passed": s.passed,
-        "counts": md(model.counts(report)) + extra,
+        "passed": report.summary.passed,
+        "counts": md(model.counts(report)) + _change(report, sections),
         "notes": [{"rule": md(n.rule), "message": md(n.message)} for n in report.notes],
-        "head": head,
+        "head": _head(report),
         "diff_shown": diff,
-        "diffs": [
-            {
-                "name": md(d.name),
-                "kind": d.kind,
-                "changes": [
-                    {"label": md(c.label), "before": md(c.before) or "—", "after": md(c.after) or "—"}
-                    for c in d.changes
-                ],
-            }
-            for d in diffs
-        ],
+        "diffs": _diffs(report) if diff else [],
         "diff_left_out": report.base_systems is not None and not diff,
         "with_base": report.base_systems is not None,
         "sections": sections,
@@ -127,21 +97,85 @@ def _context(
         "omitted_errors": omitted_errors,
         "pointer": full_report_pointer(output) if omitted or not diff else "",
         "limit": limit,
-        "expiring": [
-            {
-                "system": md(w.system),
-                "rule": md(w.rule),
-                "expires": md(w.expires),
-                "days": w.days_left,
-                "approved_by": md(w.approved_by),
-                "reason": md(w.reason),
-                "ticket": md(w.ticket),
-            }
-            for w in model.expiring(waivers)
-        ],
+        "expiring": _expiring(report),
         "window": model.EXPIRY_WINDOW_DAYS,
         "provenance": {k: md(v) for k, v in vars(model.provenance(report)).items()},
+        "undeclared": [
+            {
+                "where": md(f"{u.file}:{u.line}:{u.column}"),
+                "severity": u.severity,
+                "status": u.status,
+                "detector": md(u.detector or "not read"),
+                "what": md(u.what),
+            }
+            for u in report.undeclared
+        ],
+        "undeclared_listed": UNDECLARED_LISTED,
     }
+
+
+def _omitted(sections: list[SectionView]) -> tuple[int, int]:
+    """How many rows the sections leave out, and how many of those are errors still open."""
+    omitted = sum(len(v.rows) - len(v.listed) for v in sections)
+    omitted_errors = sum(
+        r.severity == "error"
+        for v in sections
+        if v.key not in ("fixed", "waived")
+        for r in v.rows[len(v.listed) :]
+    )
+    return omitted, omitted_errors
+
+
+def _change(report: Report, sections: list[SectionView]) -> str:
+    """'; 2 new, 1 fixed by this change' after the counts, with a base; '' without one."""
+    if report.base_systems is None:
+        return ""
+    new = sum(len(v.rows) for v in sections if v.key == "new")
+    fixed = sum(len(v.rows) for v in sections if v.key == "fixed")
+    return f"; {new} new, {fixed} fixed by this change"
+
+
+def _head(report: Report) -> dict[str, Any] | None:
+    """What the head policies would have said, when they changed."""
+    if report.head_policies is None:
+        return None
+    digest, summary = report.head_policies
+    return {
+        "digest": md(digest),
+        "counts": f"{model.plural(summary.errors, 'error')}, {model.plural(summary.warnings, 'warning')}",
+        "passed": summary.passed,
+    }
+
+
+def _diffs(report: Report) -> list[dict[str, Any]]:
+    """The governance diff, each system's changes made inert."""
+    return [
+        {
+            "name": md(d.name),
+            "kind": d.kind,
+            "changes": [
+                {"label": md(c.label), "before": md(c.before) or "—", "after": md(c.after) or "—"}
+                for c in d.changes
+            ],
+        }
+        for d in model.governance_diff(report)
+    ]
+
+
+def _expiring(report: Report) -> list[dict[str, Any]]:
+    """The waivers that expire soon, each value made inert."""
+    return [
+        {
+            "system": md(w.system),
+            "rule": md(w.rule),
+            "expires": md(w.expires),
+            "days": w.days_left,
+            "approved_by": md(w.approved_by),
+            "reason": md(w.reason),
+            "ticket": md(w.ticket),
+        }
+        for w in model.expiring(model.waivers(report))
+    ]
 
 
 def full_report_pointer(output: Output) -> str:

@@ -27,6 +27,7 @@ AREAS = {
     "GAT": "review-gates",
     "HIL": "human-oversight",
     "INC": "incident-handling",
+    "INV": "inventory",
     "LIF": "lifecycle",
     "LOG": "logging",
     "MNT": "maintenance",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.document import Document
 from checker.finding import SchemaProblem
-from checker.yamlload import Document, load_file
+from checker.yamlload import load_file
 
 KINDS = ("AISystem", "Evidence", "Directory")
 OTHER_KINDS = ("Policy",)
