@@ -21,7 +21,6 @@ LONG_MODULES = {
     "checks.py": "every built-in check of the manifests, not yet grouped by the documents they read",
     "project.py": "walks, reads, caches and indexes the documents",
     "engine.py": "the run together with the findings of the engine rules",
-    "gitrepo.py": "all git access: revisions, history and the base tree",
     "cli.py": "the click options of every verb, the inventory's included",
 }
 

@@ -18,7 +18,8 @@ import pytest
 from checker.cli import main
 from checker.config import load_config
 from checker.discovery import GitTree
-from checker.gitrepo import GitRepo, gitlinks
+from checker.gitrepo import gitlinks
+from checker.gitrevision import GitRepo
 from checker.project import Project, build_project
 from tests.git_helpers import (
     CLEAN,

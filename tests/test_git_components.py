@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.gitrepo import CommitFiles
+from checker.gitrevision import CommitFiles
 from checker.sources import Resolved, WorkingTree, digest
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
 from tests.helpers import run_json
