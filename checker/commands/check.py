@@ -22,7 +22,7 @@ from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
 from checker.inventory.scan import is_code
 from checker.inventory.take import begin_listing, inventory_for
 from checker.policy import PolicySet, load_policies, named_packs
-from checker.project import Project, build_project
+from checker.project import KINDS, Project, build_project
 from checker.pullrequest import for_run
 from checker.reporters import REPORTERS, Output, Report
 from checker.workspace import Workspace, open_workspace
@@ -69,8 +69,9 @@ def _located(path: str) -> str:
 
 
 def _declares_anything(project: Project) -> bool:
-    """Whether a project has an AISystem (valid or not) or a file that Charter could not read as one."""
-    if project.systems or project.problems:
+    """Whether a project has an AISystem (valid or not), a file that Charter could not read as one,
+    or a document of Charter's it cannot recognise (an unknown kind or apiVersion), which may be one."""
+    if project.systems or project.problems or any(s.kind not in KINDS for s in project.sources):
         return True
     return any(kind == "AISystem" for _, _, routes, _ in project._deferred for kind, _ in routes)
 
