@@ -18,7 +18,8 @@ from checker.derive import derive
 from checker.discovery import GitTree
 from checker.errors import FatalError
 from checker.finding import Finding
-from checker.gitrepo import Changes, GitRepo, as_repo_path
+from checker.gitrepo import Changes, as_repo_path
+from checker.gitrevision import GitRepo
 from checker.people import People, directories, from_project
 from checker.policy import PolicySet, load_policies
 from checker.project import EvidenceBefore, Project, build_project

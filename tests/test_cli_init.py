@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from checker.cli import cli
 from checker.commands.init import STAGES, TIERS
 from checker.commands.schema import document_schema, render
-from tests.helpers import charter
+from tests.helpers import as_facts, charter, check_findings, facts_listed
 
 FLAGS = [
     "--name",
@@ -63,22 +63,6 @@ failOn: error
 @pytest.fixture(autouse=True)
 def _in_empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-
-
-def check_findings(capsys: pytest.CaptureFixture[str], *paths: str) -> list[dict[str, object]]:
-    code, out, err = charter(capsys, "check", *paths, "--format", "json", "--as-of", "2026-11-23")
-    assert code in (0, 1), err
-    findings: list[dict[str, object]] = json.loads(out)["findings"]
-    return findings
-
-
-def facts_listed(out: str) -> list[str]:
-    """The facts charter init listed, one a line as '  RULE detail'."""
-    return [line[2:] for line in out.splitlines() if line.startswith("  ")]
-
-
-def as_facts(findings: list[dict[str, object]]) -> list[str]:
-    return [f"{f['rule']} {str(f['message']).split(': ', 1)[-1]}" for f in findings]
 
 
 def test_from_flags(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

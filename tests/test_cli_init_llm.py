@@ -5,16 +5,16 @@ Each test runs in a fresh git repository, as a team starting to declare its syst
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from checker.cli import cli, main
+from checker.cli import cli
 from checker.commands.init import STAGES, TIERS
 from tests.git_helpers import HEAD_DATE, Repo, init_repo
+from tests.helpers import as_facts, charter, check_findings, facts_listed
 
 FLAGS = [
     "--kind",
@@ -100,29 +100,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     return init_repo(tmp_path)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def check_findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
-    code, out, err = run(capsys, "check", *args, "--format", "json", "--as-of", "2026-11-23")
-    assert code in (0, 1), err
-    findings: list[dict[str, object]] = json.loads(out)["findings"]
-    return findings
-
-
-def facts_listed(out: str) -> list[str]:
-    return [line[2:] for line in out.splitlines() if line.startswith("  ")]
-
-
-def as_facts(findings: list[dict[str, object]]) -> list[str]:
-    return [f"{f['rule']} {str(f['message']).split(': ', 1)[-1]}" for f in findings]
-
-
 def test_an_llm_system_from_flags(capsys: pytest.CaptureFixture[str], repo: Repo) -> None:
-    code, out, err = run(capsys, "init", *FLAGS, "--no-input")
+    code, out, err = charter(capsys, "init", *FLAGS, "--no-input")
 
     assert (code, err) == (0, "")
     facts = facts_listed(out)
@@ -151,7 +130,7 @@ def test_check_asks_an_llm_system_for_exactly_the_facts_init_listed(
 ) -> None:
     flags = ["--kind", "llm", "--name", "doc-writer", "--tier", tier, "--stage", stage, "--no-input"]
     hosted = ["--provider", "anthropic", "--model", "claude-sonnet-4", "--snapshot", "20250514"]
-    code, out, _ = run(capsys, "init", *flags, *hosted, "--team", "@acme/docs", "--accountable", "@ana")
+    code, out, _ = charter(capsys, "init", *flags, *hosted, "--team", "@acme/docs", "--accountable", "@ana")
     assert code == 0
 
     listed = facts_listed(out)
@@ -167,7 +146,7 @@ def test_without_a_snapshot_the_snapshot_is_a_fact_to_declare(
     capsys: pytest.CaptureFixture[str], repo: Repo
 ) -> None:
     flags = ["--kind", "llm", "--name", "faq-bot", "--stage", "pilot", "--no-input"]
-    code, out, _ = run(capsys, "init", *flags, "--provider", "openai", "--model", "gpt-4.1")
+    code, out, _ = charter(capsys, "init", *flags, "--provider", "openai", "--model", "gpt-4.1")
     assert code == 0
 
     data = yaml.safe_load(repo.read("ai-systems/faq-bot.yaml"))
@@ -182,7 +161,7 @@ def test_an_edit_of_the_scaffolded_prompt_needs_a_new_version(
     capsys: pytest.CaptureFixture[str], repo: Repo
 ) -> None:
     flags = ["--kind", "llm", "--name", "faq-bot", "--stage", "experimental", "--no-input"]
-    assert run(capsys, "init", *flags, "--provider", "openai", "--model", "gpt-4.1")[0] == 0
+    assert charter(capsys, "init", *flags, "--provider", "openai", "--model", "gpt-4.1")[0] == 0
     repo.commit("The FAQ bot")
     repo.git("checkout", "-q", "-b", "friendlier")
     repo.write("prompts/faq-bot/system.md", PROMPT + "Always offer a refund.\n")
@@ -208,7 +187,7 @@ def test_an_edit_of_the_scaffolded_prompt_needs_a_new_version(
 def test_an_existing_prompt_is_left_alone(capsys: pytest.CaptureFixture[str], repo: Repo) -> None:
     repo.write("prompts/faq-bot/system.md", "Our own prompt.\n")
     flags = ["--kind", "llm", "--name", "faq-bot", "--no-input", "--provider", "openai", "--model", "o3"]
-    code, out, _ = run(capsys, "init", *flags)
+    code, out, _ = charter(capsys, "init", *flags)
     assert code == 0
     assert "wrote prompts/faq-bot/system.md" not in out.splitlines()
     assert repo.read("prompts/faq-bot/system.md") == "Our own prompt.\n"
@@ -238,7 +217,7 @@ def test_an_existing_prompt_is_left_alone(capsys: pytest.CaptureFixture[str], re
 def test_bad_llm_flags_exit_2(
     capsys: pytest.CaptureFixture[str], repo: Repo, flags: list[str], message: str
 ) -> None:
-    assert run(capsys, "init", *flags, "--no-input") == (2, "", f"charter: error: {message}\n")
+    assert charter(capsys, "init", *flags, "--no-input") == (2, "", f"charter: error: {message}\n")
     assert [p.name for p in repo.root.iterdir()] == [".git"]
 
 

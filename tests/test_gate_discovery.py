@@ -18,7 +18,8 @@ import pytest
 from checker.cli import main
 from checker.config import load_config
 from checker.discovery import GitTree
-from checker.gitrepo import GitRepo, gitlinks
+from checker.gitrepo import gitlinks
+from checker.gitrevision import GitRepo
 from checker.project import Project, build_project
 from tests.git_helpers import (
     CLEAN,
@@ -282,6 +283,35 @@ def test_a_repository_with_no_systems_is_a_usage_error_naming_where_charter_look
 
     (root / ".charter.yaml").write_text(GLOBS + "allowEmpty: true\n", encoding="utf-8")
     assert main(["check", "--as-of", "2026-11-23"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "rule", "where"),
+    [
+        ("apiVersion: charter/v1\nkind: AISytem\n", "SCH001", (2, 7)),
+        ("apiVersion: charter/v2\nkind: AISystem\n", "SCH001", (1, 13)),
+    ],
+)
+def test_a_lone_manifest_charter_cannot_recognise_is_a_finding_not_an_empty_repository(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    header: str,
+    rule: str,
+    where: tuple[int, int],
+) -> None:
+    # A misspelt kind or an unknown apiVersion may be the only system there is: it is shown as what
+    # is wrong with it, never as a repository with nothing to check.
+    root = tmp_path / "repo"
+    (root / "ai-systems").mkdir(parents=True)
+    (root / "ai-systems" / "x.yaml").write_text(header + "metadata:\n  name: x\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+
+    code = main(["check", "--as-of", "2026-11-23", "--format", "json"])
+    out, _ = capsys.readouterr()
+
+    found = [(f["rule"], f["file"], f["line"], f["column"]) for f in json.loads(out)["findings"]]
+    assert (code, found) == (1, [(rule, "ai-systems/x.yaml", *where)])
 
 
 # --- one discovery for both trees ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.gitrepo import GitRepo
+from checker.gitrevision import GitRepo
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
 from tests.helpers import run_json
 from tests.test_git import WITH_BASE, change, rows

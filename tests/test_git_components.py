@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from checker.cli import main
-from checker.gitrepo import CommitFiles
+from checker.gitrevision import CommitFiles
 from checker.sources import Resolved, WorkingTree, digest
 from tests.git_helpers import CLEAN, HEAD_DATE, MANIFEST, Repo, router_repo, value_of, variant, where
 from tests.helpers import run_json
@@ -231,75 +231,89 @@ def test_a_prompt_released_with_its_old_evaluation_is_ver003_until_evaluated_aga
     assert check(repo, WITH_BASE, capsys, monkeypatch) == (0, [])
 
 
-def test_a_hosted_model_whose_version_was_never_released_is_ver003(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+HOSTED = components(hosted("2025-04-14"))
+FLOATING = first(components(hosted("4o", model="chatgpt-4o-latest")), "4o")
+NPX = components(tool('{command: "npx -y @modelcontextprotocol/server-github"}', "read"))
+COMPUTED = digest([("prompts/support/system.md", PROMPT_TEXT.encode())])
+STALE = digest([("prompts/support/system.md", b"an older prompt\n")])
+STALE_DIGEST = first(components(prompt() + f'      artifact: {{digest: "{STALE}"}}\n'), "1.3.0")
+MISSPELT = first(components(prompt(source="[prompts/suport/*.md]")), "1.3.0")
+
+
+def one_finding(
+    name: str, text: str, rule: str, at: tuple[int, int], message: str, fixed: str | None = None
+) -> Any:
+    """A manifest on a branch with the one finding it gives, and a corrected manifest that passes."""
+    return pytest.param(text, (rule, MANIFEST, *at, message), fixed, id=name)
+
+
+ONE_FINDING = [
+    one_finding(
+        "hosted-model-version-never-released-is-ver003",
+        HOSTED,
+        "VER003",
+        where(HOSTED, '"2025-04-14"\n      provider'),
+        "ticket-router runs a component without an evaluation of its current version: "
+        "spec.releases has no entry for 2025-04-14, the version of assistant-llm, so its "
+        "evaluation of 2026-10-20 cannot be shown to be of that version",
+        first(HOSTED, "2025-04-14"),
+    ),
+    one_finding(
+        "floating-model-alias-named-with-the-pattern-it-matches",
+        FLOATING,
+        "VER001",
+        value_of(FLOATING, "model: "),
+        "ticket-router runs a model that cannot be identified exactly: the model "
+        "chatgpt-4o-latest of assistant-llm floats: it matches '*-latest', an alias for "
+        "whichever model is newest",
+    ),
+    one_finding(
+        "unpinned-mcp-server-is-ver005",
+        NPX,
+        "VER005",
+        value_of(NPX, "{command: "),
+        "ticket-router lets its model call code that can change without review: tool github-tool: "
+        "npx fetches @modelcontextprotocol/server-github, which is not pinned to an exact version",
+    ),
+    one_finding(
+        "declared-digest-that-disagrees-with-the-source-is-ver004",
+        STALE_DIGEST,
+        "VER004",
+        value_of(STALE_DIGEST, "artifact: {digest: "),
+        "ticket-router declares a digest its source files do not have: artifact.digest of "
+        f"support-prompt is {STALE}, but its source files digest to {COMPUTED}",
+        first(components(prompt() + f'      artifact: {{digest: "{COMPUTED}"}}\n'), "1.3.0"),
+    ),
+    one_finding(
+        "source-glob-that-matches-nothing-is-sch003",
+        MISSPELT,
+        "SCH003",
+        value_of(MISSPELT, "source: ["),
+        "ticket-router refers to a file that is not there: source of support-prompt: "
+        "'prompts/suport/*.md' matches no file in the repository",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "fixed"), ONE_FINDING)
+def test_a_component_on_a_branch_gives_one_finding_at_its_value(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    expected: tuple[str, str, int, int, str],
+    fixed: str | None,
 ) -> None:
-    text = components(hosted("2025-04-14"))
     repo = start(tmp_path, text)
 
     code, found = check(repo, AS_OF, capsys, monkeypatch)
 
-    assert (code, found) == (
-        1,
-        [
-            (
-                "VER003",
-                MANIFEST,
-                *where(text, '"2025-04-14"\n      provider'),
-                "ticket-router runs a component without an evaluation of its current version: "
-                "spec.releases has no entry for 2025-04-14, the version of assistant-llm, so its "
-                "evaluation of 2026-10-20 cannot be shown to be of that version",
-            )
-        ],
-    )
-    repo.write(MANIFEST, first(text, "2025-04-14"))
-    assert check(repo, AS_OF, capsys, monkeypatch) == (0, [])
-
-
-def test_a_floating_model_alias_is_named_with_the_pattern_it_matches(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = first(components(hosted("4o", model="chatgpt-4o-latest")), "4o")
-    repo = start(tmp_path, text)
-
-    code, found = check(repo, AS_OF, capsys, monkeypatch)
-
-    assert (code, found) == (
-        1,
-        [
-            (
-                "VER001",
-                MANIFEST,
-                *value_of(text, "model: "),
-                "ticket-router runs a model that cannot be identified exactly: the model "
-                "chatgpt-4o-latest of assistant-llm floats: it matches '*-latest', an alias for "
-                "whichever model is newest",
-            )
-        ],
-    )
+    assert (code, found) == (1, [expected])
+    # A message names the pattern a value matches as written, never as a regular expression.
     assert "^" not in found[0][4]
-
-
-def test_an_unpinned_mcp_server_is_ver005(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = components(tool('{command: "npx -y @modelcontextprotocol/server-github"}', "read"))
-    repo = start(tmp_path, text)
-
-    code, found = check(repo, AS_OF, capsys, monkeypatch)
-
-    assert (code, found) == (
-        1,
-        [
-            (
-                "VER005",
-                MANIFEST,
-                *value_of(text, "{command: "),
-                "ticket-router lets its model call code that can change without review: tool github-tool: "
-                "npx fetches @modelcontextprotocol/server-github, which is not pinned to an exact version",
-            )
-        ],
-    )
+    if fixed is not None:
+        repo.write(MANIFEST, fixed)
+        assert check(repo, AS_OF, capsys, monkeypatch) == (0, [])
 
 
 def test_a_write_tool_without_approval_at_high_tier_is_an_hil002_error(
@@ -318,54 +332,6 @@ def test_a_write_tool_without_approval_at_high_tier_is_an_hil002_error(
         *value_of(text, "permissions: "),
     )
     assert finding["path"] == "spec.components[1].tool.permissions"
-
-
-def test_a_declared_digest_that_disagrees_with_the_source_is_ver004(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    computed = digest([("prompts/support/system.md", PROMPT_TEXT.encode())])
-    stale = digest([("prompts/support/system.md", b"an older prompt\n")])
-    text = first(components(prompt() + f'      artifact: {{digest: "{stale}"}}\n'), "1.3.0")
-    repo = start(tmp_path, text)
-
-    code, found = check(repo, AS_OF, capsys, monkeypatch)
-
-    assert (code, found) == (
-        1,
-        [
-            (
-                "VER004",
-                MANIFEST,
-                *value_of(text, "artifact: {digest: "),
-                "ticket-router declares a digest its source files do not have: artifact.digest of "
-                f"support-prompt is {stale}, but its source files digest to {computed}",
-            )
-        ],
-    )
-    repo.write(MANIFEST, first(components(prompt() + f'      artifact: {{digest: "{computed}"}}\n'), "1.3.0"))
-    assert check(repo, AS_OF, capsys, monkeypatch) == (0, [])
-
-
-def test_a_source_glob_that_matches_nothing_is_sch003(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = first(components(prompt(source="[prompts/suport/*.md]")), "1.3.0")
-    repo = start(tmp_path, text)
-
-    code, found = check(repo, AS_OF, capsys, monkeypatch)
-
-    assert (code, found) == (
-        1,
-        [
-            (
-                "SCH003",
-                MANIFEST,
-                *value_of(text, "source: ["),
-                "ticket-router refers to a file that is not there: source of support-prompt: "
-                "'prompts/suport/*.md' matches no file in the repository",
-            )
-        ],
-    )
 
 
 def test_a_source_that_is_a_symbolic_link_is_not_followed(

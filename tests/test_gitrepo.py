@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import gitrepo
+from checker import gitrepo, gitrevision
 from checker.errors import FatalError
 from tests.git_helpers import HEAD_DATE, Repo, init_repo
 
@@ -94,7 +94,7 @@ def two(repo: Repo) -> tuple[str, str]:
 
 
 def resolve(repo: Repo, rev: str, on_actions: bool = False) -> str:
-    with gitrepo.GitRepo(str(repo.root)) as git:
+    with gitrevision.GitRepo(str(repo.root)) as git:
         return git.resolve(rev, on_actions)
 
 

@@ -96,47 +96,100 @@ def test_a_covered_link_needs_nothing(repo: Repo, capsys: pytest.CaptureFixture[
     assert _inv(repo, capsys) == []
 
 
-def test_an_escaped_name_in_a_notebook_is_read_as_jupyter_reads_it(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+# Jupyter decodes JSON escapes and joins a cell's lines as they are, with no line break between.
+NOTEBOOK = json.dumps(
+    {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = 1\n", "import openai\n"]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["import anth", "ropic\n"]},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    },
+    indent=1,
+)
+# Files written to hide AI usage, and the INV001 findings that show it all the same.
+HIDDEN = [
+    pytest.param(
+        {"notebooks/explore.ipynb": NOTEBOOK.replace("import openai", "import \\u006fpenai") + "\n"},
+        [
+            ("warning", "notebooks/explore.ipynb", 9, 13, None),
+            ("warning", "notebooks/explore.ipynb", 17, 13, None),
+        ],
+        id="an-escaped-name-in-a-notebook-is-read-as-jupyter-reads-it",
+    ),
+    pytest.param(
+        {
+            "tools/route.py": "# -*- coding: utf-7 -*-\nimport +AG8-penai\n",
+            "tools/bad.py": "# -*- coding: no-such-codec -*-\nimport openai\n",
+        },
+        [("warning", "tools/bad.py", 1, 1, None), ("warning", "tools/route.py", 2, 8, None)],
+        id="a-python-source-in-another-encoding-is-read-as-python-reads-it",
+    ),
+    pytest.param(
+        {
+            "tools/pieces.py": 'import importlib\n\nclient = importlib.import_module("open" "ai")\n',
+            "tools/alias.py": 'from importlib import import_module as load\n\nmodel = load("torch")\n',
+            f"tools/{_wide('full')}.py": f"import {_wide('openai')}\n",  # Python reads it as openai
+        },
+        [
+            ("warning", "tools/alias.py", 3, 9, None),
+            ("warning", "tools/pieces.py", 3, 10, None),
+            ("warning", f"tools/{_wide('full')}.py", 1, 8, None),
+        ],
+        id="a-module-name-built-from-pieces-or-an-aliased-import-module",
+    ),
+    pytest.param(
+        {
+            "requirements.txt": (
+                "-r deps/extra.pip\nrequests==2.32.0\n-e git+https://example.com/openai-python.git#egg=openai\n"
+            ),
+            "deps/extra.pip": "# more\nlitellm>=1.40\n-c ../constraints.txt\n",
+            # Decoys: constraints install nothing, a README is not a requirements file, an alias of
+            # another package is not AI.
+            "constraints.txt": "torch<3\n",
+            "requirements/README.md": "openai\n",
+            "web/other/package.json": '{"dependencies": {"openai-like": "npm:left-pad@1"}}\n',
+            "requirements/prod.txt": "torch==2.3.0\n",
+            "requirements.in": "anthropic\n",
+            "web/package.json": '{\n  "dependencies": {\n    "llm": "npm:openai@^4.0.0"\n  }\n}\n',
+        },
+        [
+            ("warning", "deps/extra.pip", 2, 1, None),
+            ("warning", "requirements.in", 1, 1, None),
+            ("warning", "requirements.txt", 3, 50, None),
+            ("warning", "requirements/prod.txt", 1, 1, None),
+            ("warning", "web/package.json", 3, 17, None),
+        ],
+        id="dependencies-hidden-in-requirement-files-of-other-names",
+    ),
+    pytest.param(
+        {
+            "web/chat.js": "const a = require(`openai`);\n"
+            'import b from "\\x40anthropic-ai/sdk";\n'
+            "const c = await import('\\u{6f}penai');\n"
+            "const d = require(`open${'ai'}`);\n"  # built at run time: not a name Charter can read
+            "const e = `require('openai')`;\n",  # a string, not code
+        },
+        [
+            ("warning", "web/chat.js", 1, 20, None),
+            ("warning", "web/chat.js", 2, 16, None),
+            ("warning", "web/chat.js", 3, 25, None),
+        ],
+        id="a-javascript-module-name-in-escapes-or-a-template-literal",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), HIDDEN)
+def test_ai_usage_hidden_in_a_file_is_found_where_its_reader_would_see_it(
+    repo: Repo, capsys: pytest.CaptureFixture[str], files: dict[str, str], expected: list[tuple[Any, ...]]
 ) -> None:
-    # Jupyter decodes JSON escapes and joins a cell's lines as they are, with no line break between.
-    cells = [
-        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = 1\n", "import openai\n"]},
-        {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["import anth", "ropic\n"]},
-    ]
-    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
-    repo.write("notebooks/explore.ipynb", text.replace("import openai", "import \\u006fpenai") + "\n")
-    repo.commit("A notebook")
-    assert _inv(repo, capsys) == [
-        ("warning", "notebooks/explore.ipynb", 9, 13, None),
-        ("warning", "notebooks/explore.ipynb", 17, 13, None),
-    ]
-
-
-def test_a_python_source_in_another_encoding_is_read_as_python_reads_it(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write("tools/route.py", "# -*- coding: utf-7 -*-\nimport +AG8-penai\n")
-    repo.write("tools/bad.py", "# -*- coding: no-such-codec -*-\nimport openai\n")
-    repo.commit("Encoded sources")
-    assert _inv(repo, capsys) == [
-        ("warning", "tools/bad.py", 1, 1, None),
-        ("warning", "tools/route.py", 2, 8, None),
-    ]
-
-
-def test_a_module_name_built_from_pieces_or_an_aliased_import_module(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write("tools/pieces.py", 'import importlib\n\nclient = importlib.import_module("open" "ai")\n')
-    repo.write("tools/alias.py", 'from importlib import import_module as load\n\nmodel = load("torch")\n')
-    repo.write(f"tools/{_wide('full')}.py", f"import {_wide('openai')}\n")  # Python reads it as openai
-    repo.commit("Dynamic imports")
-    assert _inv(repo, capsys) == [
-        ("warning", "tools/alias.py", 3, 9, None),
-        ("warning", "tools/pieces.py", 3, 10, None),
-        ("warning", f"tools/{_wide('full')}.py", 1, 8, None),
-    ]
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit("AI usage, hidden")
+    assert _inv(repo, capsys) == expected
 
 
 def test_an_executable_script_without_an_extension_is_read_by_its_interpreter(
@@ -154,32 +207,6 @@ def test_an_executable_script_without_an_extension_is_read_by_its_interpreter(
     ]
 
 
-def test_dependencies_hidden_in_requirement_files_of_other_names(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write(
-        "requirements.txt",
-        "-r deps/extra.pip\nrequests==2.32.0\n-e git+https://example.com/openai-python.git#egg=openai\n",
-    )
-    repo.write("deps/extra.pip", "# more\nlitellm>=1.40\n-c ../constraints.txt\n")
-    # Decoys: constraints install nothing, a README is not a requirements file, an alias of another
-    # package is not AI.
-    repo.write("constraints.txt", "torch<3\n")
-    repo.write("requirements/README.md", "openai\n")
-    repo.write("web/other/package.json", '{"dependencies": {"openai-like": "npm:left-pad@1"}}\n')
-    repo.write("requirements/prod.txt", "torch==2.3.0\n")
-    repo.write("requirements.in", "anthropic\n")
-    repo.write("web/package.json", '{\n  "dependencies": {\n    "llm": "npm:openai@^4.0.0"\n  }\n}\n')
-    repo.commit("Dependencies")
-    assert _inv(repo, capsys) == [
-        ("warning", "deps/extra.pip", 2, 1, None),
-        ("warning", "requirements.in", 1, 1, None),
-        ("warning", "requirements.txt", 3, 50, None),
-        ("warning", "requirements/prod.txt", 1, 1, None),
-        ("warning", "web/package.json", 3, 17, None),
-    ]
-
-
 def test_a_file_renamed_out_of_a_covered_glob_is_new_under_base(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -187,25 +214,6 @@ def test_a_file_renamed_out_of_a_covered_glob_is_new_under_base(
     repo.git("mv", "services/router/app.py", "services/router_app.py")
     repo.commit("Rename the router service out of its directory")
     assert _inv(repo, capsys, "--base", "main") == [("error", "services/router_app.py", 1, 8, "new")]
-
-
-def test_a_javascript_module_name_in_escapes_or_a_template_literal(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    repo.write(
-        "web/chat.js",
-        "const a = require(`openai`);\n"
-        'import b from "\\x40anthropic-ai/sdk";\n'
-        "const c = await import('\\u{6f}penai');\n"
-        "const d = require(`open${'ai'}`);\n"  # built at run time: not a name Charter can read
-        "const e = `require('openai')`;\n",  # a string, not code
-    )
-    repo.commit("Chat")
-    assert _inv(repo, capsys) == [
-        ("warning", "web/chat.js", 1, 20, None),
-        ("warning", "web/chat.js", 2, 16, None),
-        ("warning", "web/chat.js", 3, 25, None),
-    ]
 
 
 def test_a_link_a_change_adds_is_new_under_base(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:

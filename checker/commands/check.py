@@ -14,6 +14,7 @@ from checker.baseline import Baseline
 from checker.cache import FileCache
 from checker.cachestore import default_directory
 from checker.characters import shown
+from checker.charter_documents import KINDS
 from checker.comparison import Comparison, Request, compare, governance_changes
 from checker.config import Config
 from checker.context_fields import enabled_fields
@@ -21,7 +22,7 @@ from checker.engine import HeadRun, RunInputs, check
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
 from checker.inventory.scan import is_code
-from checker.inventory.take import inventory_for
+from checker.inventory.take import begin_listing, inventory_for
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.pullrequest import for_run
@@ -76,8 +77,10 @@ def _located(path: str) -> str:
 
 
 def _declares_anything(project: Project) -> bool:
-    """Whether a project has an AISystem (valid or not) or a file that Charter could not read as one."""
-    return bool(project.problems) or project.declares("AISystem")
+    """Whether a project has an AISystem (valid or not), a file that Charter could not read as one,
+    or a document of Charter's it cannot recognise (an unknown kind or apiVersion), which may be one."""
+    unknown = any(s.kind not in KINDS for s in project.sources)
+    return bool(project.problems) or unknown or project.declares("AISystem")
 
 
 def _where(project: Project, config: Config) -> str:
@@ -188,6 +191,10 @@ def _run(
     """Read head's documents (unless the comparison did), and what they are checked with."""
     config = compared.config if compared is not None else workspace.config
     judged = compared.policies if compared is not None else policies
+    # The named files alone in the pre-commit case; else every file under the checked paths, which
+    # git lists while the documents are read.
+    scanned = [_located(p) for p in options.paths] or [workspace.root]
+    begun = begin_listing(workspace.root, judged, scanned)
     project = (
         compared.project
         if compared is not None and compared.project is not None
@@ -195,8 +202,6 @@ def _run(
     )
     cache.save()
     _require_systems(project, config, compared)
-    # The named files alone in the pre-commit case; else every file under the checked paths.
-    scanned = [_located(p) for p in options.paths] or [project.root]
     inputs = RunInputs(
         today=options.as_of or today_utc(),
         fail_on=options.fail_on or config.model.failOn,
@@ -206,7 +211,7 @@ def _run(
         commit=commit,
         head=_head_run(options, workspace, policies, compared, project, project_with),
         pull_request=for_run(config.model, policies, compared is not None, os.environ),
-        inventory=inventory_for(project, judged, config, scanned, options.cache),
+        inventory=inventory_for(project, judged, config, scanned, options.cache, begun),
     )
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from checker.discovery import excluded
-from checker.gitrepo import listed_files
+from checker.gitlisting import Listing as GitListing
+from checker.gitlisting import listed_files
 
 # Directories that hold other people's code or an installed environment, never the repository's own.
 SKIPPED = frozenset({"vendor", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__", ".git"})
@@ -60,10 +61,21 @@ def kept(rel: str, exclude: list[str], environments: tuple[str, ...] = ()) -> bo
 _Entry = tuple[str, str, str | None, str | None]
 
 
-def _from_git(top: str, root: str, scopes: list[str]) -> list[_Entry]:
-    """Tracked and untracked-not-ignored files under scopes (absolute paths) in the work tree at top."""
-    specs = [os.path.relpath(s, top).replace(os.sep, "/") for s in scopes]
-    listed = listed_files(top, specs)
+def pathspecs(top: str, scopes: list[str]) -> list[str]:
+    """The scopes (absolute paths) as git names them from the work tree's top."""
+    return [os.path.relpath(s, top).replace(os.sep, "/") for s in scopes]
+
+
+def _from_git(top: str, root: str, scopes: list[str], begun: GitListing | None) -> list[_Entry]:
+    """Tracked and untracked-not-ignored files under scopes (absolute paths) in the work tree at top.
+
+    begun: git's listing of those files, when it was started already.
+    """
+    specs = pathspecs(top, scopes)
+    if begun is not None and (begun.top, begun.pathspecs) == (top, specs):
+        listed = begun.result()
+    else:
+        listed = listed_files(top, specs)
     out: list[tuple[str, str | None, str | None]] = []
     for path, (mode, index_blob) in listed.tracked.items():
         if path in listed.modified:
@@ -134,18 +146,20 @@ def candidates(
     exclude: list[str],
     named: bool = False,
     wanted: Callable[[str], bool] | None = None,
+    begun: GitListing | None = None,
 ) -> Listing:
     """The files under scopes (absolute paths) to look at, relative to the repository root.
 
     named: scopes are files named one by one, and only they are looked at. wanted: whether a file
-    of this name may hold usage (None: every file may).
+    of this name may hold usage (None: every file may). begun: git's listing of the files under
+    scopes, when it was started already (see checker.gitlisting.start_listing).
     """
     found: list[_Entry]
     if named:
         on_disk = (_on_disk(s, os.path.relpath(s, root).replace(os.sep, "/")) for s in scopes)
         found = [_entry(c) for c in on_disk if c is not None]
     elif git_root is not None:
-        found = _from_git(git_root, root, scopes)
+        found = _from_git(git_root, root, scopes, begun)
     else:
         found = [_entry(c) for scope in scopes for c in walked(root, scope)]
     environments = _environments(rel for rel, *_ in found) if not named else ()

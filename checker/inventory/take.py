@@ -12,10 +12,12 @@ from typing import Any
 from checker.cachestore import default_directory
 from checker.config import Config, Exclusion
 from checker.errors import FatalError
+from checker.gitlisting import Listing as GitListing
+from checker.gitlisting import start_listing
 from checker.gitrepo import toplevel
 from checker.inventory.coverage import Coverage, coverage_of
 from checker.inventory.detectors import Detectors, load_detectors
-from checker.inventory.files import Candidate, Listing, candidates, walked
+from checker.inventory.files import Candidate, Listing, candidates, pathspecs, walked
 from checker.inventory.scan import FileResult, InventoryCache, Scanner, content_kind
 from checker.inventory.usage import Unread
 from checker.paths import anchored, climbs, within
@@ -70,9 +72,17 @@ class Inventory:
 
 
 def take_inventory(
-    project: Project, policies: PolicySet, config: Config, paths: list[str], cache: bool = True
+    project: Project,
+    policies: PolicySet,
+    config: Config,
+    paths: list[str],
+    cache: bool = True,
+    begun: GitListing | None = None,
 ) -> Inventory:
-    """Scan the files under paths (absolute; only those files when every one is a file)."""
+    """Scan the files under paths (absolute; only those files when every one is a file).
+
+    begun: git's listing of the files under paths, started by begin_listing.
+    """
     detectors = load_detectors(policies, config)
     excluded = [*config.model.exclude, *(e.path for e in exclusions(config))]
     root = project.root
@@ -82,7 +92,7 @@ def take_inventory(
     directory = default_directory(root, git_root) if cache else None
     store = InventoryCache.open(directory, detectors.digest)
     scanner = Scanner(detectors, store)
-    listed = candidates(root, git_root, scopes, excluded, named, scanner.named_like_code)
+    listed = candidates(root, git_root, scopes, excluded, named, scanner.named_like_code, begun)
 
     @functools.cache
     def every() -> Listing:
@@ -92,26 +102,34 @@ def take_inventory(
         return listed
 
     top = os.path.realpath(git_root or root)
-    results = []
-    scanned = []
-    own: _Own | None = None
-    for candidate in listed.wanted:
-        if candidate.link:
-            if own is None:
-                # The files looked at on their own: what a link leads to needs no second look there.
-                links = {c.rel for c in every().wanted if c.link}
-                own = _Own(set(every().rels) - links, links)
-            for found in _followed(candidate, own, top, root, scanner):
-                if isinstance(found, FileResult):
-                    results.append(found)
-                else:
-                    scanned.append(found)
-        else:
-            scanned.append(candidate)
+    results, scanned = _through_links(listed, every, top, root, scanner)
     results += _with_includes(scanner, scanned, listed, root)
     store.save()
     results.sort(key=lambda r: r.candidate.rel)
     return Inventory(results, lambda: coverage_of(project), detectors, every, scanner, git_root, root)
+
+
+def _through_links(
+    listed: Listing, every: Callable[[], Listing], top: str, root: str, scanner: Scanner
+) -> tuple[list[FileResult], list[Candidate]]:
+    """The listed files to scan, links replaced by what they lead to, and the links that cannot be read."""
+    results: list[FileResult] = []
+    scanned: list[Candidate] = []
+    own: _Own | None = None
+    for candidate in listed.wanted:
+        if not candidate.link:
+            scanned.append(candidate)
+            continue
+        if own is None:
+            # The files looked at on their own: what a link leads to needs no second look there.
+            links = {c.rel for c in every().wanted if c.link}
+            own = _Own(set(every().rels) - links, links)
+        for found in _followed(candidate, own, top, root, scanner):
+            if isinstance(found, FileResult):
+                results.append(found)
+            else:
+                scanned.append(found)
+    return results, scanned
 
 
 # Links followed within links, at most: a deeper chain is reported as unread.
@@ -202,11 +220,31 @@ def _with_includes(
     return list(results.values())
 
 
+def _runs(policies: PolicySet) -> bool:
+    """Whether the policies run either of the inventory's rules."""
+    rules = [policies.engine_rule("inventory"), policies.engine_rule("code-claims")]
+    return any(rule is not None and rule.enabled for rule in rules)
+
+
+def begin_listing(root: str, policies: PolicySet, paths: list[str]) -> GitListing | None:
+    """Git's listing of the files under paths (absolute), started now so that git walks the work
+    tree while the documents are read; None when no listing will be asked for (neither rule runs,
+    no git, or only named files)."""
+    git_root = toplevel(root)
+    if git_root is None or not _runs(policies) or (paths and all(not os.path.isdir(p) for p in paths)):
+        return None
+    return start_listing(git_root, pathspecs(git_root, [os.path.normpath(p) for p in paths] or [root]))
+
+
 def inventory_for(
-    project: Project, policies: PolicySet, config: Config, paths: list[str], cache: bool = True
+    project: Project,
+    policies: PolicySet,
+    config: Config,
+    paths: list[str],
+    cache: bool = True,
+    begun: GitListing | None = None,
 ) -> Inventory | None:
     """The inventory a check judges, or None when the policies run neither of its rules."""
-    rules = [policies.engine_rule("inventory"), policies.engine_rule("code-claims")]
-    if not any(rule is not None and rule.enabled for rule in rules):
+    if not _runs(policies):
         return None
-    return take_inventory(project, policies, config, paths, cache)
+    return take_inventory(project, policies, config, paths, cache, begun)
