@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from checker import baseline
 from checker.config import Config
-from checker.engine import PolicyChange, directory_change, guard_policies
 from checker.gitrepo import Changes, as_repo_path
 from checker.gitrevision import CommitFiles, GitRepo
 from checker.people import directories
 from checker.policy import PolicySet
+from checker.policy_guard import PolicyChange, directory_change, guard_policies
 from checker.project import Project
 from checker.workspace import Workspace
 

@@ -12,79 +12,30 @@ from checker import __version__
 from checker.baseline import Baseline, mark_status
 from checker.charter_documents import Source
 from checker.conditions import Env, Failure, assumptions, because, lookup
-from checker.config import Governance, Settings
 from checker.departures import departures
 from checker.engine_rules import ENGINE_RULES
 from checker.fanout import fan_out, workers_for
 from checker.finding import Finding, field_path
-from checker.governance import directory_differences, policy_differences, reviewers
+from checker.governance import reviewers
 from checker.governance_diff import governance_diff
+from checker.messages import finding_message
 from checker.outcomes import freshness, rule_results, summarize, system_outcomes, waiver_register
 from checker.people import People, from_project
 from checker.policy import PolicySet, Rule
+from checker.policy_guard import PolicyChange
 from checker.project import Project
 from checker.pullrequest import PullRequestContext, governance_approval
 from checker.result import RunNote, RunResult, Summary, UndeclaredUsage
 from checker.run_context import RunContext
-from checker.waiver_checks import waiver_problem, waiver_requesters
+from checker.waiver_checks import valid_waivers
 
 if TYPE_CHECKING:
     from checker.inventory.take import Inventory
 
-__all__ = ["Checker", "PolicyChange", "RunNote", "Summary", "check", "run_context", "summarize"]
+__all__ = ["Checker", "RunNote", "Summary", "check", "run_context", "summarize"]
 
 # The note of a rule that verifies a pull request's reviews, in a run that is not for one.
 PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
-
-
-class _Formatter(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def finding_message(rule: Rule, template: str | None, detail: str, system: str | None, path: str) -> str:
-    """The message of a finding of rule: its template (or the rule's) filled in, then the detail."""
-    text = template or rule.model.message
-    values = _Formatter(rule.params)
-    values.update(system=system or "the document", detail=detail, field=path)
-    try:
-        message = text.format_map(values)
-    except (ValueError, IndexError, AttributeError):
-        message = text
-    return message if "{detail}" in text else f"{message}: {detail}"
-
-
-def _valid_waivers(
-    run: RunContext, names: Iterable[str], today: dt.date, policies: PolicySet
-) -> dict[str, set[str]]:
-    """The rules each of the named systems validly waives."""
-    wvr = policies.engine_rule("waivers")
-    assert wvr is not None  # load_policies refuses a set without one
-    max_days = int(wvr.params.get("maxDays", 180))
-    fields = wvr.params.get("requesters", ())
-    waived: dict[str, set[str]] = {}
-    people = run.people
-    for name in names:
-        for source in run.project.systems_named(name):
-            if not source.valid:
-                continue
-            requesters = waiver_requesters(source.data, fields, people)
-            for waiver in source.get("spec", "waivers") or []:
-                if waiver_problem(waiver, policies.rules, today, max_days, requesters, people) is None:
-                    waived.setdefault(name, set()).add(str(waiver["rule"]))
-    return waived
-
-
-@dataclass(frozen=True)
-class PolicyChange:
-    """A policy, configuration or directory file that differs from the base revision.
-
-    governance: the base revision's governance approvers, who are to review the change.
-    """
-
-    file: str
-    detail: str
-    governance: Governance | None = None
 
 
 # Below this many documents to judge a process, judging them costs less than starting it.
@@ -266,7 +217,7 @@ class Checker:
         for found in fan_out(self._findings_of, checked, workers):
             findings.extend(found)
         names = {f.system for f in findings if f.system is not None}
-        waivers = _valid_waivers(self.context, sorted(names), self.today, self.policies)
+        waivers = valid_waivers(self.context, sorted(names), self.today, self.policies)
         out = []
         changed = self.policies.engine_rule("policy-change")
         for finding in findings:
@@ -278,62 +229,6 @@ class Checker:
                 finding = finding._replace(waived=True)
             out.append(finding)
         return sorted(set(out), key=Finding.sort_key)
-
-
-def guard_policies(
-    head: PolicySet,
-    base: PolicySet,
-    changed_files: Iterable[str],
-    base_settings: Settings | None = None,
-    head_settings: Settings | None = None,
-) -> tuple[PolicySet, list[PolicyChange]]:
-    """The policies to judge a change with: the base's whenever the change touches them.
-
-    The first policy-change finding lists what the change does to the effective rules and configuration,
-    and every one names who must review it (the base's governance approvers).
-    """
-    changes = [
-        PolicyChange(
-            file,
-            f"{file} differs from the base revision; policy and configuration changes need governance "
-            "review, so this check used the base revision's policies",
-        )
-        for file in sorted(changed_files)
-    ]
-    if not changes and head.digest() == base.digest():
-        return head, []
-    if not changes:
-        changes = [
-            PolicyChange(
-                ".",
-                "the effective policies differ from the base revision's; "
-                "this check used the base revision's policies",
-            )
-        ]
-    differences = policy_differences(base, head, base_settings, head_settings)
-    what = f"; it changes: {'; '.join(differences)}" if differences else ""
-    governance = base_settings.governance if base_settings is not None else None
-    first = PolicyChange(changes[0].file, changes[0].detail + what, governance)
-    return base, [first, *(PolicyChange(c.file, c.detail, governance) for c in changes[1:])]
-
-
-def directory_change(
-    before: Source | None, after: Source | None, base_settings: Settings | None
-) -> PolicyChange | None:
-    """The policy change of a change to the people directory, which decides who approves; None if none."""
-    differences = directory_differences(
-        before.data if before is not None else None, after.data if after is not None else None
-    )
-    if not differences:
-        return None
-    where = after if after is not None else before
-    assert where is not None
-    return PolicyChange(
-        where.file,
-        f"the people directory differs from the base revision: {'; '.join(differences)}; the base "
-        "revision's directory judged this check",
-        base_settings.governance if base_settings is not None else None,
-    )
 
 
 @dataclass(frozen=True)
@@ -412,12 +307,11 @@ def _inventory(
     """
     if inputs.inventory is None:
         return [], ()
-    # Imported here: the inventory's rules word their findings with this module's finding_message.
     from checker.inventory.rules import judge_inventory
 
     found, undeclared = judge_inventory(inputs.inventory, context, policies, inputs.today)
     names = sorted({f.system for f in found if f.system is not None})
-    waivers = _valid_waivers(context, names, inputs.today, policies)
+    waivers = valid_waivers(context, names, inputs.today, policies)
     waived = [
         f._replace(waived=True)
         if policies.rules[f.rule].model.waivable and f.rule in waivers.get(f.system or "", ())

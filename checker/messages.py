@@ -11,6 +11,10 @@ import difflib
 import re
 import string
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checker.policy import Rule
 
 # What every finding's message may name besides the rule's parameters.
 PLACEHOLDERS = ("system", "detail", "field")
@@ -42,3 +46,20 @@ def _unknown(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean {{{close[0]}}}?)" if close else ""
     return f"unknown placeholder {{{name}}} in the message{hint}; known: {', '.join(known)}"
+
+
+class _Formatter(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def finding_message(rule: Rule, template: str | None, detail: str, system: str | None, path: str) -> str:
+    """The message of a finding of rule: its template (or the rule's) filled in, then the detail."""
+    text = template or rule.model.message
+    values = _Formatter(rule.params)
+    values.update(system=system or "the document", detail=detail, field=path)
+    try:
+        message = text.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        message = text
+    return message if "{detail}" in text else f"{message}: {detail}"

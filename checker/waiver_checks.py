@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.check_values import as_list, blank
 from checker.conditions import Env, Failure, as_date, is_missing, lookup
 from checker.context_fields import PEOPLE, Reads, joined
 from checker.document import FieldPath
 from checker.people import People
+
+if TYPE_CHECKING:
+    from checker.policy import PolicySet
+    from checker.run_context import RunContext
 
 # The fields that name the people who ask for a system's waivers, unless the rule says otherwise.
 DEFAULT_REQUESTERS = ("spec.ownership.accountable", "spec.ownership.technicalOwner")
@@ -91,3 +95,24 @@ def waivers_valid(env: Env, value: Any, base: FieldPath, params: Mapping[str, An
             key, why = problem
             path: FieldPath = ("spec", "waivers", i, key) if key else ("spec", "waivers", i)
             yield Failure(path, why)
+
+
+def valid_waivers(
+    run: RunContext, names: Iterable[str], today: dt.date, policies: PolicySet
+) -> dict[str, set[str]]:
+    """The rules each of the named systems validly waives."""
+    wvr = policies.engine_rule("waivers")
+    assert wvr is not None  # load_policies refuses a set without one
+    max_days = int(wvr.params.get("maxDays", 180))
+    fields = wvr.params.get("requesters", ())
+    waived: dict[str, set[str]] = {}
+    people = run.people
+    for name in names:
+        for source in run.project.systems_named(name):
+            if not source.valid:
+                continue
+            requesters = waiver_requesters(source.data, fields, people)
+            for waiver in source.get("spec", "waivers") or []:
+                if waiver_problem(waiver, policies.rules, today, max_days, requesters, people) is None:
+                    waived.setdefault(name, set()).add(str(waiver["rule"]))
+    return waived

@@ -7,13 +7,13 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 
-from checker.engine import finding_message
 from checker.finding import Finding, field_path
 from checker.gitrepo import Changes, blob_contents
 from checker.inventory.coverage import Claim, Coverage, base_coverage, claim_regex, claims_of
 from checker.inventory.scan import FileResult, content_kind, script_kind
 from checker.inventory.take import Inventory
 from checker.inventory.usage import Unread, Usage
+from checker.messages import finding_message
 from checker.policy import PolicySet, Rule
 from checker.project import Project
 from checker.result import UndeclaredUsage
