@@ -41,6 +41,21 @@ def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _listing_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--format (text, json or markdown) and --config, for the commands that list what Charter knows."""
+    func = click.option(
+        "--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file."
+    )(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Format written to standard output.",
+    )(func)
+
+
 @dataclass
 class _Run:
     """What main needs to know of the options once click is done: whether to show tracebacks."""
@@ -210,15 +225,7 @@ def check(
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Format written to standard output.",
-)
-@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@_listing_options
 @click.option("--no-cache", is_flag=True, help="Read every file afresh (also CHARTER_NO_CACHE=1).")
 def inventory(paths: tuple[str, ...], fmt: str, config: str | None, no_cache: bool) -> int:
     """List the AI used in the code under PATHS, by the system that covers it, and what none covers."""
@@ -238,15 +245,7 @@ def explain(rule: str, config: str | None) -> int:
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Format written to standard output.",
-)
-@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this configuration file.")
+@_listing_options
 def rules(fmt: str, config: str | None) -> int:
     """List every rule in effect with its severity and controls."""
     from checker.commands.rules import run_rules
@@ -378,11 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = cli.main(args, prog_name="charter", standalone_mode=False, obj=run)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("charter: interrupted", err=True)
-        return EXIT_INTERRUPTED
-    except click.Abort as exc:
-        if _interrupted(exc):
+    except (KeyboardInterrupt, click.Abort) as exc:
+        if isinstance(exc, KeyboardInterrupt) or _interrupted(exc):
             click.echo("charter: interrupted", err=True)
             return EXIT_INTERRUPTED
         click.echo("charter: aborted", err=True)

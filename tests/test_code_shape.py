@@ -1,8 +1,8 @@
 """The package keeps small modules and short functions: none over 400 and 50 lines.
 
-The modules and functions still over a limit are listed below, each with its reason. The lists
-can only shrink: an entry that no longer exceeds its limit fails the test until it is removed,
-and anything new over a limit fails it until it is split.
+A module or function over a limit would be listed below with its reason; none is. The lists can
+only shrink: an entry that no longer exceeds its limit fails the test until it is removed, and
+anything new over a limit fails it until it is split.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ FUNCTION_LIMIT = 50
 
 # Modules over MODULE_LIMIT lines, by path below checker/, each with why it still is. All of them
 # are to be split by job; the reason says what the module still holds together.
-LONG_MODULES = {
-    "cli.py": "the click options of every verb, the inventory's included",
-}
+LONG_MODULES: dict[str, str] = {}
 
 # Functions over FUNCTION_LIMIT lines, as module:qualified.name, each with why it still is.
-LONG_FUNCTIONS = {}
+LONG_FUNCTIONS: dict[str, str] = {}
 
 
 def functions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, int]]:
