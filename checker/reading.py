@@ -198,13 +198,14 @@ def either_reading(
 ) -> FileResult | None:
     """The kept result of file (read at path) as candidate, or read the other way when that was clean.
 
-    Being named (a candidate) changes only how a problem or a note is taken, so a reading without
-    either holds for a run that names the file and for one that only finds it.
+    Being named (a candidate) changes only how a problem or a note is taken, so a reading of
+    Charter documents without either holds for a run that names the file and for one that only
+    finds it. A reading with no Charter document does not: named, a file without one is noted.
     """
     result = _decoded(kept(candidate), file, path, cache)
     if result is None:
         other = _decoded(kept(not candidate), file, path, cache)
-        if other is not None and not other.problems and not other.notes:
+        if other is not None and other.sources and not other.problems and not other.notes:
             result = other
     return result
 

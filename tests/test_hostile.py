@@ -584,10 +584,13 @@ def test_a_file_without_documents_is_noted_when_named_and_left_alone_when_walked
 
     named = check(capsys, file)
     walked = check(capsys)
+    # Named again once the cache holds the file as the walk read it: the note is still given.
+    again = check(capsys, file)
 
     assert (named.code, named.findings) == (0, [])
     assert named.notes == [f"charter: note: {file}: empty, no Charter document in it"]
     assert (walked.code, walked.findings, walked.notes) == (0, [], [])
+    assert again == named
 
 
 def test_a_single_value_is_refused_when_named_and_is_not_charters_when_walked(
