@@ -19,7 +19,7 @@ from checker.finding import Finding, field_path
 from checker.governance import reviewers
 from checker.governance_diff import governance_diff
 from checker.messages import finding_message
-from checker.outcomes import freshness, rule_results, summarize, system_outcomes, waiver_register
+from checker.outcomes import Judged, freshness, rule_results, summarize, system_outcomes, waiver_register
 from checker.people import People, from_project
 from checker.policy import PolicySet, Rule
 from checker.policy_guard import PolicyChange
@@ -62,6 +62,8 @@ class Checker:
         self.pull_request = context.pull_request
         # Rules each kind of document can meet, so that evidence is not offered manifest rules.
         self._rules_for: dict[str, list[Rule]] = {}
+        # The rules that applied to each document judged, by id(document); filled in by run.
+        self._applied: dict[int, frozenset[str]] = {}
         for rule in policies.enabled():
             role = ENGINE_RULES.get(rule.model.engine or "")
             if (role is not None and not role.conditions) or (
@@ -125,10 +127,18 @@ class Checker:
             return system if isinstance(system, str) else None
         return source.name if isinstance(source.name, str) else None
 
-    def _findings_of(self, source: Source) -> list[Finding]:
-        return list(self._rule_findings(source))
+    def _findings_of(self, source: Source) -> tuple[list[Finding], frozenset[str]]:
+        """source's findings, and the rules that applied to it (as outcomes.Judged keeps them)."""
+        applied: list[str] = []
+        found = list(self._rule_findings(source, applied))
+        return found, frozenset(applied)
 
-    def _rule_findings(self, source: Source) -> Iterable[Finding]:
+    def judged(self) -> Judged:
+        """Which rules applied to each document judged by run, and which each kind was offered."""
+        offered = {kind: frozenset(rule.id for rule in rules) for kind, rules in self._rules_for.items()}
+        return Judged(MappingProxyType(dict(self._applied)), MappingProxyType(offered))
+
+    def _rule_findings(self, source: Source, applied: list[str]) -> Iterable[Finding]:
         system = self._system_of(source)
         env = Env(self.context, source.doc, source.file, system, self.today)
         data = source.data
@@ -139,6 +149,7 @@ class Checker:
         for rule in self._rules_for.get(source.kind, ()):
             if not rule.applies(env, source.kind, stage, tier):
                 continue
+            applied.append(rule.id)
             # A rule that applies only because a field is absent says so in each of its findings.
             reasons = assumptions(rule.applies_when, env, data, ())
             for cond in rule.conditions:
@@ -214,8 +225,11 @@ class Checker:
         # many. A process then reads much of the project, copying what it touches, and works out
         # what the rules look up again: worth it for a few thousand documents a process.
         workers = workers_for(len(checked), _DOCUMENTS_A_PROCESS)
-        for found in fan_out(self._findings_of, checked, workers):
+        for source, (found, applied) in zip(
+            checked, fan_out(self._findings_of, checked, workers), strict=True
+        ):
             findings.extend(found)
+            self._applied[id(source)] = applied
         names = {f.system for f in findings if f.system is not None}
         waivers = valid_waivers(self.context, sorted(names), self.today, self.policies)
         out = []
@@ -369,7 +383,9 @@ def check(project: Project, policies: PolicySet, baseline: Baseline | None, inpu
         version=inputs.version,
         fail_on=inputs.fail_on,
         notes=tuple(checker.notes()),
-        systems=system_outcomes(context, policies, findings, inputs.fail_on, results, inputs.today),
+        systems=system_outcomes(
+            context, policies, findings, (inputs.fail_on, results, inputs.today), checker.judged()
+        ),
         rule_results=MappingProxyType(results),
         waivers=waiver_register(context, policies, findings, inputs.today),
         freshness=freshness(project, policies, inputs.today),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from checker.characters import one_line
@@ -41,10 +42,33 @@ def _reported_systems(project: Project) -> list[Source]:
     return [s for s in project.systems if project.is_reported(s.file)]
 
 
-def _applies(rule: Rule, source: Source, evidence: list[Source], run: RunContext, today: dt.date) -> bool:
+@dataclass(frozen=True)
+class Judged:
+    """What judging the documents found out besides findings: the rules that applied to each
+    document judged (by id of the document), and the rules each kind of document was offered."""
+
+    applied: Mapping[int, frozenset[str]]
+    offered: Mapping[str, frozenset[str]]
+
+    def knows(self, rule: Rule, doc: Source) -> bool | None:
+        """Whether rule applied to doc, as judging found; None when judging did not ask."""
+        if rule.id not in self.offered.get(doc.kind, ()):
+            return None
+        applied = self.applied.get(id(doc))
+        return None if applied is None else rule.id in applied
+
+
+def _applies(
+    rule: Rule, source: Source, evidence: list[Source], run: RunContext, today: dt.date, judged: Judged
+) -> bool:
     """Whether the check ran rule on source (or, for an Evidence rule, on the system's evidence)."""
     for doc in [source, *evidence]:
         if not doc.valid:
+            continue
+        known = judged.knows(rule, doc)
+        if known is not None:
+            if known:
+                return True
             continue
         env = Env(run, doc.doc, doc.file, source.name, today)
         stage = source.get("spec", "lifecycle", "stage") if doc is source else None
@@ -55,7 +79,12 @@ def _applies(rule: Rule, source: Source, evidence: list[Source], run: RunContext
 
 
 def _ran(
-    source: Source, run: RunContext, policies: PolicySet, results: Mapping[str, str], today: dt.date
+    source: Source,
+    run: RunContext,
+    policies: PolicySet,
+    results: Mapping[str, str],
+    today: dt.date,
+    judged: Judged,
 ) -> tuple[str, ...]:
     """The enabled rules the check ran on a named system: the schema rule, and the others that apply."""
     if not isinstance(source.name, str):
@@ -66,7 +95,7 @@ def _ran(
         rule.id
         for rule in policies.enabled()
         if results[rule.id] != "not checked"
-        and (rule is schema or (source.valid and _applies(rule, source, evidence, run, today)))
+        and (rule is schema or (source.valid and _applies(rule, source, evidence, run, today, judged)))
     )
 
 
@@ -74,11 +103,14 @@ def system_outcomes(
     run: RunContext,
     policies: PolicySet,
     findings: list[Finding],
-    fail_on: str,
-    results: Mapping[str, str],
-    today: dt.date,
+    judging: tuple[str, Mapping[str, str], dt.date],
+    judged: Judged,
 ) -> tuple[SystemOutcome, ...]:
-    """Every reported AISystem with its findings counted: by name, so that its evidence findings count too."""
+    """Every reported AISystem with its findings counted: by name, so that its evidence findings count too.
+
+    judging: the run's fail-on severity, each rule's result and the day it judged as.
+    """
+    fail_on, results, today = judging
     rows = []
     # Grouped once, in the findings' order: each system's are then found without a pass over all.
     by_system: dict[str, list[Finding]] = {}
@@ -91,7 +123,7 @@ def system_outcomes(
         name = source.name if isinstance(source.name, str) else None
         mine = by_system.get(name, []) if name else by_file.get(source.file, [])
         summary = summarize(mine, 1, fail_on)
-        ran = _ran(source, run, policies, results, today)
+        ran = _ran(source, run, policies, results, today, judged)
         rows.append(SystemOutcome(name, source.file, source.valid, source.data, summary, ran))
     return tuple(rows)
 
