@@ -38,17 +38,24 @@ HISTORY_NOTE = "evidence dates are not compared with commit history outside a gi
 PULL_REQUEST_NOTE = "verifies approvals in the reviews on GitHub, so it runs only in pull requests"
 
 
+def note_line(rules: list[str], message: str) -> str:
+    """The line of stderr that gives the rules' shared reason: the first rule with it, then the others."""
+    first, *others = rules
+    if len(others) > 1:
+        return f"charter: note: {first} {message}; so do {', '.join(others[:-1])} and {others[-1]}\n"
+    return f"charter: note: {first} {message}" + (f"; so does {others[0]}" if others else "") + "\n"
+
+
 def notes_text(history: bool = True) -> str:
-    """What a text run without --base writes on stderr about the rules it could not check, once each;
+    """What a text run without --base writes on stderr about the rules it could not check;
     history: outside git, where MNT003 cannot compare evidence dates with commits."""
-    lines = [f"charter: note: {rule} {BASE_NOTE}\n" for rule in NEEDS_BASE]
     history_line = f"charter: note: MNT003 {HISTORY_NOTE}\n" if history else ""
-    return "".join(lines) + history_line + pull_request_notes_text()
+    return note_line(NEEDS_BASE, BASE_NOTE) + history_line + pull_request_notes_text()
 
 
 def pull_request_notes_text() -> str:
     """What a text run outside a pull request writes about the rules that verify one's reviews."""
-    return "".join(f"charter: note: {rule} {PULL_REQUEST_NOTE}\n" for rule in NEEDS_PULL_REQUEST)
+    return note_line(NEEDS_PULL_REQUEST, PULL_REQUEST_NOTE)
 
 
 def check_tree(root: Path, today: dt.date = AS_OF, base: str | None = None) -> list[Finding]:

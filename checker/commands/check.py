@@ -27,6 +27,7 @@ from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.pullrequest import for_run
 from checker.reporters import REPORTERS, Output, Report
+from checker.reporters.model import note_lines
 from checker.workspace import Workspace, open_workspace
 
 # What engine.check is given: head's project, the policies that judge it, the base, the run's inputs.
@@ -256,8 +257,8 @@ def run_check(options: CheckOptions) -> int:
             raise FatalError(f"cannot write the {fmt} report: {exc.strerror}", target) from None
     if options.format == "text":
         # On stderr like the other notes, so that stdout holds only findings and the summary.
-        for note in report.notes:
-            print(f"charter: note: {shown(note.rule)} {shown(note.message)}", file=sys.stderr)
+        for line in note_lines(report.notes):
+            print(line, file=sys.stderr)
     sys.stdout.write(REPORTERS[options.format](report, replace(written, color=options.color)))
     sys.stdout.flush()
     return EXIT_OK if report.summary.passed else EXIT_FINDINGS

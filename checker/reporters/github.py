@@ -61,7 +61,7 @@ def render_github(report: Report, output: Output = PLAIN) -> str:
     verdict = "passed" if report.summary.passed else "failed"
     lines.append(f"charter: {model.counts(report)}; {verdict}")
     # In the log, not as annotations: a note asks for nothing on any line of the change.
-    lines += [f"charter: note: {shown(note.rule)} {shown(note.message)}" for note in report.notes]
+    lines += model.note_lines(report.notes)
     if skipped:
         lines.append(
             f"charter: {model.plural(skipped, 'existing finding')} of the base not annotated; "
