@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import gitrepo, gitrevision
+from checker import gitlisting, gitrepo, gitrevision
 from checker.errors import FatalError
 from tests.git_helpers import HEAD_DATE, Repo, init_repo
 
@@ -227,3 +227,32 @@ def test_unknown_revisions_say_why_and_mention_checkout_only_in_actions(repo: Re
         "fetch it first (actions/checkout needs fetch-depth: 0)"
     )
     assert refused(repo, "blob") == "unknown revision 'blob': blob does not point at a commit"
+
+
+def test_the_listing_begun_early_is_what_git_says_of_the_work_tree(repo: Repo) -> None:
+    repo.write("b.yaml", "b: 1\n")
+    repo.commit("second")
+    repo.write("a.yaml", "a: 2\n")  # changed since the index
+    repo.write("new.py", "import openai\n")  # untracked
+    repo.write(".gitignore", "ignored.py\n")
+    repo.write("ignored.py", "import openai\n")
+    blob = repo.git("rev-parse", "HEAD:b.yaml").strip()
+
+    begun = gitlisting.start_listing(str(repo.root), ["."])
+    listed = begun.result()
+    begun.close()
+
+    assert listed.tracked["b.yaml"] == ("100644", blob)
+    assert sorted(listed.tracked) == ["a.yaml", "b.yaml"]
+    assert listed.modified == frozenset({"a.yaml"})
+    assert sorted(listed.untracked) == [".gitignore", "new.py"]
+    assert gitlisting.listed_files(str(repo.root), ["."]) == listed
+
+
+def test_a_listing_git_refuses_stops_the_run_with_gits_reason(repo: Repo) -> None:
+    with pytest.raises(FatalError) as refused:
+        gitlisting.listed_files(str(repo.root), ["../elsewhere"])
+    assert str(refused.value) == (
+        f"{repo.root}: git ls-files failed: fatal: ../elsewhere: '../elsewhere' is outside repository "
+        f"at '{repo.root}'"
+    )

@@ -196,24 +196,29 @@ def _run(
     # git lists while the documents are read.
     scanned = [_located(p) for p in options.paths] or [workspace.root]
     begun = begin_listing(workspace.root, judged, scanned)
-    project = (
-        compared.project
-        if compared is not None and compared.project is not None
-        else project_with(config, judged)
-    )
-    cache.save()
-    _require_systems(project, config, compared)
-    inputs = RunInputs(
-        today=options.as_of or today_utc(),
-        fail_on=options.fail_on or config.model.failOn,
-        checked=tuple(project.display(_located(p)) for p in options.paths),
-        history=history,
-        policy_changes=governance_changes(compared, project, config),
-        commit=commit,
-        head=_head_run(options, workspace, policies, compared, project, project_with),
-        pull_request=for_run(config.model, policies, compared is not None, os.environ),
-        inventory=inventory_for(project, judged, config, scanned, options.cache, begun),
-    )
+    try:
+        project = (
+            compared.project
+            if compared is not None and compared.project is not None
+            else project_with(config, judged)
+        )
+        cache.save()
+        _require_systems(project, config, compared)
+        inputs = RunInputs(
+            today=options.as_of or today_utc(),
+            fail_on=options.fail_on or config.model.failOn,
+            checked=tuple(project.display(_located(p)) for p in options.paths),
+            history=history,
+            policy_changes=governance_changes(compared, project, config),
+            commit=commit,
+            head=_head_run(options, workspace, policies, compared, project, project_with),
+            pull_request=for_run(config.model, policies, compared is not None, os.environ),
+            inventory=inventory_for(project, judged, config, scanned, options.cache, begun),
+        )
+    finally:
+        # Git stops here if the run did (a usage error, Ctrl-C) before the inventory read its listing.
+        if begun is not None:
+            begun.close()
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)
     return project, judged, compared.baseline if compared is not None else None, inputs
