@@ -2,8 +2,8 @@
 files it does not ignore.
 
 Git's three listings each read the whole work tree. They run at once, as separate processes that
-write to temporary files rather than pipes, so that a caller can start them early (see
-`start_listing`) and read the documents while git walks the tree.
+write to temporary files rather than pipes, so that a caller can start them early (a GitListing
+is begun when made) and read the documents while git walks the tree.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Listed:
     untracked: tuple[str, ...]
 
 
-class Listing:
+class GitListing:
     """Git's listings of the files under pathspecs (paths from top, with /), begun and not yet read."""
 
     def __init__(self, top: str, pathspecs: list[str]) -> None:
@@ -94,11 +94,6 @@ def _parsed(outputs: list[list[str]]) -> Listed:
     return Listed(tracked, frozenset(modified), tuple(untracked))
 
 
-def start_listing(top: str, pathspecs: list[str]) -> Listing:
-    """Git's listings of the files under pathspecs, begun now and read by Listing.result."""
-    return Listing(top, pathspecs)
-
-
 def listed_files(top: str, pathspecs: list[str]) -> Listed:
     """What git knows of the files under pathspecs (paths from top, with /), asked of git directly."""
-    return Listing(top, pathspecs).result()
+    return GitListing(top, pathspecs).result()

@@ -62,10 +62,8 @@ def _applies(
     rule: Rule, source: Source, evidence: list[Source], run: RunContext, today: dt.date, judged: Judged
 ) -> bool:
     """Whether the check ran rule on source (or, for an Evidence rule, on the system's evidence)."""
-    kinds = rule.model.appliesTo.kind
     for doc in [source, *evidence]:
-        # A rule never applies to a kind of document outside its scope (see Rule.applies).
-        if not doc.valid or (doc.kind not in kinds if isinstance(kinds, list) else doc.kind != kinds):
+        if not doc.valid or not rule.covers(doc.kind):
             continue
         known = judged.knows(rule, doc)
         if known is not None:

@@ -116,9 +116,14 @@ class Rule:
             severity = "warning"
         return severity
 
+    def covers(self, kind: str) -> bool:
+        """Whether documents of kind are within the rule's scope."""
+        scope = self.model.appliesTo.kind
+        return kind in scope if isinstance(scope, list) else kind == scope
+
     def applies(self, env: Env, kind: str, stage: Any, tier: Any) -> bool:
         scope = self.model.appliesTo
-        if kind not in (scope.kind if isinstance(scope.kind, list) else [scope.kind]):
+        if not self.covers(kind):
             return False
         if scope.stage is not None and stage not in scope.stage:
             return False

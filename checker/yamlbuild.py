@@ -146,8 +146,6 @@ class Builder:
             mark = node.start_mark
             self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
-            if node.tag == TAG_STR:  # most values: text as written
-                return node.value
             try:
                 value = _scalar(node)
             except YamlProblem as problem:
@@ -188,17 +186,6 @@ class Builder:
             )
         )
 
-    def _key(self, key_node: ScalarNode) -> Any:
-        """A key that is not plain text: a number stays one, anything else is its text."""
-        try:
-            key = _scalar(key_node)
-        except YamlProblem as problem:
-            self.doc.problems.append(problem)
-            return key_node.value
-        if not isinstance(key, (str, int)) or isinstance(key, bool):
-            return key_node.value
-        return key
-
     def _mapping(self, node: MappingNode, path: FieldPath | None, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -213,8 +200,13 @@ class Builder:
                 continue
             if self.guarded:
                 self._meet(key_node)
-            # Most keys are text as written.
-            key = key_node.value if key_node.tag == TAG_STR else self._key(key_node)
+            try:
+                key = _scalar(key_node)
+            except YamlProblem as problem:
+                self.doc.problems.append(problem)
+                key = key_node.value
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                key = key_node.value
             sub = (*path, key) if path is not None and depth < self.deep else None
             if key in out:
                 if sub is None:

@@ -238,7 +238,7 @@ def test_the_listing_begun_early_is_what_git_says_of_the_work_tree(repo: Repo) -
     repo.write("ignored.py", "import openai\n")
     blob = repo.git("rev-parse", "HEAD:b.yaml").strip()
 
-    begun = gitlisting.start_listing(str(repo.root), ["."])
+    begun = gitlisting.GitListing(str(repo.root), ["."])
     listed = begun.result()
     begun.close()
 

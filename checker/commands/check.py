@@ -27,7 +27,7 @@ from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.pullrequest import for_run
 from checker.reporters import REPORTERS, Output, Report
-from checker.reporters.model import note_lines
+from checker.reporters.base import note_lines
 from checker.workspace import Workspace, open_workspace
 
 # What engine.check is given: head's project, the policies that judge it, the base, the run's inputs.

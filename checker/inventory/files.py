@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from checker.discovery import excluded
-from checker.gitlisting import Listing as GitListing
-from checker.gitlisting import listed_files
+from checker.gitlisting import GitListing, listed_files
 
 # Directories that hold other people's code or an installed environment, never the repository's own.
 SKIPPED = frozenset({"vendor", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__", ".git"})
@@ -152,7 +151,7 @@ def candidates(
 
     named: scopes are files named one by one, and only they are looked at. wanted: whether a file
     of this name may hold usage (None: every file may). begun: git's listing of the files under
-    scopes, when it was started already (see checker.gitlisting.start_listing).
+    scopes, when it was started already (see checker.gitlisting.GitListing).
     """
     found: list[_Entry]
     if named:

@@ -12,8 +12,7 @@ from typing import Any
 from checker.cachestore import default_directory
 from checker.config import Config, Exclusion
 from checker.errors import FatalError
-from checker.gitlisting import Listing as GitListing
-from checker.gitlisting import start_listing
+from checker.gitlisting import GitListing
 from checker.gitrepo import toplevel
 from checker.inventory.coverage import Coverage, coverage_of
 from checker.inventory.detectors import Detectors, load_detectors
@@ -87,7 +86,7 @@ def take_inventory(
     excluded = [*config.model.exclude, *(e.path for e in exclusions(config))]
     root = project.root
     git_root = toplevel(root)
-    named = bool(paths) and all(not os.path.isdir(p) for p in paths)
+    named = _only_files(paths)
     scopes = [os.path.normpath(p) for p in paths] or [root]
     directory = default_directory(root, git_root) if cache else None
     store = InventoryCache.open(directory, detectors.digest)
@@ -220,6 +219,11 @@ def _with_includes(
     return list(results.values())
 
 
+def _only_files(paths: list[str]) -> bool:
+    """Whether paths name files one by one (the pre-commit case), which alone are looked at."""
+    return bool(paths) and all(not os.path.isdir(p) for p in paths)
+
+
 def _runs(policies: PolicySet) -> bool:
     """Whether the policies run either of the inventory's rules."""
     rules = [policies.engine_rule("inventory"), policies.engine_rule("code-claims")]
@@ -231,9 +235,9 @@ def begin_listing(root: str, policies: PolicySet, paths: list[str]) -> GitListin
     tree while the documents are read; None when no listing will be asked for (neither rule runs,
     no git, or only named files)."""
     git_root = toplevel(root)
-    if git_root is None or not _runs(policies) or (paths and all(not os.path.isdir(p) for p in paths)):
+    if git_root is None or not _runs(policies) or _only_files(paths):
         return None
-    return start_listing(git_root, pathspecs(git_root, [os.path.normpath(p) for p in paths] or [root]))
+    return GitListing(git_root, pathspecs(git_root, [os.path.normpath(p) for p in paths] or [root]))
 
 
 def inventory_for(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from checker.result import RunResult
+from checker.characters import shown
+from checker.result import RunNote, RunResult
 
 Report = RunResult
 
@@ -30,3 +32,20 @@ class Output:
 PLAIN = Output()
 
 __all__ = ["PLAIN", "Output", "Report"]
+
+
+def note_lines(notes: Iterable[RunNote]) -> list[str]:
+    """The run's notes as a log shows them: the rules that have the same reason on one line."""
+    grouped: dict[str, list[str]] = {}
+    for note in notes:
+        grouped.setdefault(note.message, []).append(note.rule)
+    lines = []
+    for message, rules in grouped.items():
+        first, *others = (shown(rule) for rule in rules)
+        line = f"charter: note: {first} {shown(message)}"
+        if len(others) == 1:
+            line += f"; so does {others[0]}"
+        elif others:
+            line += f"; so do {', '.join(others[:-1])} and {others[-1]}"
+        lines.append(line)
+    return lines

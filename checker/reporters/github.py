@@ -20,7 +20,7 @@ from typing import Any
 
 from checker.characters import shown
 from checker.reporters import model
-from checker.reporters.base import PLAIN, Output, Report
+from checker.reporters.base import PLAIN, Output, Report, note_lines
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -61,7 +61,7 @@ def render_github(report: Report, output: Output = PLAIN) -> str:
     verdict = "passed" if report.summary.passed else "failed"
     lines.append(f"charter: {model.counts(report)}; {verdict}")
     # In the log, not as annotations: a note asks for nothing on any line of the change.
-    lines += model.note_lines(report.notes)
+    lines += note_lines(report.notes)
     if skipped:
         lines.append(
             f"charter: {model.plural(skipped, 'existing finding')} of the base not annotated; "

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checker.characters import one_line, shown
+from checker.characters import one_line
 from checker.finding import SEVERITY_RANK, Finding
 from checker.reporters.base import Report
-from checker.result import RunNote, SystemChange
+from checker.result import SystemChange
 
 PROJECT_URL = "https://github.com/charter-checker/charter"
 RULES_URL = f"{PROJECT_URL}/blob/main/README.md#the-default-policy-pack"
@@ -358,20 +358,3 @@ def counts(report: Report) -> str:
         f"{plural(s.systems, 'system')} checked: {plural(s.errors, 'error')}, "
         f"{plural(s.warnings, 'warning')}, {s.infos} info, {s.waived} waived"
     )
-
-
-def note_lines(notes: Iterable[RunNote]) -> list[str]:
-    """The run's notes as a log shows them: the rules that have the same reason on one line."""
-    grouped: dict[str, list[str]] = {}
-    for note in notes:
-        grouped.setdefault(note.message, []).append(note.rule)
-    lines = []
-    for message, rules in grouped.items():
-        first, *others = (shown(rule) for rule in rules)
-        line = f"charter: note: {first} {shown(message)}"
-        if len(others) == 1:
-            line += f"; so does {others[0]}"
-        elif others:
-            line += f"; so do {', '.join(others[:-1])} and {others[-1]}"
-        lines.append(line)
-    return lines
