@@ -62,6 +62,8 @@ class FileResult:
     sources: list[Source] = field(default_factory=list)
     # The git blob id of the bytes read (see checker.cache.blob_id), for the cache.
     blob: str = ""
+    # The file's size, modification time and inode when it was read, for the cache; None if unread.
+    signature: tuple[int, int, int] | None = None
 
 
 def route(source: Source) -> tuple[str, Any]:
@@ -137,7 +139,7 @@ def read_file(path: str, file: str, candidate: bool) -> FileResult:
 
     # The positions below the first levels are read again for the few documents with a finding.
     loaded = load_file(path, positions=False)
-    result = FileResult(blob=loaded.blob)
+    result = FileResult(blob=loaded.blob, signature=loaded.signature)
     if loaded.problems and (candidate or loaded.mentions_charter):
         for unreadable in loaded.problems:
             result.problems.append(FileProblem(file, unreadable.line, unreadable.column, unreadable.message))

@@ -159,7 +159,8 @@ def _job(reading: Reading, path: str, summaries: bool) -> _Job:
     rel = (path[len(prefix) :] if below else os.path.relpath(path, root)).replace(os.sep, "/")
     candidate = path in reading.explicit_files or reading.rules.globs.match(rel)
     light = reading.reported is not None and file not in reading.reported
-    sig = signature(path) if cache is not None else None
+    # A file the cache has no entry for is looked at once, as it is read (see _fresh).
+    sig = signature(path) if cache is not None and file in cache.index else None
     keeping = cache is not None and cache.directory is not None
     return _Job(path, file, rel, candidate, light, sig, keeping, reading.keep, summaries)
 
@@ -252,5 +253,6 @@ def _fresh(job: _Job) -> tuple[FileResult, Record | None]:
     if job.keeping and small is not None:
         routes = tuple(route(s) for s in small.sources)
         plain, whole = to_plain(small), to_plain(full)
-        kept = record(job.file, job.sig, job.candidate, routes, small.notes, plain, whole, full.blob)
+        sig = job.sig if job.sig is not None else full.signature
+        kept = record(job.file, sig, job.candidate, routes, small.notes, plain, whole, full.blob)
     return (light if light is not None else full), kept

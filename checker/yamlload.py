@@ -47,6 +47,9 @@ class LoadedFile:
     mentions_charter: bool
     # The id git gives the bytes read (see checker.cachestore.blob_id); empty when none were.
     blob: str = ""
+    # The size, modification time and inode the file had when it was read (see
+    # checker.cachestore.signature); None when it could not be read.
+    signature: tuple[int, int, int] | None = None
 
 
 def _problem_from(exc: Exception, text: str) -> YamlProblem:
@@ -170,26 +173,55 @@ def load_file(path: str, positions: bool = True) -> LoadedFile:
         if not stat.S_ISREG(info.st_mode):
             # A FIFO or a device could block or never end.
             raise YamlProblem("not a regular file: Charter reads only plain files", 1, 1)
-        with open(path, "rb") as handle:
-            # One byte past the limit catches files whose size the directory entry understates.
-            raw = handle.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
-            if info.st_size > MAX_BYTES or len(raw) > MAX_BYTES:
-                handle.seek(0)
+        raw = _read_within(path, info.st_size)
+        if type(raw) is int:
+            with os.fdopen(os.open(path, _OPEN_FLAGS), "rb") as handle:
                 # Large YAML that is not Charter's (data, generated specs) is skipped, not reported.
-                problem = _too_large(max(info.st_size, len(raw)))
-                return LoadedFile([], [problem], _scan_for_charter(handle))
+                return LoadedFile([], [_too_large(raw)], _scan_for_charter(handle))
     except OSError as exc:
         return LoadedFile([], [YamlProblem(f"the file cannot be read: {exc.strerror}", 1, 1)], True)
     except YamlProblem as problem:
         return LoadedFile([], [problem], True)
+    assert type(raw) is bytes
     blob = hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+    signature = (info.st_size, info.st_mtime_ns, info.st_ino)
     try:
         text = _decode(raw)
     except YamlProblem as problem:
-        return LoadedFile([], [problem], _mentions_charter(raw), blob)
+        return LoadedFile([], [problem], _mentions_charter(raw), blob, signature)
     loaded = load_text(text, None if positions else path)
-    loaded.blob = blob
+    loaded.blob, loaded.signature = blob, signature
     return loaded
+
+
+# Opening the file named, never what a link put there since it was looked at, and without waiting
+# on a FIFO put there instead.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+def _read_within(path: str, size: int) -> bytes | int:
+    """The bytes of the file at path, whose directory entry gives size; their count when over the limit.
+
+    Reads what the size says and one byte more, which catches a file that has grown since.
+    """
+    if size > MAX_BYTES:
+        return size
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise YamlProblem("not a regular file: Charter reads only plain files", 1, 1)
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # a read shorter than asked: the end of a regular file
+            return data
+        # The file has grown since it was looked at: read on, to one byte past the limit.
+        parts, read = [data], len(data)
+        while read <= MAX_BYTES and (more := os.read(fd, MAX_BYTES + 1 - read)):
+            parts.append(more)
+            read += len(more)
+    finally:
+        os.close(fd)
+    return read if read > MAX_BYTES else b"".join(parts)
 
 
 def _mentions_charter(raw: bytes) -> bool:

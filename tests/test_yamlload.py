@@ -15,8 +15,9 @@ import yaml
 
 from checker import yamlload, yamlscan
 from checker.config import Config
+from checker.document import YamlProblem
 from checker.project import build_project
-from checker.yamlload import MAX_BYTES, LoadedFile, load_file, load_text
+from checker.yamlload import MAX_BYTES, LoadedFile, _read_within, load_file, load_text
 from checker.yamlscan import MAX_DEPTH, MAX_DOCUMENTS, MAX_NODES
 
 MANIFEST = """\
@@ -357,6 +358,54 @@ def test_a_named_pipe_is_refused_without_waiting_for_it(tmp_path: Path) -> None:
         pytest.fail("load_file waited for a writer on a named pipe")
 
     assert problems(result[0]) == [("not a regular file: Charter reads only plain files", 1, 1)]
+
+
+def test_a_file_is_read_to_its_end_when_it_has_grown_since_it_was_looked_at(tmp_path: Path) -> None:
+    path = tmp_path / "grown.yaml"
+    path.write_bytes(b"apiVersion: charter/v1\nkind: AISystem\n")
+
+    # As when the file grew between the look at its directory entry and the read.
+    assert _read_within(str(path), 5) == path.read_bytes()
+    assert _read_within(str(path), path.stat().st_size) == path.read_bytes()
+
+
+def test_a_file_that_grows_past_the_limit_gives_what_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yamlload, "MAX_BYTES", 64)
+    path = tmp_path / "grown.yaml"
+    path.write_bytes(b"# x\n" * 100)
+
+    assert _read_within(str(path), 10) == 65
+    assert _read_within(str(path), 400) == 400
+
+
+def test_a_file_replaced_by_a_link_after_the_look_is_not_followed(tmp_path: Path) -> None:
+    target = tmp_path / "target.yaml"
+    target.write_text("apiVersion: charter/v1\n", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+
+    with pytest.raises(OSError):
+        _read_within(str(link), 10)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_file_replaced_by_a_named_pipe_after_the_look_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+
+    with pytest.raises(YamlProblem, match="not a regular file"):
+        _read_within(str(fifo), 10)
+
+
+def test_the_signature_is_that_of_the_file_as_it_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "system.yaml"
+    path.write_text("apiVersion: charter/v1\nkind: AISystem\n", encoding="utf-8")
+    info = os.lstat(path)
+
+    assert load_file(str(path)).signature == (info.st_size, info.st_mtime_ns, info.st_ino)
+    assert load_file(str(tmp_path / "absent.yaml")).signature is None
 
 
 # --- list and scalar documents, through project loading ---------------------------------------
