@@ -32,20 +32,17 @@ _FORKS = sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os
 
 
 def workers_for(items: int, share: int = MIN_SHARE) -> int:
-    """How many processes to spread items over: one per idle core, each with at least share items.
+    """How many processes to spread items over: one per core this process may run on, each with at
+    least share items.
 
-    On cores that other work keeps busy, another process only adds the cost of starting it.
+    Cores that other work keeps busy are used too: the scheduler gives each process its share, so
+    another one still shortens the run. The load average would be no guide: it is the last
+    minute's, and counts the run that just finished (a previous check, an install) as if it were
+    still going.
     """
     if not _FORKS:
         return 1
-    cores = len(os.sched_getaffinity(0))
-    try:
-        busy = round(os.getloadavg()[0])
-    except OSError:  # no load average to be had: taken as idle
-        busy = 0
-    # This process is one of them, and may itself be part of the load.
-    idle = min(cores, cores - busy + 1)
-    return max(1, min(idle, MAX_WORKERS, items // share))
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS, items // share))
 
 
 def fan_out(work: Callable[[Item], Answer], items: Sequence[Item], workers: int) -> list[Answer]:
