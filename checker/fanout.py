@@ -2,11 +2,14 @@
 
 A run without a cache parses every file of the repository, and that one step is most of its time;
 spread over the cores a CI machine has, it costs a fraction. Each extra process is a fork of this
-one, so it has everything already loaded and reads nothing it is not given. It leaves its answers,
-pickled, in a file in memory of its own: they come from this very program, never from a file of
-the repository or anything it holds. A process that fails in any way (an error, a signal, answers
-cut short) leaves nothing that is used: everything is then worked here, in order, so the answers,
-and any error, are those of working alone.
+one, so it has everything already loaded and reads nothing it is not given. The items are cut
+into runs of a few dozen, which every process (this one too) takes one at a time from a pipe
+until none is left: a process slowed by other work, or this one busy with a task of its own first
+(see Task), takes fewer, and all finish together. Each leaves its answers, pickled, in a file in
+memory of its own: they come from this very program, never from a file of the repository or
+anything it holds. A process that fails in any way (an error, a signal, answers cut short or for
+runs it never took) leaves nothing that is used: everything is then worked here, in order, so the
+answers, and any error, are those of working alone.
 
 Only where fork is what it is on Linux; elsewhere the work is done here, one item after another.
 """
@@ -18,16 +21,23 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")
+Result = TypeVar("Result")
 
 # Below this many items a share costs less than starting a process for it (the default: files
 # to parse, a few tenths of a millisecond each).
 MIN_SHARE = 256
 MAX_WORKERS = 8
+# A run of items is taken at a time: enough of them that taking one costs nothing beside working
+# it, few enough that the last one taken ends soon after the others. At most so many runs: the
+# pipe they are taken from holds them all at once, even when the kernel gives it a single page.
+_MOST_A_RUN = 64
+_MOST_RUNS = 1024
+_RUN_NUMBER = 2  # bytes
 _FORKS = sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os, "memfd_create")
 
 
@@ -45,58 +55,123 @@ def workers_for(items: int, share: int = MIN_SHARE) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS, items // share))
 
 
-def fan_out(work: Callable[[Item], Answer], items: Sequence[Item], workers: int) -> list[Answer]:
+class Task(Generic[Result]):
+    """Work of this process's own, done while the others work their items (see fan_out).
+
+    Done once: by the first fan_out it is given to, or by result() if none ran it. An error it
+    raises is raised where it is done.
+    """
+
+    def __init__(self, work: Callable[[], Result]) -> None:
+        self._work: Callable[[], Result] | None = work
+        self._result: Result | None = None
+
+    def run(self) -> None:
+        if self._work is not None:
+            work, self._work = self._work, None
+            self._result = work()
+
+    def result(self) -> Result:
+        self.run()
+        return self._result  # type: ignore[return-value]
+
+
+def fan_out(
+    work: Callable[[Item], Answer], items: Sequence[Item], workers: int, meanwhile: Task[Any] | None = None
+) -> list[Answer]:
     """work(item) for each of items, in their order, over up to workers processes (this one too).
 
-    Should anything fail, in a process or here, everything is worked again here, in order: the
-    answers, or the first error, are then exactly those of working alone.
+    With meanwhile, this process does that first, while the others start on the items. Should
+    anything fail in the work, in a process or here, everything is worked again here, in order:
+    the answers, or the first error, are then exactly those of working alone.
     """
     if workers <= 1 or len(items) < 2 or not _FORKS:
+        if meanwhile is not None:
+            meanwhile.run()
         return [work(item) for item in items]
     workers = min(workers, len(items))
-    # Every workers-th item, so that each share has its part of the large and the small files.
-    shares = [items[k::workers] for k in range(workers)]
-    answers = _spread(work, shares)
+    size = max(-(-len(items) // _MOST_RUNS), min(_MOST_A_RUN, -(-len(items) // (workers * 16))))
+    runs = [items[start : start + size] for start in range(0, len(items), size)]
+    answers = _spread(work, runs, workers - 1, meanwhile)
     if answers is None:
+        if meanwhile is not None:
+            meanwhile.run()
         return [work(item) for item in items]
-    out: list[Answer] = [None] * len(items)  # type: ignore[list-item]
-    for k, share_answers in enumerate(answers):
-        out[k::workers] = share_answers
-    return out
+    return [answer for run in answers for answer in run]
 
 
-def _spread(work: Callable[[Item], Answer], shares: list[Sequence[Item]]) -> list[list[Answer]] | None:
-    """The answers of each share, the first worked here and the others each in a process of its own.
-
-    None when any of them failed.
-    """
+def _spread(
+    work: Callable[[Item], Answer], runs: list[Sequence[Item]], others: int, meanwhile: Task[Any] | None
+) -> list[list[Answer]] | None:
+    """The answers of each run, worked here and in others processes of their own; None if any failed."""
     # Each process and the file it leaves its answers in, until they are collected.
-    children: list[tuple[int, int] | None] = []
-    try:
-        for share in shares[1:]:
-            children.append(_start(work, share, [child[1] for child in children if child is not None]))
-        answers = [[work(item) for item in shares[0]]]
-        for k, child in enumerate(children):
-            if child is None:
-                return None
-            children[k] = None  # collecting waits for it, whatever happens
-            got: list[Answer] | None = _collect(*child, len(shares[k + 1]))
-            if got is None:
-                return None
-            answers.append(got)
-        return answers
-    except Exception:  # worked again, alone, to give the error working alone gives
+    children: list[tuple[int, int]] = []
+    taken = _queue(len(runs))
+    if taken is None:
         return None
+    try:
+        try:
+            for _ in range(others):
+                child = _start(work, runs, taken, [fd for _, fd in children])
+                if child is not None:
+                    children.append(child)
+        except Exception:
+            return None
+        if meanwhile is not None:
+            meanwhile.run()  # outside the net below: its error is the run's, not the work's
+        answers: dict[int, list[Answer]] = {}
+        try:
+            for number in _taken(taken, len(runs)):
+                answers[number] = [work(item) for item in runs[number]]
+            while children:
+                pid, fd = children.pop()
+                if not _collect(pid, fd, runs, answers):
+                    return None
+        except Exception:  # worked again, alone, to give the error working alone gives
+            return None
+        return [answers[number] for number in range(len(runs))] if len(answers) == len(runs) else None
     finally:
+        os.close(taken)
         for child in children:
-            if child is not None:
-                _stop(*child)
+            _stop(*child)
+
+
+def _queue(runs: int) -> int | None:
+    """A pipe holding the number of each run, to be taken one at a time: its reading end, or None
+    if it cannot hold them all."""
+    read, write = os.pipe()
+    numbers = b"".join(n.to_bytes(_RUN_NUMBER, "little") for n in range(runs))
+    try:
+        # Never waiting on a pipe smaller than usual (as the kernel gives once a user has many).
+        os.set_blocking(write, False)
+        if os.write(write, numbers) == len(numbers):
+            return read
+    except OSError:
+        pass
+    finally:
+        os.close(write)
+    os.close(read)
+    return None
+
+
+def _taken(queue: int, runs: int) -> Iterator[int]:
+    """The numbers of the runs this process takes from queue, until it is empty.
+
+    Every number was written before anyone read, and a read of a pipe is whole: each read gives
+    one number, which no other process gets.
+    """
+    while len(number := os.read(queue, _RUN_NUMBER)) == _RUN_NUMBER:
+        found = int.from_bytes(number, "little")
+        if found >= runs:
+            raise ValueError("a run that does not exist")
+        yield found
 
 
 def _start(
-    work: Callable[[Item], Answer], share: Sequence[Item], others: list[int]
+    work: Callable[[Item], Answer], runs: list[Sequence[Item]], queue: int, others: list[int]
 ) -> tuple[int, int] | None:
-    """A process working share and the file its answers are left in; None if none starts."""
+    """A process working the runs it takes from queue, and the file its answers are left in; None
+    if none starts."""
     # What this process has buffered must not be written a second time by the copy.
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, OSError, ValueError):  # none, closed, or a broken pipe
@@ -116,9 +191,10 @@ def _start(
         try:
             for other in others:
                 os.close(other)
-            answers = [work(item) for item in share]
             with open(fd, "wb") as out:
-                pickle.dump(answers, out, protocol=pickle.HIGHEST_PROTOCOL)
+                # Each run's answers as soon as they are worked: little is left to write at the end.
+                for number in _taken(queue, len(runs)):
+                    pickle.dump((number, [work(item) for item in runs[number]]), out, pickle.HIGHEST_PROTOCOL)
             code = 0
         finally:
             # Straight out: no exit handlers, no flushing of what the parent had buffered.
@@ -126,8 +202,9 @@ def _start(
     return pid, fd
 
 
-def _collect(pid: int, fd: int, count: int) -> list[Answer] | None:
-    """The answers the process pid left, or None unless it finished cleanly with one for each item."""
+def _collect(pid: int, fd: int, runs: list[Sequence[Item]], answers: dict[int, list[Answer]]) -> bool:
+    """Add the answers the process pid left to answers; False unless it finished cleanly, each of its
+    runs answered in full and none twice."""
     with open(fd, "rb") as handle:
         try:
             _, status = os.waitpid(pid, 0)
@@ -135,15 +212,20 @@ def _collect(pid: int, fd: int, count: int) -> list[Answer] | None:
             _stop(pid, None)
             raise
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
+            return False
+        end = handle.seek(0, os.SEEK_END)
+        handle.seek(0)
         try:
-            handle.seek(0)
-            answers = pickle.load(handle)
-            if handle.read(1):
-                return None  # more than its answers
+            while handle.tell() < end:
+                number, answered = pickle.load(handle)
+                if type(number) is not int or number in answers or not 0 <= number < len(runs):
+                    return False
+                if type(answered) is not list or len(answered) != len(runs[number]):
+                    return False
+                answers[number] = answered
         except Exception:  # cut short: nothing of it is used
-            return None
-    return answers if type(answers) is list and len(answers) == count else None
+            return False
+    return True
 
 
 def _stop(pid: int, fd: int | None) -> None:

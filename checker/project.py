@@ -18,6 +18,7 @@ from checker.checked_files import checked_files, discovery_rules
 from checker.config import Config
 from checker.context_fields import Keep, cached_fields
 from checker.discovery import Lister, Rules
+from checker.fanout import Task
 from checker.paths import display_path, within
 from checker.reading import Deferred, DeferredFile, Reading, read_all, uncollected
 
@@ -237,6 +238,7 @@ def build_project(
     tree: Lister | None = None,
     gitlinks: Callable[[list[str]], set[str]] | None = None,
     keep: Keep | None = None,
+    meanwhile: Task[Any] | None = None,
 ) -> Project:
     """Find and load every Charter document of the repository at root.
 
@@ -244,6 +246,7 @@ def build_project(
     it the working tree is listed, and gitlinks says which of its empty directories are submodules.
     keep: what the checks that will judge the project read of files that are only context (see
     checker.context_fields.enabled_fields); None, what every check of Charter's reads.
+    meanwhile: work of this process's own, done while other processes read the files.
     """
     rules = discovery_rules(config, root, paths)
     found = checked_files(paths, root, display_root, rules, cache, tree, gitlinks)
@@ -251,7 +254,7 @@ def build_project(
         keep = None
     reading = Reading(root, display_root, rules, explicit_files, found.reported, cache, keep)
     with uncollected():
-        read = read_all(reading, found.context)
+        read = read_all(reading, found.context, meanwhile)
     return Project(
         root=root,
         display_root=display_root,

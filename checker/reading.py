@@ -24,7 +24,7 @@ from checker.charter_documents import FileProblem, FileResult, Source, route
 from checker.checked_files import placed
 from checker.context_fields import Keep, cached_fields, context_only, covers
 from checker.discovery import Rules
-from checker.fanout import fan_out, workers_for
+from checker.fanout import Task, fan_out, workers_for
 from checker.paths import display_path
 from checker.plaindata import Invalid
 from checker.stored_results import from_plain, to_plain
@@ -112,10 +112,11 @@ class _Job(NamedTuple):
     summaries: bool
 
 
-def read_all(reading: Reading, context: list[str]) -> Read:
+def read_all(reading: Reading, context: list[str], meanwhile: Task[Any] | None = None) -> Read:
     """Read (or take from the cache) each file of context, in order.
 
-    What the cache does not have is read afresh, over several processes when there is much of it.
+    What the cache does not have is read afresh, over several processes when there is much of it;
+    this one does meanwhile first (see checker.fanout.fan_out).
     """
     cache = reading.cache
     # Whether the cache's summaries of context files keep all the checks read of them.
@@ -126,7 +127,7 @@ def read_all(reading: Reading, context: list[str]) -> Read:
     if missing:
         # Loaded once here, not in each process that reads.
         import checker.validate  # noqa: F401
-    fresh = iter(fan_out(_fresh, missing, workers_for(len(missing))))
+    fresh = iter(fan_out(_fresh, missing, workers_for(len(missing)), meanwhile))
     read = Read()
     for order, (job, hit) in enumerate(zip(jobs, kept, strict=True)):
         if hit is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,7 @@ def reading_where(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     def logged(path: str, file: str, candidate: bool) -> checker.charter_documents.FileResult:
         with log.open("a", encoding="utf-8") as out:
             out.write(f"{os.getpid()} {file}\n")
+        time.sleep(0.02)  # slow enough that every process takes some of the files
         return original(path, file, candidate)
 
     monkeypatch.setattr(checker.charter_documents, "read_file", logged)

@@ -6,13 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from checker import fanout
-from checker.fanout import fan_out
+from checker.fanout import Task, fan_out
 
 pytestmark = pytest.mark.skipif(not fanout._FORKS, reason="work is spread over processes on Linux only")
 
@@ -24,14 +25,66 @@ def square_where(item: int) -> tuple[int, int]:
     return item * item, os.getpid()
 
 
+def slow_square_where(item: int) -> tuple[int, int]:
+    """square_where, slow enough that every process takes part of the items."""
+    time.sleep(0.01)
+    return square_where(item)
+
+
 def test_answers_come_in_the_items_order_from_several_processes() -> None:
-    answers = fan_out(square_where, ITEMS, 3)
+    answers = fan_out(slow_square_where, ITEMS, 3)
     assert [square for square, _ in answers] == [item * item for item in ITEMS]
-    # Every third item from the first is worked here; the others by two processes of their own.
-    here = {pid for _, pid in answers[0::3]}
-    elsewhere = {pid for _, pid in answers[1::3]} | {pid for _, pid in answers[2::3]}
-    assert here == {os.getpid()}
-    assert len(elsewhere) == 2 and os.getpid() not in elsewhere
+    # Items are taken a few at a time by whichever process is free: this one and two of their own.
+    workers = {pid for _, pid in answers}
+    assert len(workers) == 3 and os.getpid() in workers
+
+
+def test_a_task_of_this_process_is_done_first_while_the_others_work() -> None:
+    done: list[int] = []
+
+    def task() -> str:
+        done.append(os.getpid())
+        time.sleep(1)
+        return "done"
+
+    meanwhile = Task(task)
+    answers = fan_out(slow_square_where, ITEMS, 3, meanwhile)
+    assert [square for square, _ in answers] == [item * item for item in ITEMS]
+    # Busy with its task, this process left every item to the others.
+    assert os.getpid() not in {pid for _, pid in answers}
+    assert (done, meanwhile.result(), done) == ([os.getpid()], "done", [os.getpid()])
+
+
+def test_a_task_is_done_once_however_the_items_are_worked() -> None:
+    done: list[int] = []
+    alone, unused = Task(lambda: done.append(1)), Task(lambda: done.append(2))
+    assert fan_out(square_where, ITEMS, 1, alone) == [(item * item, os.getpid()) for item in ITEMS]
+    alone.result()
+    unused.result()
+    unused.result()
+    assert done == [1, 2]
+
+
+def test_an_error_of_the_task_is_raised_and_no_process_is_left_behind(tmp_path: Path) -> None:
+    started = tmp_path / "started"
+
+    def work(item: int) -> int:
+        with started.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        time.sleep(0.01)
+        return item
+
+    def task() -> None:
+        time.sleep(0.1)
+        raise RuntimeError("the task failed")
+
+    with pytest.raises(RuntimeError, match=r"^the task failed$"):
+        fan_out(work, ITEMS, 3, Task(task))
+    pids = {int(line) for line in started.read_text().split()}
+    assert os.getpid() not in pids and pids
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def test_one_worker_or_one_item_is_worked_here() -> None:
@@ -57,7 +110,9 @@ def test_workers_are_one_per_core_with_a_share_worth_a_process(monkeypatch: pyte
 
 def failing_elsewhere(parent: int, how: str) -> Callable[[int], tuple[int, int]]:
     def work(item: int) -> tuple[int, int]:
-        if os.getpid() != parent and item == 7:
+        if os.getpid() == parent:
+            time.sleep(0.005)  # the other processes surely take some of the items
+        else:
             if how == "error":
                 raise ValueError("only in another process")
             if how == "signal":
@@ -89,7 +144,7 @@ def test_an_error_is_the_first_that_working_alone_gives(tmp_path: Path) -> None:
         return item
 
     parent = os.getpid()
-    # Item 12 fails here (every third item), item 5 in another process: 5 comes first.
+    # Whichever process meets item 12 or item 5 first, working alone meets 5 first.
     with pytest.raises(ValueError, match=r"^item 5$"):
         fan_out(work, ITEMS, 3)
     # No process is left behind: each was waited for.

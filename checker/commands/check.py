@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from checker.baseline import Baseline
 from checker.cache import FileCache
@@ -20,9 +20,10 @@ from checker.config import Config
 from checker.context_fields import enabled_fields
 from checker.engine import HeadRun, RunInputs, check
 from checker.errors import EXIT_FINDINGS, EXIT_OK, FatalError
+from checker.fanout import Task
 from checker.gitrepo import History, as_repo_path, gitlinks, head_commit
 from checker.inventory.scan import is_code
-from checker.inventory.take import begin_listing, inventory_for
+from checker.inventory.take import Inventory, begin_listing, inventory_for
 from checker.policy import PolicySet, load_policies, named_packs
 from checker.project import Project, build_project
 from checker.pullrequest import for_run
@@ -35,9 +36,12 @@ Run = tuple[Project, PolicySet, Baseline | None, RunInputs]
 
 
 class Reader(Protocol):
-    """How the checked paths are read under a configuration, for the policies that will judge them."""
+    """How the checked paths are read under a configuration, for the policies that will judge them;
+    meanwhile is done while other processes read."""
 
-    def __call__(self, settings: Config, *judged: PolicySet) -> Project: ...
+    def __call__(
+        self, settings: Config, *judged: PolicySet, meanwhile: Task[Any] | None = None
+    ) -> Project: ...
 
 
 @dataclass
@@ -118,11 +122,19 @@ def _reader(options: CheckOptions, workspace: Workspace, cache: FileCache, polic
     named = {_located(p) for p in documents if not os.path.isdir(p)}
     links = gitlinks if workspace.git_root else None
 
-    def project_with(settings: Config, *judged: PolicySet) -> Project:
+    def project_with(settings: Config, *judged: PolicySet, meanwhile: Task[Any] | None = None) -> Project:
         located = [_located(p) for p in documents]
         keep = enabled_fields(policies, *judged)
         project = build_project(
-            located, workspace.root, workspace.display_root, settings, named, cache, gitlinks=links, keep=keep
+            located,
+            workspace.root,
+            workspace.display_root,
+            settings,
+            named,
+            cache,
+            gitlinks=links,
+            keep=keep,
+            meanwhile=meanwhile,
         )
         if options.paths and not documents:
             # Only code was named: the inventory's findings alone, no document reported.
@@ -197,10 +209,12 @@ def _run(
     scanned = [_located(p) for p in options.paths] or [workspace.root]
     begun = begin_listing(workspace.root, judged, scanned)
     try:
+        # The inventory is taken while other processes read the documents, when there are many.
+        inventory = Task(lambda: inventory_for(workspace.root, judged, config, scanned, options.cache, begun))
         project = (
             compared.project
             if compared is not None and compared.project is not None
-            else project_with(config, judged)
+            else project_with(config, judged, meanwhile=inventory)
         )
         cache.save()
         _require_systems(project, config, compared)
@@ -213,7 +227,7 @@ def _run(
             commit=commit,
             head=_head_run(options, workspace, policies, compared, project, project_with),
             pull_request=for_run(config.model, policies, compared is not None, os.environ),
-            inventory=inventory_for(project, judged, config, scanned, options.cache, begun),
+            inventory=_covered(inventory.result(), project),
         )
     finally:
         # Git stops here if the run did (a usage error, Ctrl-C) before the inventory read its listing.
@@ -222,6 +236,10 @@ def _run(
     for note in project.notes:
         print(f"charter: note: {shown(note)}", file=sys.stderr)
     return project, judged, compared.baseline if compared is not None else None, inputs
+
+
+def _covered(inventory: Inventory | None, project: Project) -> Inventory | None:
+    return inventory.covered_by(project) if inventory is not None else None
 
 
 def _require_systems(project: Project, config: Config, compared: Comparison | None) -> None:

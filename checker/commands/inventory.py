@@ -128,7 +128,8 @@ def run_inventory(options: InventoryOptions) -> int:
     )
     cache.save()
     scopes = [os.path.abspath(p) for p in options.paths]
-    inventory = take_inventory(project, policies, workspace.config, scopes, options.cache)
+    taken = take_inventory(project.root, policies, workspace.config, scopes, options.cache)
+    inventory = taken.covered_by(project)
     excluded = [{"path": e.path, "reason": e.reason} for e in exclusions(workspace.config)]
     sys.stdout.write(RENDERERS[options.format](inventory_data(inventory, project, excluded)))
     return EXIT_OK

@@ -6,7 +6,7 @@ import functools
 import os
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.cachestore import default_directory
@@ -46,8 +46,8 @@ class Inventory:
     """What the inventory found: each file looked at with its usages, and the coverage of systems."""
 
     results: list[FileResult]
-    # The coverage of the project's systems, worked out when first needed.
-    covering: Callable[[], Coverage]
+    # The coverage of the project's systems, worked out when first needed (see covered_by).
+    covering: Callable[[], Coverage] | None
     detectors: Detectors
     # Lists every file of the repository, when it is more than the files looked at.
     listing: Callable[[], Listing]
@@ -56,9 +56,15 @@ class Inventory:
     # The repository root that paths (Candidate.rel) and globs are relative to.
     root: str
 
+    def covered_by(self, project: Project) -> Inventory:
+        """This inventory, its files' coverage read from the systems project declares."""
+        return replace(self, covering=lambda: coverage_of(project))
+
     @functools.cached_property
     def coverage(self) -> Coverage:
         """Which declared system's code each file is."""
+        if self.covering is None:
+            raise ValueError("the inventory's coverage is asked for before the project is known")
         return self.covering()
 
     @functools.cached_property
@@ -71,20 +77,20 @@ class Inventory:
 
 
 def take_inventory(
-    project: Project,
+    root: str,
     policies: PolicySet,
     config: Config,
     paths: list[str],
     cache: bool = True,
     begun: GitListing | None = None,
 ) -> Inventory:
-    """Scan the files under paths (absolute; only those files when every one is a file).
+    """Scan the files under paths (absolute; only those files when every one is a file) of the
+    repository at root; which system covers each is known once it is bound to a project (covered_by).
 
     begun: git's listing of the files under paths, started by begin_listing.
     """
     detectors = load_detectors(policies, config)
     excluded = [*config.model.exclude, *(e.path for e in exclusions(config))]
-    root = project.root
     git_root = toplevel(root)
     named = _only_files(paths)
     scopes = [os.path.normpath(p) for p in paths] or [root]
@@ -105,7 +111,7 @@ def take_inventory(
     results += _with_includes(scanner, scanned, listed, root)
     store.save()
     results.sort(key=lambda r: r.candidate.rel)
-    return Inventory(results, lambda: coverage_of(project), detectors, every, scanner, git_root, root)
+    return Inventory(results, None, detectors, every, scanner, git_root, root)
 
 
 def _through_links(
@@ -241,14 +247,15 @@ def begin_listing(root: str, policies: PolicySet, paths: list[str]) -> GitListin
 
 
 def inventory_for(
-    project: Project,
+    root: str,
     policies: PolicySet,
     config: Config,
     paths: list[str],
     cache: bool = True,
     begun: GitListing | None = None,
 ) -> Inventory | None:
-    """The inventory a check judges, or None when the policies run neither of its rules."""
+    """The inventory a check judges, of the repository at root, or None when the policies run
+    neither of its rules."""
     if not _runs(policies):
         return None
-    return take_inventory(project, policies, config, paths, cache, begun)
+    return take_inventory(root, policies, config, paths, cache, begun)
