@@ -64,8 +64,13 @@ def default_directory(root: str, git_root: str | None) -> str | None:
     return os.path.join(shared, hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:16])
 
 
+# One encoder for every cache file. What is stored is built by Charter as a tree (YAML data is
+# built afresh for each node, to a bounded depth), so no value holds itself and none needs looking for.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
 def dump(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode()
+    return _ENCODER.encode(payload).encode()
 
 
 def write_atomically(path: str, payload: Any) -> None:

@@ -14,7 +14,7 @@ from checker.charter_documents import Source
 from checker.conditions import Env, Failure, assumptions, because, lookup
 from checker.departures import departures
 from checker.engine_rules import ENGINE_RULES
-from checker.fanout import fan_out, workers_for
+from checker.fanout import Task, fan_out, workers_for
 from checker.finding import Finding, field_path
 from checker.governance import reviewers
 from checker.governance_diff import governance_diff
@@ -217,16 +217,17 @@ class Checker:
                 finding = finding._replace(severity="info" if approved else "error")
             yield finding
 
-    def run(self) -> list[Finding]:
+    def run(self, meanwhile: Task[Any] | None = None) -> list[Finding]:
         findings: list[Finding] = list(self._schema_findings())
         findings.extend(self._policy_findings())
         checked = [s for s in self.project.sources if s.valid and self.project.is_reported(s.file)]
         # Each document's rules read the project and change nothing: over the cores when there are
-        # many. A process then reads much of the project, copying what it touches, and works out
-        # what the rules look up again: worth it for a few thousand documents a process.
+        # many (this process does meanwhile first). A process then reads much of the project,
+        # copying what it touches, and works out what the rules look up again: worth it for a few
+        # thousand documents a process.
         workers = workers_for(len(checked), _DOCUMENTS_A_PROCESS)
         for source, (found, applied) in zip(
-            checked, fan_out(self._findings_of, checked, workers), strict=True
+            checked, fan_out(self._findings_of, checked, workers, meanwhile), strict=True
         ):
             findings.extend(found)
             self._applied[id(source)] = applied
@@ -260,7 +261,8 @@ class RunInputs:
 
     checked: the paths the check was given, as findings name files; history: the day each file was
     first committed (None outside git); policy_changes: governance changes since the base;
-    pull_request: the pull request the run judges, read from GitHub (None outside one).
+    pull_request: the pull request the run judges, read from GitHub (None outside one); meanwhile:
+    work of the run's own (writing the cache) done while other processes judge the documents.
     """
 
     today: dt.date
@@ -271,10 +273,10 @@ class RunInputs:
     commit: str | None = None
     version: str = __version__
     head: HeadRun | None = None
-    # The pull request whose reviews the rules that need one verify; None outside one.
     pull_request: PullRequestContext | None = None
     # What the inventory found in the checked files; None when its rules are not run.
     inventory: Inventory | None = None
+    meanwhile: Task[Any] | None = None
 
 
 def departure_findings(
@@ -336,7 +338,7 @@ def _inventory(
 
 
 def _findings(checker: Checker, inputs: RunInputs) -> list[Finding]:
-    found = checker.run()
+    found = checker.run(inputs.meanwhile)
     found += departure_findings(checker.context, checker.policies, inputs.today, inputs.checked)
     return sorted(found, key=Finding.sort_key)
 

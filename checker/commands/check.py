@@ -216,7 +216,6 @@ def _run(
             if compared is not None and compared.project is not None
             else project_with(config, judged, meanwhile=inventory)
         )
-        cache.save()
         _require_systems(project, config, compared)
         inputs = RunInputs(
             today=options.as_of or today_utc(),
@@ -228,6 +227,8 @@ def _run(
             head=_head_run(options, workspace, policies, compared, project, project_with),
             pull_request=for_run(config.model, policies, compared is not None, os.environ),
             inventory=_covered(inventory.result(), project),
+            # The index is written while the documents are judged, once nothing more is read.
+            meanwhile=Task(cache.save),
         )
     finally:
         # Git stops here if the run did (a usage error, Ctrl-C) before the inventory read its listing.
