@@ -20,6 +20,7 @@ from checker.context_fields import Keep, cached_fields
 from checker.discovery import Lister, Rules
 from checker.fanout import Task
 from checker.paths import display_path, within
+from checker.places import Places
 from checker.reading import Deferred, DeferredFile, Reading, read_all, uncollected
 
 
@@ -91,7 +92,7 @@ class Project:
     by_name: _Groups = field(init=False, repr=False)
     evidence: _Groups = field(init=False, repr=False)
     _refs: dict[str, str | None] = field(init=False, repr=False, default_factory=dict)
-    _dirs: dict[str, str] = field(init=False, repr=False, default_factory=dict)
+    _places: Places = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_name, evidence = _Groups(), _Groups()
@@ -113,6 +114,7 @@ class Project:
         # Set here only, while the project is made: a frozen dataclass refuses it anywhere else.
         object.__setattr__(self, "by_name", by_name)
         object.__setattr__(self, "evidence", evidence)
+        object.__setattr__(self, "_places", Places(self.root))
 
     @property
     def systems(self) -> list[Source]:
@@ -173,12 +175,15 @@ class Project:
         target = os.path.normpath(os.path.join(root, ref))
         if not within(target, root):
             return f"'{ref}' leaves the repository"
-        # Directories are resolved once each; only the last part needs a look of its own.
-        parent = self._real_dir(os.path.dirname(target))
-        real = os.path.join(parent, os.path.basename(target))
-        if os.path.islink(real):
+        # Directories are resolved once each, and listed once each for which entries are links:
+        # only the last part of a path the listings do not know needs a look of its own.
+        places = self._places
+        parent, name = places.real_dir(os.path.dirname(target)), os.path.basename(target)
+        real = os.path.join(parent, name)
+        link = places.is_link(parent, name)
+        if link or (link is None and os.path.islink(real)):
             real = os.path.realpath(real)
-        if not within(real, self._real_dir(root)):
+        if not within(real, places.real_dir(root)):
             return f"'{ref}' leads out of the repository through a symbolic link"
         if self.absent or self.present:
             shown = self.display(target)
@@ -186,15 +191,11 @@ class Project:
                 return f"'{ref}' does not exist in the repository"
             if shown in self.present or shown in self.present_dirs:
                 return None
+        if link is False:  # a listed entry that is no link: it exists
+            return None
         if not os.path.exists(real):
             return f"'{ref}' does not exist in the repository"
         return None
-
-    def _real_dir(self, directory: str) -> str:
-        real = self._dirs.get(directory)
-        if real is None:
-            real = self._dirs[directory] = os.path.realpath(directory)
-        return real
 
 
 class EvidenceBefore:
