@@ -16,6 +16,7 @@ from checker.departures import departures
 from checker.engine_rules import ENGINE_RULES
 from checker.fanout import Task, fan_out, workers_for
 from checker.finding import Finding, field_path
+from checker.gitrepo import History
 from checker.governance import reviewers
 from checker.governance_diff import governance_diff
 from checker.messages import finding_message
@@ -82,16 +83,8 @@ class Checker:
     ) -> Finding:
         path = field_path(failure.path)
         severity = rule.severity_for(self._tier(system), self.today, rule.id in self.policies.overridden)
-        return Finding(
-            rule=rule.id,
-            severity=severity,
-            file=source_file,
-            line=line,
-            column=column,
-            path=path,
-            message=finding_message(rule, failure.message, failure.detail, system, path),
-            system=system,
-        )
+        message = finding_message(rule, failure.message, failure.detail, system, path)
+        return Finding(rule.id, severity, source_file, line, column, path, message, system)
 
     def _tier(self, system: str | None) -> Any:
         """The risk tier of the system of this name (of the last valid manifest, when names clash)."""
@@ -226,6 +219,9 @@ class Checker:
         # copying what it touches, and works out what the rules look up again: worth it for a few
         # thousand documents a process.
         workers = workers_for(len(checked), _DOCUMENTS_A_PROCESS)
+        history, dates = self.policies.engine_rule("history"), self.context.history
+        if workers > 1 and history is not None and history.enabled and isinstance(dates, History):
+            dates.load()  # asked of git once here, not in every process that judges
         for source, (found, applied) in zip(
             checked, fan_out(self._findings_of, checked, workers, meanwhile), strict=True
         ):

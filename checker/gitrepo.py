@@ -159,7 +159,8 @@ class History(Mapping[str, dt.date]):
         self._args = (root, prefix, files)
         self._dates: dict[str, dt.date] | None = None
 
-    def _load(self) -> dict[str, dt.date]:
+    def load(self) -> dict[str, dt.date]:
+        """The dates, asked of git the first time."""
         if self._dates is None:
             from checker.gitrevision import GitRepo
 
@@ -169,13 +170,13 @@ class History(Mapping[str, dt.date]):
         return self._dates
 
     def __getitem__(self, file: str) -> dt.date:
-        return self._load()[file]
+        return self.load()[file]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
+        return iter(self.load())
 
     def __len__(self) -> int:
-        return len(self._load())
+        return len(self.load())
 
 
 @dataclass(frozen=True)

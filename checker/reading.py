@@ -126,6 +126,7 @@ def read_all(reading: Reading, context: list[str], meanwhile: Task[Any] | None =
     missing = [job for job, hit in zip(jobs, kept, strict=True) if hit is None]
     if missing:
         # Loaded once here, not in each process that reads.
+        import checker.models
         import checker.validate  # noqa: F401
     fresh = iter(fan_out(_fresh, missing, workers_for(len(missing)), meanwhile))
     read = Read()
