@@ -91,11 +91,17 @@ def _ran(
         return ()
     evidence = run.project.evidence.get(source.name, [])
     schema = policies.engine_rule("schema")
+    # What judging says applied to any of the documents: the rest are asked one by one.
+    valid = [doc for doc in [source, *evidence] if doc.valid]
+    applied = frozenset().union(*(judged.applied.get(id(doc), ()) for doc in valid))
     return tuple(
         rule.id
         for rule in policies.enabled()
         if results[rule.id] != "not checked"
-        and (rule is schema or (source.valid and _applies(rule, source, evidence, run, today, judged)))
+        and (
+            rule is schema
+            or (source.valid and (rule.id in applied or _applies(rule, source, evidence, run, today, judged)))
+        )
     )
 
 
