@@ -104,15 +104,15 @@ def _spread(
     work: Callable[[Item], Answer], runs: list[Sequence[Item]], others: int, meanwhile: Task[Any] | None
 ) -> list[list[Answer]] | None:
     """The answers of each run, worked here and in others processes of their own; None if any failed."""
-    # Each process and the file it leaves its answers in, until they are collected.
-    children: list[tuple[int, int]] = []
+    # The processes whose answers are not all collected yet.
+    children: list[_Child] = []
     taken = _queue(len(runs))
     if taken is None:
         return None
     try:
         try:
             for _ in range(others):
-                child = _start(work, runs, taken, [fd for _, fd in children])
+                child = _start(work, runs, taken, [c.fd for c in children])
                 if child is not None:
                     children.append(child)
         except Exception:
@@ -123,17 +123,20 @@ def _spread(
         try:
             for number in _taken(taken, len(runs)):
                 answers[number] = [work(item) for item in runs[number]]
-            while children:
-                pid, fd = children.pop()
-                if not _collect(pid, fd, runs, answers):
+                # What the others have answered so far is read between runs, not all at the end.
+                if not all(child.answered(runs, answers) for child in children):
                     return None
+            while children:
+                if not children[-1].collected(runs, answers):
+                    return None
+                children.pop()
         except Exception:  # worked again, alone, to give the error working alone gives
             return None
         return [answers[number] for number in range(len(runs))] if len(answers) == len(runs) else None
     finally:
         os.close(taken)
         for child in children:
-            _stop(*child)
+            child.stop()
 
 
 def _queue(runs: int) -> int | None:
@@ -169,9 +172,8 @@ def _taken(queue: int, runs: int) -> Iterator[int]:
 
 def _start(
     work: Callable[[Item], Answer], runs: list[Sequence[Item]], queue: int, others: list[int]
-) -> tuple[int, int] | None:
-    """A process working the runs it takes from queue, and the file its answers are left in; None
-    if none starts."""
+) -> _Child | None:
+    """A process working the runs it takes from queue; None if none starts."""
     # What this process has buffered must not be written a second time by the copy.
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, OSError, ValueError):  # none, closed, or a broken pipe
@@ -191,49 +193,73 @@ def _start(
         try:
             for other in others:
                 os.close(other)
-            with open(fd, "wb") as out:
-                # Each run's answers as soon as they are worked: little is left to write at the end.
-                for number in _taken(queue, len(runs)):
-                    pickle.dump((number, [work(item) for item in runs[number]]), out, pickle.HIGHEST_PROTOCOL)
+            # Each run's answers as soon as they are worked, whole, after their length.
+            for number in _taken(queue, len(runs)):
+                answer = pickle.dumps(
+                    (number, [work(item) for item in runs[number]]), pickle.HIGHEST_PROTOCOL
+                )
+                record = memoryview(len(answer).to_bytes(_LENGTH, "little") + answer)
+                while record:
+                    record = record[os.write(fd, record) :]
             code = 0
         finally:
             # Straight out: no exit handlers, no flushing of what the parent had buffered.
             os._exit(code)
-    return pid, fd
+    return _Child(pid, fd)
 
 
-def _collect(pid: int, fd: int, runs: list[Sequence[Item]], answers: dict[int, list[Answer]]) -> bool:
-    """Add the answers the process pid left to answers; False unless it finished cleanly, each of its
-    runs answered in full and none twice."""
-    with open(fd, "rb") as handle:
+_LENGTH = 8  # bytes before each run's answers in a process's file
+
+
+class _Child:
+    """A process working runs, the file in memory it leaves its answers in, and how far it is read."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd, self.read = pid, fd, 0
+
+    def answered(self, runs: list[Sequence[Item]], answers: dict[int, list[Answer]]) -> bool:
+        """Add the answers of the runs the process has left whole so far; False if one is not
+        answers to a run it took (none twice, each in full)."""
+        end = os.fstat(self.fd).st_size
+        while self.read + _LENGTH <= end:
+            size = int.from_bytes(os.pread(self.fd, _LENGTH, self.read), "little")
+            if self.read + _LENGTH + size > end:
+                break  # still being written
+            number, answered = pickle.loads(os.pread(self.fd, size, self.read + _LENGTH))
+            if type(number) is not int or number in answers or not 0 <= number < len(runs):
+                return False
+            if type(answered) is not list or len(answered) != len(runs[number]):
+                return False
+            answers[number] = answered
+            self.read += _LENGTH + size
+        return True
+
+    def collected(self, runs: list[Sequence[Item]], answers: dict[int, list[Answer]]) -> bool:
+        """Wait for the process and add the rest of its answers; False unless it finished cleanly
+        and left nothing but whole answers."""
         try:
-            _, status = os.waitpid(pid, 0)
+            _, status = os.waitpid(self.pid, 0)
         except BaseException:  # interrupted: the process is ended, not left behind
-            _stop(pid, None)
+            self.stop()
             raise
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return False
-        end = handle.seek(0, os.SEEK_END)
-        handle.seek(0)
+        self.pid = 0
         try:
-            while handle.tell() < end:
-                number, answered = pickle.load(handle)
-                if type(number) is not int or number in answers or not 0 <= number < len(runs):
-                    return False
-                if type(answered) is not list or len(answered) != len(runs[number]):
-                    return False
-                answers[number] = answered
-        except Exception:  # cut short: nothing of it is used
-            return False
-    return True
+            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+                return False
+            return self.answered(runs, answers) and self.read == os.fstat(self.fd).st_size
+        finally:
+            os.close(self.fd)
+            self.fd = -1
 
-
-def _stop(pid: int, fd: int | None) -> None:
-    """End a process whose answers are no longer wanted (this one is failing or interrupted)."""
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.waitpid(pid, 0)
+    def stop(self) -> None:
+        """End a process whose answers are no longer wanted (this one is failing or interrupted)."""
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
