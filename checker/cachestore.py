@@ -22,6 +22,7 @@ import tempfile
 from typing import Any
 
 from checker import __version__
+from checker.plaindata import as_json
 
 # 9: validation and the context fields changed with the new component kinds.
 # 10: full results in packs (see checker.packs), without the positions nothing read back.
@@ -66,7 +67,8 @@ def default_directory(root: str, git_root: str | None) -> str | None:
 
 # One encoder for every cache file. What is stored is built by Charter as a tree (YAML data is
 # built afresh for each node, to a bounded depth), so no value holds itself and none needs looking for.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+# A date is left to the encoder to write, as checker.plaindata writes it.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=as_json)
 
 
 def dump(payload: Any) -> bytes:

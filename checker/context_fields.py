@@ -113,6 +113,8 @@ def context_only(source: Source, keep: Keep) -> Source:
     doc = source.doc
     kept = keep.get(source.kind, {})
     small = Document(prune(doc.data, kept), doc.index, doc.line, doc.column)
+    # Part of the data keeps what is true of all of it.
+    small.plain, small.number_keys = doc.plain, doc.number_keys
     if kept is None:
         small.keys, small.values = dict(doc.keys), dict(doc.values)
     for path in (("metadata",), ("metadata", "name")):

@@ -53,6 +53,9 @@ class Document:
     # to escape anything else: then so is every key and value, and none needs a closer look.
     plain: bool = False
 
+    # Whether a mapping of it has a whole number as a key (1: x), which JSON would make text.
+    number_keys: bool = False
+
     def shed(self, path: str) -> None:
         """Drop the positions; the first locate() reads them again from the file at path."""
         self.keys, self.values, self.written, self.origin = {}, {}, {}, (path, self.index)

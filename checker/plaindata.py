@@ -43,6 +43,23 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot store a {kind.__name__}")
 
 
+def as_json(value: Any) -> Any:
+    """What encode() makes of a value that JSON has no form for, where the rest is left as it is
+    (see json_ready): a date."""
+    if type(value) is dt.date:
+        return "\0d" + value.isoformat()
+    raise TypeError(f"cannot store a {type(value).__name__}")
+
+
+def json_ready(data: Any, plain: bool, number_keys: bool) -> Any:
+    """YAML data of a document as encode() makes it, for an encoder that falls back on as_json.
+
+    Data read from plain text (no NUL to escape) without a whole number as a key is left as it is:
+    its dates are all that encode() would change, and as_json changes them the same way.
+    """
+    return data if plain and not number_keys else encode(data)
+
+
 def _key(key: Any) -> str:
     if type(key) is str:
         return "\0s" + key if key[:1] == "\0" else key

@@ -7,17 +7,18 @@ from typing import Any
 from checker.charter_documents import FILE_RULES, FileProblem, FileResult, Source
 from checker.document import Document
 from checker.finding import SchemaProblem
-from checker.plaindata import Invalid, decode, encode
+from checker.plaindata import Invalid, decode, encode, json_ready
 
 
 def to_plain(result: FileResult) -> list[Any]:
-    """result as plain data; the file it belongs to is not repeated."""
+    """result as plain data, for an encoder that falls back on plaindata.as_json; the file it belongs
+    to is not repeated."""
     sources = [
         [
             s.kind,
             s.name,
             [[encode(p.path), p.message, p.line, p.column] for p in s.problems],
-            encode(s.doc.data),
+            json_ready(s.doc.data, s.doc.plain, s.doc.number_keys),
             [s.doc.index, s.doc.line, s.doc.column],
             [[encode(path), *loc] for path, loc in s.doc.keys.items()],
             [[encode(path), *loc] for path, loc in s.doc.values.items()],

@@ -207,6 +207,8 @@ class Builder:
                 key = key_node.value
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = key_node.value
+            elif type(key) is int:
+                self.doc.number_keys = True
             sub = (*path, key) if path is not None and depth < self.deep else None
             if key in out:
                 if sub is None:
