@@ -85,19 +85,16 @@ def fan_out(
     anything fail in the work, in a process or here, everything is worked again here, in order:
     the answers, or the first error, are then exactly those of working alone.
     """
-    if workers <= 1 or len(items) < 2 or not _FORKS:
-        if meanwhile is not None:
-            meanwhile.run()
-        return [work(item) for item in items]
-    workers = min(workers, len(items))
-    size = max(-(-len(items) // _MOST_RUNS), min(_MOST_A_RUN, -(-len(items) // (workers * 16))))
-    runs = [items[start : start + size] for start in range(0, len(items), size)]
-    answers = _spread(work, runs, workers - 1, meanwhile)
-    if answers is None:
-        if meanwhile is not None:
-            meanwhile.run()
-        return [work(item) for item in items]
-    return [answer for run in answers for answer in run]
+    if workers > 1 and len(items) > 1 and _FORKS:
+        workers = min(workers, len(items))
+        size = max(-(-len(items) // _MOST_RUNS), min(_MOST_A_RUN, -(-len(items) // (workers * 16))))
+        runs = [items[start : start + size] for start in range(0, len(items), size)]
+        answers = _spread(work, runs, workers - 1, meanwhile)
+        if answers is not None:
+            return [answer for run in answers for answer in run]
+    if meanwhile is not None:
+        meanwhile.run()  # unless it ran while the work was spread
+    return [work(item) for item in items]
 
 
 def _spread(

@@ -182,3 +182,15 @@ def test_a_cold_run_spread_over_processes_reads_each_file_once_and_keeps_one_pac
     assert check(capsys, ".") == alone
     assert not log.exists()
     assert check(capsys, TARGET) == check(capsys, "--no-cache", TARGET)
+
+
+def test_what_a_run_read_is_kept_when_the_run_stops_with_an_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Evidence without any manifest: every file is read, then the run is refused.
+    shutil.rmtree(repo.root / "ai-systems")
+    code = main(["check", *AS_OF, "."])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("charter: error: .charter.yaml: no AISystem found: ")
+    evidence = sorted(p.relative_to(repo.root).as_posix() for p in (repo.root / "evidence").rglob("*.yaml"))
+    assert evidence and set(evidence) <= set(index(repo)["files"])

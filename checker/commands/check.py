@@ -165,23 +165,27 @@ def prepare(options: CheckOptions) -> Iterator[Run]:
     commit, history = _history(options, workspace)
     cache = FileCache(default_directory(workspace.root, workspace.git_root) if options.cache else None)
     project_with = _reader(options, workspace, cache, policies)
-    if not options.base:
-        yield _run(options, workspace, policies, None, project_with, history, commit, cache)
-        _damage(cache)
-        return
-    checked = [_located(p) for p in options.paths]
-    request = Request(
-        options.base,
-        workspace,
-        policies,
-        named_policies,
-        checked,
-        options.github_actions,
-        project_with,
-        cache,
-    )
-    with compare(request) as compared:
-        yield _run(options, workspace, policies, compared, project_with, history, commit, cache)
+    # The index is written while the documents are judged; whatever stops the run, once it is over.
+    saving = Task(cache.save)
+    try:
+        if not options.base:
+            yield _run(options, workspace, policies, None, project_with, history, commit, saving)
+        else:
+            checked = [_located(p) for p in options.paths]
+            request = Request(
+                options.base,
+                workspace,
+                policies,
+                named_policies,
+                checked,
+                options.github_actions,
+                project_with,
+                cache,
+            )
+            with compare(request) as compared:
+                yield _run(options, workspace, policies, compared, project_with, history, commit, saving)
+    finally:
+        saving.run()
     _damage(cache)
 
 
@@ -199,7 +203,7 @@ def _run(
     project_with: Reader,
     history: History | None,
     commit: str | None,
-    cache: FileCache,
+    saving: Task[None],
 ) -> Run:
     """Read head's documents (unless the comparison did), and what they are checked with."""
     config = compared.config if compared is not None else workspace.config
@@ -227,8 +231,7 @@ def _run(
             head=_head_run(options, workspace, policies, compared, project, project_with),
             pull_request=for_run(config.model, policies, compared is not None, os.environ),
             inventory=_covered(inventory.result(), project),
-            # The index is written while the documents are judged, once nothing more is read.
-            meanwhile=Task(cache.save),
+            meanwhile=saving,
         )
     finally:
         # Git stops here if the run did (a usage error, Ctrl-C) before the inventory read its listing.

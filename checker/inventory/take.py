@@ -46,8 +46,8 @@ class Inventory:
     """What the inventory found: each file looked at with its usages, and the coverage of systems."""
 
     results: list[FileResult]
-    # The coverage of the project's systems, worked out when first needed (see covered_by).
-    covering: Callable[[], Coverage] | None
+    # The project whose systems cover the files (see covered_by); None until it is known.
+    project: Project | None
     detectors: Detectors
     # Lists every file of the repository, when it is more than the files looked at.
     listing: Callable[[], Listing]
@@ -58,14 +58,14 @@ class Inventory:
 
     def covered_by(self, project: Project) -> Inventory:
         """This inventory, its files' coverage read from the systems project declares."""
-        return replace(self, covering=lambda: coverage_of(project))
+        return replace(self, project=project)
 
     @functools.cached_property
     def coverage(self) -> Coverage:
-        """Which declared system's code each file is."""
-        if self.covering is None:
+        """Which declared system's code each file is, worked out when first needed."""
+        if self.project is None:
             raise ValueError("the inventory's coverage is asked for before the project is known")
-        return self.covering()
+        return coverage_of(self.project)
 
     @functools.cached_property
     def files(self) -> list[str]:
